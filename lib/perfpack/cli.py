@@ -1,0 +1,134 @@
+"""Command line: ``perfpack demo-data``, ``perfpack validate``, ``perfpack run``.
+
+Bad input ends with a plain message on stderr (no traceback) and exit code 2; a run in which
+any section failed ends with exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_SECTIONS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _plain_errors():
+    from .classification import UnknownOffenceCode
+    from .config import ConfigError
+    from .contract import DataValidationError
+    from .periods import PeriodError
+    from .runner import RunError
+    from .sources import SourceError
+
+    return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode)
+
+
+def cmd_demo_data(args) -> int:
+    from .demo import write_demo
+
+    t = time.perf_counter()
+    paths = write_demo(args.out, scale=args.scale, seed=args.seed, fmt=args.format)
+    print(f"Demo data written to {args.out} in {time.perf_counter() - t:.1f} s:")
+    for p in paths:
+        print(f"  {p.name}")
+    return EXIT_OK
+
+
+def quality_report(ds) -> str:
+    lines = [f"Data quality report: {ds.force}, source '{ds.source}'", ""]
+    for table, f in ds.facts.items():
+        lines.append(f"{table}: {f.get('rows', 0):,} rows, {f.get('first')} to {f.get('last')}  [{Path(str(f.get('file', ''))).name}]")
+        if f.get("nulls"):
+            lines.append("  empty values: " + ", ".join(f"{k} {v:,}" for k, v in f["nulls"].items()))
+        if f.get("extra_columns"):
+            lines.append("  extra columns (allowed, ignored): " + ", ".join(f["extra_columns"]))
+        if f.get("codes_seen"):
+            lines.append(f"  offence codes seen: {f['codes_seen']}")
+        for col, counts in (f.get("values") or {}).items():
+            shown = ", ".join(f"{k} {v:,}" for k, v in list(counts.items())[:12])
+            more = f" (+{len(counts) - 12} more)" if len(counts) > 12 else ""
+            lines.append(f"  {col}: {shown}{more}")
+    for n in ds.notes:
+        lines.append(f"note: {n}")
+    for k, v in ds.unavailable.items():
+        lines.append(f"not available: {k}: {v}")
+    return "\n".join(lines)
+
+
+def cmd_validate(args) -> int:
+    from .config import load_config
+    from .runner import DEMO_DIR
+    from .sources import load_dataset
+
+    config = load_config(args.config)
+    ds = load_dataset(args.data or DEMO_DIR, args.source, args.force, config)
+    print(quality_report(ds))
+    print("\nNo problems found.")
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from .runner import run
+
+    sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
+    result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress)
+    m = result.manifest
+    print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
+    for s in m["sections"]:
+        flag = "ok" if s["status"] == "ok" else s["status"].upper()
+        print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {s['error'] or ''}")
+    print(f"Open {result.out_dir / 'index.html'}")
+    if result.exit_code:
+        print(f"{sum(s['status'] != 'ok' for s in m['sections'])} section(s) failed; their pages show the error.", file=sys.stderr)
+    return result.exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="perfpack", description="Quarterly police performance pack.")
+    p.add_argument("--config", default=None, help="configuration file (default config/pack.yaml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo-data", help="write the synthetic demo data set")
+    d.add_argument("--out", default=str(Path(__file__).resolve().parents[2] / "data" / "demo"), help="folder to write (default data/demo)")
+    d.add_argument("--scale", type=float, default=1.0, help="multiply every volume by K (benchmarks)")
+    d.add_argument("--seed", type=int, default=2021, help="random seed (same seed, same files)")
+    d.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    d.set_defaults(func=cmd_demo_data)
+
+    v = sub.add_parser("validate", help="check the input data and print a data-quality report")
+    v.add_argument("--data", default=None, help="data folder (default data/demo)")
+    v.add_argument("--source", default="canonical")
+    v.add_argument("--force", default="", help="force name or slug, for public sources")
+    v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("run", help="run every section for one period")
+    r.add_argument("--period", required=True, help="reporting quarter, e.g. 2020-Q4")
+    r.add_argument("--data", default=None, help="data folder (default data/demo)")
+    r.add_argument("--source", default="canonical")
+    r.add_argument("--force", default="", help="force name or slug, for public sources")
+    r.add_argument("--sections", default=None, help="comma-separated section ids, numbers or names (default all)")
+    r.add_argument("--workers", type=int, default=os.cpu_count(), help="sections run at once (default: cores)")
+    r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
+    r.add_argument("--timeout", type=int, default=None, help="seconds per section (default from the configuration)")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except _plain_errors() as exc:
+        print(f"perfpack {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("perfpack: interrupted; earlier outputs are unchanged.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,437 @@
+"""The data contract of the canonical input tables.
+
+One folder holds one file per table, CSV or Parquet: ``crimes``, ``incidents``, ``calls``,
+``fraud_reports`` and ``fpns``. Every file is read as text, each column is parsed to its type
+(collecting every row that will not parse), then a pandera schema checks the values (known
+codes, known NPAs, unique identifiers, no negative losses, no future dates).
+
+Every problem is reported as a :class:`DataProblem` naming the file, the column, a few
+offending rows (file line numbers for CSV) and what to do; :class:`DataValidationError` joins
+them into one plain message. See ``data/README.md`` for the contract in words.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .classification import classification, normalise_code
+
+TRUE_WORDS = {"true", "t", "yes", "y", "1"}
+FALSE_WORDS = {"false", "f", "no", "n", "0"}
+EARLIEST_DATE = pd.Timestamp("2000-01-01")
+SHOW_ROWS = 5
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a canonical table.
+
+    ``kind`` is one of ``str``, ``id``, ``date``, ``datetime``, ``bool``, ``int``, ``float``.
+    ``allowed`` lists the values a text column may take (None: any); ``allowed_from`` names a
+    configuration list instead (``npas``) or the offence classification (``offence_codes``).
+    """
+
+    kind: str
+    nullable: bool = False
+    allowed: tuple[str, ...] | None = None
+    allowed_from: str | None = None
+    minimum: float | None = None
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    row_is: str
+    columns: dict[str, ColumnSpec]
+    id_column: str | None
+    date_column: str
+
+
+INCIDENT_CATEGORIES = (
+    "asb_personal",
+    "asb_nuisance",
+    "asb_environmental",
+    "domestic_non_crime",
+    "crime_related",
+    "concern_for_safety",
+    "missing_person",
+    "road_traffic",
+    "public_safety",
+    "suspicious_circumstances",
+    "admin",
+)
+ASB_CATEGORIES = ("asb_personal", "asb_nuisance", "asb_environmental")
+CHANNELS = ("999", "101", "digital")
+VICTIM_TYPES = ("individual", "organisation")
+
+TABLES: dict[str, TableSpec] = {
+    "crimes": TableSpec(
+        "crimes",
+        "a recorded crime",
+        {
+            "crime_id": ColumnSpec("id", what="pseudonymous crime reference, unique"),
+            "recorded_date": ColumnSpec("date", what="date the crime was recorded"),
+            "offence_code": ColumnSpec("str", allowed_from="offence_codes", what="Home Office offence code, e.g. 28E"),
+            "npa": ColumnSpec("str", allowed_from="npas", what="Neighbourhood Policing Area"),
+            "domestic": ColumnSpec("bool", what="domestic abuse flag"),
+            "victim_id": ColumnSpec("str", nullable=True, what="pseudonymous victim reference; may be empty"),
+        },
+        "crime_id",
+        "recorded_date",
+    ),
+    "incidents": TableSpec(
+        "incidents",
+        "a logged command-and-control incident",
+        {
+            "incident_id": ColumnSpec("id", what="pseudonymous incident reference, unique"),
+            "opened_at": ColumnSpec("datetime", what="date and time the incident was opened"),
+            "category": ColumnSpec("str", allowed=INCIDENT_CATEGORIES, what="incident category"),
+            "covid_related": ColumnSpec("bool", what="Covid-19 restriction-breach report"),
+            "npa": ColumnSpec("str", allowed_from="npas", what="Neighbourhood Policing Area"),
+            "victim_id": ColumnSpec("str", nullable=True, what="pseudonymous victim reference; may be empty"),
+            "grade": ColumnSpec("int", allowed=("1", "2", "3", "4"), what="response grade 1 (emergency) to 4"),
+            "attended": ColumnSpec("bool", what="whether officers attended"),
+        },
+        "incident_id",
+        "opened_at",
+    ),
+    "calls": TableSpec(
+        "calls",
+        "calls on one day on one channel",
+        {
+            "date": ColumnSpec("date", what="day"),
+            "channel": ColumnSpec("str", allowed=CHANNELS, what="999, 101 or digital"),
+            "calls": ColumnSpec("int", minimum=0, what="number of contacts"),
+        },
+        None,
+        "date",
+    ),
+    "fraud_reports": TableSpec(
+        "fraud_reports",
+        "an Action Fraud report from the force area",
+        {
+            "report_id": ColumnSpec("id", what="pseudonymous report reference, unique"),
+            "reported_date": ColumnSpec("date", what="date reported to Action Fraud"),
+            "fraud_type": ColumnSpec("str", what="fraud type"),
+            "loss_gbp": ColumnSpec("float", minimum=0, what="reported loss in pounds"),
+            "victim_type": ColumnSpec("str", allowed=VICTIM_TYPES, what="individual or organisation"),
+            "victim_age_band": ColumnSpec("str", nullable=True, what="victim age band"),
+            "support_requested": ColumnSpec("bool", what="victim asked for support"),
+            "disseminated_to_force": ColumnSpec("bool", what="sent by NFIB to the force to investigate"),
+        },
+        "report_id",
+        "reported_date",
+    ),
+    "fpns": TableSpec(
+        "fpns",
+        "a Covid-19 fixed penalty notice",
+        {
+            "fpn_id": ColumnSpec("id", what="pseudonymous FPN reference, unique"),
+            "issued_date": ColumnSpec("date", what="date issued"),
+            "breach_type": ColumnSpec("str", what="kind of breach"),
+            "npa": ColumnSpec("str", allowed_from="npas", what="Neighbourhood Policing Area"),
+        },
+        "fpn_id",
+        "issued_date",
+    ),
+}
+
+
+@dataclass
+class DataProblem:
+    """One thing wrong with one column of one file."""
+
+    file: str
+    column: str | None
+    problem: str
+    rows: list[str] = field(default_factory=list)
+    todo: str = ""
+    count: int = 0
+
+    def render(self) -> str:
+        where = self.file + (f", column '{self.column}'" if self.column else "")
+        lines = [f"{where}: {self.problem}"]
+        if self.rows:
+            more = f" (and {self.count - len(self.rows)} more)" if self.count > len(self.rows) else ""
+            lines.append("  e.g. " + "; ".join(self.rows) + more)
+        if self.todo:
+            lines.append(f"  What to do: {self.todo}")
+        return "\n".join(lines)
+
+
+class DataValidationError(ValueError):
+    """The input data breaks the contract. ``str(err)`` is the plain message for the user."""
+
+    def __init__(self, problems: list[DataProblem], where: str = ""):
+        self.problems = problems
+        head = f"The data{(' in ' + where) if where else ''} failed its checks ({len(problems)} problem{'s' if len(problems) != 1 else ''}); nothing was run and no outputs were changed."
+        super().__init__(head + "\n\n" + "\n\n".join(p.render() for p in problems))
+
+
+def find_table_file(folder: Path, table: str) -> Path | None:
+    for ext in (".csv", ".parquet"):
+        p = folder / f"{table}{ext}"
+        if p.is_file():
+            return p
+    return None
+
+
+def _row_ref(path: Path, idx) -> str:
+    # CSV: line numbers as a text editor shows them (header is line 1).
+    return f"line {int(idx) + 2}" if path.suffix == ".csv" else f"row {int(idx) + 1}"
+
+
+def _examples(path: Path, raw: pd.Series, mask: pd.Series) -> tuple[list[str], int]:
+    bad = raw[mask]
+    rows = [f"{_row_ref(path, i)}: {v!r}" for i, v in bad.head(SHOW_ROWS).items()]
+    return rows, int(mask.sum())
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read a table file as text, every column a string, empty cells as empty strings.
+
+    Handles a UTF-8 byte-order mark and Windows line endings.
+    """
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
+        out = pd.DataFrame(index=df.index)
+        for c in df.columns:
+            s = df[c]
+            if pd.api.types.is_datetime64_any_dtype(s):
+                txt = s.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False)
+            else:
+                txt = s.astype("string")
+            out[str(c)] = txt.fillna("").astype(str)
+        return out.reset_index(drop=True)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow" if _pyarrow_ok(path) else "c")
+
+
+def _pyarrow_ok(path: Path) -> bool:
+    return path.stat().st_size > 1_000_000
+
+
+def _parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    low = s.str.strip().str.lower()
+    ok = low.isin(TRUE_WORDS | FALSE_WORDS)
+    return low.isin(TRUE_WORDS), ~ok
+
+
+def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, DataProblem | None]:
+    stripped = raw.str.strip()
+    empty = stripped == ""
+    file = str(path)
+    if spec.kind in ("date", "datetime"):
+        fmt = "%Y-%m-%d" if spec.kind == "date" else "ISO8601"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(stripped.where(~empty), format=fmt, errors="coerce")
+        if spec.kind == "date" and parsed.isna().any():
+            # Accept a full timestamp in a date column (Parquet / database exports).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                retry = pd.to_datetime(stripped.where(parsed.isna() & ~empty), format="ISO8601", errors="coerce")
+            parsed = parsed.fillna(retry.dt.normalize())
+        bad = parsed.isna() & ~empty
+        if bad.any():
+            rows, n = _examples(path, raw, bad)
+            return parsed, DataProblem(file, name, f"{n} value{'s' if n != 1 else ''} that are not real dates", rows, n and f"write dates as YYYY-MM-DD{' HH:MM:SS' if spec.kind == 'datetime' else ''} and correct impossible ones (such as 30 February) in the extract.", n)
+        return parsed.astype("datetime64[ns]"), None
+    if spec.kind == "bool":
+        parsed, bad = _parse_bool(stripped)
+        bad = bad & ~empty
+        if bad.any():
+            rows, n = _examples(path, raw, bad)
+            return parsed, DataProblem(file, name, f"{n} value{'s' if n != 1 else ''} that are not true/false", rows, "write true or false (yes/no and 1/0 are accepted too).", n)
+        return parsed.where(~empty), None
+    if spec.kind in ("int", "float"):
+        num = pd.to_numeric(stripped.str.replace(",", "", regex=False).where(~empty), errors="coerce")
+        bad = num.isna() & ~empty
+        if spec.kind == "int":
+            bad = bad | (num.notna() & (num % 1 != 0))
+        if bad.any():
+            rows, n = _examples(path, raw, bad)
+            return num, DataProblem(file, name, f"{n} value{'s' if n != 1 else ''} that are not {'whole numbers' if spec.kind == 'int' else 'numbers'}", rows, "correct the values in the extract; numbers must not carry units or text.", n)
+        return (num.astype("Int64") if spec.kind == "int" else num.astype("float64")), None
+    # text columns
+    return stripped.where(~empty), None
+
+
+def _allowed_values(spec: ColumnSpec, npas: tuple[str, ...]) -> set[str] | None:
+    if spec.allowed is not None:
+        return set(spec.allowed)
+    if spec.allowed_from == "npas":
+        return set(npas)
+    if spec.allowed_from == "offence_codes":
+        return set(classification().index)
+    return None
+
+
+def _todo_for(name: str, spec: ColumnSpec, allowed: set[str] | None) -> str:
+    if spec.allowed_from == "offence_codes":
+        return "correct the codes in the extract, or, if the Home Office list has changed, add them to lib/perfpack/data/offence_classification.csv."
+    if spec.allowed_from == "npas":
+        return "correct the NPA names in the extract, or list the NPA under force.npas in config/pack.yaml."
+    if allowed:
+        return "use one of: " + ", ".join(sorted(allowed)) + "."
+    return ""
+
+
+def schema_for(spec: TableSpec, npas: tuple[str, ...], today: date) -> pa.DataFrameSchema:
+    """The pandera schema that checks a parsed table's values."""
+    cols = {}
+    limit = pd.Timestamp(today) + pd.Timedelta(days=1)
+    for name, c in spec.columns.items():
+        checks: list[pa.Check] = []
+        allowed = _allowed_values(c, npas)
+        if allowed is not None and c.kind != "int":
+            checks.append(pa.Check.isin(sorted(allowed), error="allowed_values"))
+        if c.kind == "int" and c.allowed is not None:
+            checks.append(pa.Check.isin([int(v) for v in c.allowed], error="allowed_values"))
+        if c.minimum is not None:
+            checks.append(pa.Check.ge(c.minimum, error="not_negative"))
+        if c.kind in ("date", "datetime"):
+            checks.append(pa.Check.lt(limit, error="not_in_future"))
+            checks.append(pa.Check.ge(EARLIEST_DATE, error="not_before_2000"))
+        unique = c.kind == "id"
+        cols[name] = pa.Column(None, checks=checks, nullable=c.nullable, unique=unique, required=True)
+    return pa.DataFrameSchema(cols, strict=False, name=spec.name)
+
+
+CHECK_WORDS: dict[str, Callable[[ColumnSpec, int], str]] = {
+    "allowed_values": lambda c, n: (f"{n} unknown offence code{'s' if n != 1 else ''}" if c.allowed_from == "offence_codes" else f"{n} unknown NPA name{'s' if n != 1 else ''}" if c.allowed_from == "npas" else f"{n} value{'s' if n != 1 else ''} not in the allowed list"),
+    "not_negative": lambda c, n: f"{n} negative value{'s' if n != 1 else ''}",
+    "not_in_future": lambda c, n: f"{n} date{'s' if n != 1 else ''} in the future",
+    "not_before_2000": lambda c, n: f"{n} date{'s' if n != 1 else ''} before 2000, outside any plausible range for this data",
+    "field_uniqueness": lambda c, n: f"{n} rows with a duplicate identifier (each appears more than once)",
+    "not_nullable": lambda c, n: f"{n} empty value{'s' if n != 1 else ''}",
+}
+CHECK_TODO = {
+    "not_negative": "losses and counts cannot be negative: correct the extract (a refund is a loss of zero).",
+    "not_in_future": "check the system clock of the extract and the date format (day and month swapped?).",
+    "not_before_2000": "check for placeholder dates such as 1900-01-01 and correct them in the extract.",
+    "field_uniqueness": "each identifier must appear once: remove duplicated rows from the extract.",
+    "not_nullable": "fill the column in every row.",
+}
+
+
+def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: date | None = None) -> tuple[pd.DataFrame, list[DataProblem], dict]:
+    """Read, parse and check one table file.
+
+    Returns
+    -------
+    (typed frame or empty frame, problems, facts for the quality report)
+    """
+    today = today or date.today()
+    file = str(path)
+    facts: dict = {"file": file, "table": spec.name}
+    if path.stat().st_size == 0:
+        return pd.DataFrame(), [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")], facts
+    try:
+        raw = read_raw(path)
+    except Exception as exc:  # unreadable file: say so plainly
+        return pd.DataFrame(), [DataProblem(file, None, f"the file could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", todo="check the file is a comma-separated text file with a header row (or a Parquet file).")], facts
+    raw.columns = [str(c).strip() for c in raw.columns]
+    facts["rows"] = len(raw)
+    facts["extra_columns"] = [c for c in raw.columns if c not in spec.columns]
+    missing = [c for c in spec.columns if c not in raw.columns]
+    if missing:
+        return pd.DataFrame(), [DataProblem(file, m, "column is missing", todo=f"the {spec.name} table must have the columns {', '.join(spec.columns)} (found: {', '.join(raw.columns) or 'none'}).") for m in missing], facts
+    if len(raw) == 0:
+        return pd.DataFrame(), [DataProblem(file, None, "the file has a header but no rows", todo=f"re-export the {spec.name} table with its data.")], facts
+    problems: list[DataProblem] = []
+    typed = pd.DataFrame(index=raw.index)
+    for name, c in spec.columns.items():
+        series, problem = _parse_column(path, name, c, raw[name])
+        if problem:
+            problems.append(problem)
+        typed[name] = series
+    if spec.columns.get("offence_code"):
+        typed["offence_code"] = typed["offence_code"].map(lambda v: normalise_code(v) if isinstance(v, str) else v)
+    schema = schema_for(spec, npas, today)
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        problems.extend(_problems_from_pandera(path, spec, raw, err.failure_cases))
+    facts.update(_facts(typed, spec))
+    return typed, problems, facts
+
+
+def _problems_from_pandera(path: Path, spec: TableSpec, raw: pd.DataFrame, fc: pd.DataFrame) -> list[DataProblem]:
+    out = []
+    fc = fc.copy()
+    fc["check"] = fc["check"].astype(str)
+    for (column, check), group in fc.groupby(["column", "check"], sort=False, dropna=False):
+        key = next((k for k in CHECK_WORDS if k in check), None)
+        col_spec = spec.columns.get(column)
+        if key is None or col_spec is None:
+            continue
+        idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
+        # rows that failed parsing are already reported; pandera sees them as NaN here
+        idx = idx[raw[column].iloc[idx.to_numpy()].str.strip().to_numpy() != ""] if key != "not_nullable" else idx
+        if idx.empty:
+            continue
+        mask = pd.Series(False, index=raw.index)
+        mask.iloc[idx.to_numpy()] = True
+        rows, n = _examples(path, raw[column], mask)
+        allowed = _allowed_values(col_spec, ()) if key == "allowed_values" else None
+        todo = CHECK_TODO.get(key) or _todo_for(column, col_spec, allowed)
+        if key == "allowed_values" and col_spec.allowed_from == "npas":
+            todo = _todo_for(column, col_spec, None)
+        out.append(DataProblem(str(path), column, CHECK_WORDS[key](col_spec, n), rows, todo, n))
+    return out
+
+
+def _facts(typed: pd.DataFrame, spec: TableSpec) -> dict:
+    dates = typed[spec.date_column].dropna()
+    facts = {
+        "first": dates.min().date().isoformat() if len(dates) else None,
+        "last": dates.max().date().isoformat() if len(dates) else None,
+        "nulls": {c: int(typed[c].isna().sum()) for c in typed.columns if typed[c].isna().any()},
+    }
+    if "offence_code" in typed:
+        facts["codes_seen"] = int(typed["offence_code"].nunique())
+    for col in ("category", "channel", "fraud_type", "breach_type", "npa"):
+        if col in typed:
+            facts.setdefault("values", {})[col] = {str(k): int(v) for k, v in typed[col].value_counts().sort_index().items()}
+    return facts
+
+
+def load_canonical(folder: str | Path, npas: tuple[str, ...], tables: tuple[str, ...] = tuple(TABLES), today: date | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, dict], dict[str, Path]]:
+    """Load and validate every canonical table in ``folder``.
+
+    Returns
+    -------
+    tables : dict of typed DataFrames
+    facts : dict of per-table facts for the data-quality report
+    files : dict of table name -> file path
+
+    Raises
+    ------
+    DataValidationError
+        With every problem found, in every table, at once.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataValidationError([DataProblem(str(folder), None, "the data folder does not exist", todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).")])
+    out, facts, files, problems = {}, {}, {}, []
+    for name in tables:
+        path = find_table_file(folder, name)
+        if path is None:
+            problems.append(DataProblem(str(folder / f"{name}.csv"), None, "file not found", todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns."))
+            continue
+        files[name] = path
+        typed, probs, f = validate_table(path, TABLES[name], npas, today)
+        problems.extend(probs)
+        facts[name] = f
+        out[name] = typed
+    if problems:
+        raise DataValidationError(problems, str(folder))
+    return out, facts, files

@@ -1,0 +1,108 @@
+"""Export: executed notebooks to reviewer HTML (nbconvert in-process), and the index page.
+
+Knows nothing about crime: it turns notebooks and run records into pages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+
+TEMPLATES = Path(str(resources.files("perfpack").joinpath("templates")))
+TOC_MARK = "<!--PP-TOC-->"
+
+
+def pack_css() -> str:
+    return (TEMPLATES / "pack.css").read_text(encoding="utf-8")
+
+
+def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what reviewers must not see: stderr streams (warnings carry paths) and
+    tracebacks (they carry code); an error keeps its one-line message."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            if out.get("output_type") == "error":
+                out = nbformat.v4.new_output("display_data", data={"text/html": '<div class="pp-unavailable"><b>This part of the section failed:</b> ' + html.escape(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}") + "</div>"})
+            kept.append(out)
+        cell["outputs"] = kept
+    return nb
+
+
+def run_block(info: dict) -> str:
+    """The 'how this page was produced' block: period, data, code, time, link to the code."""
+    files = "".join(f"<li>{html.escape(Path(f['path']).name)} <code>sha256:{html.escape(str(f.get('sha256', ''))[:16])}</code>{(' (' + format(int(f['rows']), ',') + ' rows)') if f.get('rows') is not None else ''}</li>" for f in info.get("files", []))
+    rows = [
+        ("Period", html.escape(str(info.get("period", "")))),
+        ("Data source", html.escape(f"{info.get('source', '')}: {info.get('force', '')}")),
+        ("Input files", f"<ul>{files}</ul>" if files else "none recorded"),
+        ("Code version", html.escape(str(info.get("code_version", "")))),
+        ("Run", html.escape(f"{info.get('started_at', '')} to {info.get('finished_at', '')}")),
+    ]
+    if info.get("notebook"):
+        rows.append(("The code", f'<a href="{html.escape(info["notebook"])}">executed notebook (code visible)</a>'))
+    return "<table>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def add_contents(page: str) -> str:
+    """Give every h2/h3 an id and put a linked contents list where the template marked it."""
+    entries, used = [], set()
+
+    def fix(m):
+        level, attrs, inner = m.group(1), m.group(2) or "", m.group(3)
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        idm = re.search(r'id="([^"]+)"', attrs)
+        hid = idm.group(1) if idm else _slug(text)
+        while hid in used:
+            hid += "-x"
+        used.add(hid)
+        if not idm:
+            attrs = f'{attrs} id="{hid}"'
+        if m.group(0).find("pp-run") < 0 and text != "How this page was produced":
+            entries.append((level, hid, text))
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    page = re.sub(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", fix, page, flags=re.S)
+    if not entries:
+        return page.replace(TOC_MARK, "")
+    items = "".join(f'<li{" style=margin-left:1rem" if lvl == "3" else ""}><a href="#{hid}">{html.escape(t)}</a></li>' for lvl, hid, t in entries)
+    toc = f'<nav class="pp-toc" aria-label="Contents of this page"><h2>On this page</h2><ol>{items}</ol></nav>'
+    return page.replace(TOC_MARK, toc, 1)
+
+
+def notebook_to_html(nb_path: str | Path, html_path: str | Path, *, marking: str, transparency: str, period: str, run_info: dict) -> Path:
+    """Export an executed notebook to a reviewer page: no code, offline, marked."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(nb_path), as_version=4)
+    nb = _clean_for_reviewers(nb)
+    exporter = HTMLExporter(template_name="perfpack", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
+    res = {"perfpack": {"marking": marking, "transparency": transparency, "period": period, "run_block": run_block(run_info), "css": pack_css()}, "metadata": {"name": run_info.get("title", Path(nb_path).stem)}}
+    body, _ = exporter.from_notebook_node(nb, resources=res)
+    body = add_contents(body)
+    html_path = Path(html_path)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def notebook_title(nb_path: str | Path) -> str:
+    """The first level-one Markdown heading of a notebook (its section title)."""
+    nb = nbformat.read(str(nb_path), as_version=4)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return Path(nb_path).stem

@@ -1,0 +1,122 @@
+"""Rows of ``figures.csv``: every headline figure of the pack, one row per key, window and area.
+
+Columns (REPORT_SPEC): ``section, key, label, window, current, previous, change, pct_change,
+significance, suppressed``, then ``area`` (``Force`` or an NPA), ``previous_window``, ``kind``
+(``count``, ``amount``, ``share``, ``forecast``) and ``p_value``.
+
+Counts below the disclosure threshold in rows below force level are suppressed: their values
+are left empty in the file and ``suppressed`` is true.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .measures import FORCE
+from .periods import Window
+
+FIGURE_COLUMNS = [
+    "section",
+    "key",
+    "label",
+    "window",
+    "current",
+    "previous",
+    "change",
+    "pct_change",
+    "significance",
+    "suppressed",
+    "area",
+    "previous_window",
+    "kind",
+    "p_value",
+]
+
+
+def _wid(w: Window | str | None) -> str:
+    if w is None:
+        return ""
+    return w.id if isinstance(w, Window) else str(w)
+
+
+def count_row(
+    section: str,
+    key: str,
+    label: str,
+    window: Window,
+    previous_window: Window | None,
+    current: int,
+    previous: int | None,
+    *,
+    area: str = FORCE,
+    alpha: float = 0.05,
+    min_count: int = 10,
+    threshold: int = 10,
+) -> dict:
+    """A count compared with the same-length window before, tested for significance.
+
+    Rows below force level with either count below ``threshold`` are marked suppressed.
+    """
+    from .stats import compare_counts
+
+    row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current)}
+    if previous is None:
+        row.update(previous=None, change=None, pct_change=None, significance="no data for the comparison period", p_value=None)
+    else:
+        cmp = compare_counts(int(current), int(previous), window.days if previous_window else None, previous_window.days if previous_window else None, alpha=alpha, min_count=min_count)
+        row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None if cmp.pct_change is None else round(cmp.pct_change, 1), significance=cmp.significance, p_value=cmp.p_value)
+    row["suppressed"] = bool(area != FORCE and (current < threshold or (previous is not None and previous < threshold)))
+    return row
+
+
+def value_row(section: str, key: str, label: str, window: Window | str, current: float | None, previous: float | None = None, *, kind: str = "amount", area: str = FORCE, previous_window: Window | str | None = None) -> dict:
+    """A figure that is not a count of events (an amount, a share in percent, a forecast)."""
+    change = None if current is None or previous is None else current - previous
+    pct = None
+    if change is not None and previous and kind != "share":
+        pct = round(100.0 * change / previous, 1)
+    return {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": kind, "current": current, "previous": previous, "change": change, "pct_change": pct, "significance": "", "suppressed": False, "p_value": None}
+
+
+def to_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a DataFrame in the published column order, suppressed values emptied."""
+    df = pd.DataFrame(rows)
+    for c in FIGURE_COLUMNS:
+        if c not in df:
+            df[c] = None
+    extra = [c for c in df.columns if c not in FIGURE_COLUMNS]
+    df = df[FIGURE_COLUMNS + extra].astype(object)
+    sup = df["suppressed"].fillna(False).astype(bool)
+    df.loc[sup, ["current", "previous", "change", "pct_change", "p_value"]] = None
+    return df
+
+
+def write_section_figures(rows: list[dict], path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    to_frame(rows).to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+def merge_figures(paths: list[Path]) -> pd.DataFrame:
+    """All sections' rows, in section order."""
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths if p.is_file() and p.stat().st_size > 0]
+    if not frames:
+        return pd.DataFrame(columns=FIGURE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_figures(path: str | Path) -> pd.DataFrame:
+    """Read a run's ``figures.csv`` with numbers as numbers."""
+    df = pd.read_csv(path, dtype={"section": str, "key": str, "label": str, "window": str, "significance": str, "area": str, "kind": str}, keep_default_na=True)
+    df["suppressed"] = df["suppressed"].astype(str).str.lower().eq("true")
+    return df
+
+
+def is_missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))

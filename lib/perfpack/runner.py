@@ -1,0 +1,408 @@
+"""The quarterly batch: validate, run every section notebook with papermill, export, publish.
+
+Order of work, so that a bad run never damages a good one:
+
+1. Parse the period, read the configuration, find the sections and check with papermill's
+   notebook inspection that each takes exactly the runner's parameters.
+2. Take a lock for the period (two runs of one period never mix their files).
+3. Load and validate the data once; write a validated snapshot to a private temporary folder.
+4. Run the sections in parallel worker processes (explicit kernel, per-section timeout,
+   progress bar). A failing section is still exported, showing its error; the others go on.
+5. Write ``figures.csv``, ``index.html`` and ``manifest.json`` into a build folder beside the
+   outputs, then swap it into ``outputs/<period>/`` with renames. A run that fails before
+   this step, or is killed, leaves the previous outputs exactly as they were.
+
+The runner knows nothing about crime: sections are notebooks, figures are rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .config import PROJECT_ROOT, load_config
+from .periods import Period
+from .report import NOTEBOOK_PARAMETERS
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+SECTION_PATTERN = "[0-9][0-9]-*.ipynb"
+KILL_GRACE_SECONDS = 10
+
+
+class RunError(Exception):
+    """A run that cannot start or cannot publish; ``str()`` is the plain message."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    id: str
+    path: Path
+    title: str
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    out_dir: Path | None
+    manifest: dict = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def discover_sections(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[SectionSpec]:
+    from .export import notebook_title
+
+    return [SectionSpec(p.stem, p, notebook_title(p)) for p in sorted(Path(notebooks_dir).glob(SECTION_PATTERN))]
+
+
+def select_sections(available: list[SectionSpec], wanted: list[str] | None) -> list[SectionSpec]:
+    """Sections by id (``01-all-crime``), number (``01``) or name (``all-crime``)."""
+    if not wanted:
+        return available
+    chosen, unknown = [], []
+    for w in wanted:
+        w = w.strip()
+        match = [s for s in available if w in (s.id, s.id[:2], s.id[3:])]
+        if not match:
+            unknown.append(w)
+        for m in match:
+            if m not in chosen:
+                chosen.append(m)
+    if unknown:
+        raise RunError(f"Unknown section{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. The sections are: {', '.join(s.id for s in available)}.")
+    return sorted(chosen, key=lambda s: s.id)
+
+
+def check_parameters(sections: list[SectionSpec]) -> None:
+    """Every notebook must declare exactly the parameters the runner passes."""
+    import papermill as pm
+
+    expected = set(NOTEBOOK_PARAMETERS)
+    problems = []
+    for s in sections:
+        params = pm.inspect_notebook(str(s.path))
+        if not params:
+            problems.append(f"{s.path.name}: no cell tagged 'parameters'. Tag the cell that sets the defaults with 'parameters'.")
+            continue
+        got = set(params)
+        if got != expected:
+            missing, extra = sorted(expected - got), sorted(got - expected)
+            problems.append(f"{s.path.name}: parameters differ from what the runner passes" + (f"; missing {', '.join(missing)}" if missing else "") + (f"; not passed by the runner: {', '.join(extra)}" if extra else "") + f". The runner passes: {', '.join(NOTEBOOK_PARAMETERS)}.")
+    if problems:
+        raise RunError("Notebook parameters do not match the runner:\n" + "\n".join("- " + p for p in problems))
+
+
+# ---- locking and leftovers --------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_lock(out_root: Path, period: str) -> Path:
+    """Create ``outputs/.<period>.lock`` or explain who holds it. Stale locks are taken over."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    lock = out_root / f".{period}.lock"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                info = json.loads(lock.read_text(encoding="utf-8") or "{}")
+            except (OSError, ValueError):
+                info = {}
+            pid = int(info.get("pid", 0) or 0)
+            if pid and _pid_alive(pid) and pid != os.getpid():
+                raise RunError(f"Another run of {period} is in progress (process {pid}, started {info.get('started_at', '?')}). Wait for it to finish; if no run is going on, delete {lock}.") from None
+            lock.unlink(missing_ok=True)  # stale: its process has gone
+            continue
+        with os.fdopen(fd, "w") as f:
+            json.dump({"pid": os.getpid(), "started_at": _now()}, f)
+        return lock
+    raise RunError(f"Could not take the lock {lock}; delete it if no run is going on.")
+
+
+def clean_debris(out_root: Path) -> list[Path]:
+    """Remove build and swap folders left by runs that were killed (their process is gone)."""
+    removed = []
+    if not out_root.is_dir():
+        return removed
+    for p in out_root.iterdir():
+        if p.is_dir() and (p.name.startswith(".build-") or p.name.startswith(".old-")):
+            try:
+                pid = int(p.name.rsplit("-", 2)[-2])
+            except (ValueError, IndexError):
+                continue
+            if not _pid_alive(pid):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def publish(build: Path, final: Path) -> None:
+    """Swap a finished build into place with renames; the old outputs go only once the new are in."""
+    old = None
+    if final.exists():
+        old = final.parent / f".old-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        os.replace(final, old)
+    try:
+        os.replace(build, final)
+    except OSError:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---- provenance --------------------------------------------------------------------------------
+
+
+def code_version() -> dict:
+    from . import __version__
+    from .classification import classification_version
+
+    out = {"perfpack": __version__, "classification": classification_version(), "python": platform.python_version()}
+    try:
+        commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
+        if commit.returncode == 0:
+            out["git_commit"] = commit.stdout.strip()
+            dirty = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no", "--", "lib", "notebooks", "config"], capture_output=True, text=True, timeout=10)
+            out["git_dirty"] = bool(dirty.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    import importlib.metadata as md
+
+    out["packages"] = {p: md.version(p) for p in ("pandas", "numpy", "pandera", "papermill", "nbconvert", "statsmodels", "seaborn", "matplotlib", "duckdb") if _has(p)}
+    return out
+
+
+def _has(pkg: str) -> bool:
+    import importlib.metadata as md
+
+    try:
+        md.version(pkg)
+        return True
+    except md.PackageNotFoundError:
+        return False
+
+
+def describe_version(v: dict) -> str:
+    s = f"perfpack {v.get('perfpack')}"
+    if v.get("git_commit"):
+        s += f", commit {v['git_commit']}{' with local changes' if v.get('git_dirty') else ''}"
+    return s + f", classification {v.get('classification')}"
+
+
+# ---- the run -----------------------------------------------------------------------------------
+
+
+def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path) -> dict:
+    job_path = workdir / f"{spec.id}.job.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    log = open(workdir / f"{spec.id}.log", "wb")
+    env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "perfpack.worker", str(job_path)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    try:
+        proc.wait(timeout=timeout + 30)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        log.close()
+        res = {"section": spec.id, "status": "timeout", "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)"}
+        if Path(job["output"]).is_file():
+            from .export import notebook_to_html
+
+            try:
+                notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"])
+            except Exception:  # a partial notebook that cannot be exported: the index says so
+                pass
+        res["seconds"] = round(time.perf_counter() - started, 2)
+        return res
+    log.close()
+    result_path = Path(job["result"])
+    if not result_path.is_file():
+        tail = (workdir / f"{spec.id}.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        return {"section": spec.id, "status": "failed", "error": f"the section's process ended without a result (exit {proc.returncode}): {tail[0][:300]}", "seconds": round(time.perf_counter() - started, 2)}
+    res = json.loads(result_path.read_text(encoding="utf-8"))
+    res["seconds"] = round(time.perf_counter() - started, 2)
+    return res
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _check_period_in_data(period: Period, ds) -> None:
+    covs = [c for c in (ds.coverage(t) for t in ds.tables) if c]
+    if not covs:
+        raise RunError("The data hold no dated records at all; nothing to report.")
+    first, last = min(c[0] for c in covs), max(c[1] for c in covs)
+    if period.end < first or period.start > last:
+        raise RunError(f"The period {period.id} ({period.start} to {period.end}) is outside the data, which run from {first} to {last}. Choose a period inside that range, or point --data at the right extract.")
+
+
+def _check_kernel(name: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise RunError(f"The Jupyter kernel '{name}' is not installed. Run `make env` (it registers the kernel), or: {sys.executable} -m ipykernel install --sys-prefix --name {name}") from None
+
+
+def run(
+    period: str,
+    data_dir: str | Path | None = None,
+    source: str = "canonical",
+    force: str = "",
+    sections: list[str] | None = None,
+    workers: int | None = None,
+    out_dir: str | Path | None = None,
+    config_path: str | Path | None = None,
+    notebooks_dir: str | Path | None = None,
+    timeout: int | None = None,
+    progress: bool = True,
+    today=None,
+) -> RunResult:
+    """Run the pack for one period. Returns the exit code (0: every section ran) and the
+    published folder. Raises :class:`RunError` or
+    :class:`perfpack.contract.DataValidationError` before anything is written."""
+    from .contract import DataValidationError  # noqa: F401  (documented exception)
+    from .sources import load_dataset, write_snapshot
+
+    t0 = time.perf_counter()
+    started_at = _now()
+    p = Period.parse(period)
+    config = load_config(config_path)
+    config_path = config.path.resolve()
+    data_dir = Path(data_dir or DEMO_DIR).resolve()
+    out_root = Path(out_dir or OUTPUTS_DIR).resolve()
+    nb_dir = Path(notebooks_dir or NOTEBOOKS_DIR).resolve()
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    timeout = int(timeout or config.timeout_seconds)
+
+    specs = select_sections(discover_sections(nb_dir), sections)
+    if not specs:
+        raise RunError(f"No section notebooks (NN-name.ipynb) in {nb_dir}.")
+    check_parameters(specs)
+    _check_kernel(config.kernel)
+
+    lock = acquire_lock(out_root, p.id)
+    scratch = Path(tempfile.mkdtemp(prefix=f"perfpack-{p.id}-"))
+    build = out_root / f".build-{p.id}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    try:
+        clean_debris(out_root)
+        t_val = time.perf_counter()
+        ds = load_dataset(data_dir, source, force, config, today=today)
+        _check_period_in_data(p, ds)
+        snapshot = write_snapshot(ds, scratch / "data")
+        validate_seconds = round(time.perf_counter() - t_val, 2)
+
+        (build / "notebooks").mkdir(parents=True)
+        figures_dir = scratch / "figures"
+        version = code_version()
+        run_info = {"period": p.id, "source": ds.source, "force": ds.force, "files": ds.files, "code_version": describe_version(version)}
+        jobs = {}
+        for s in specs:
+            jobs[s.id] = {
+                "section": s.id,
+                "input": str(s.path),
+                "output": str(build / "notebooks" / s.path.name),
+                "html": str(build / f"{s.id}.html"),
+                "result": str(scratch / f"{s.id}.result.json"),
+                "parameters": {"period": p.id, "data_dir": str(snapshot), "source": source, "force": force, "config_path": str(config_path), "figures_dir": str(figures_dir)},
+                "kernel": config.kernel,
+                "cwd": str(nb_dir),
+                "timeout": timeout,
+                "marking": config.protective_marking,
+                "transparency": config.transparency,
+                "period": p.id,
+                "run_info": dict(run_info, title=s.title, notebook=f"notebooks/{s.path.name}"),
+            }
+        results: dict[str, dict] = {}
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(specs), desc=f"{p.id}", unit="section", file=sys.stderr, dynamic_ncols=True)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch): s for s in specs}
+            for fut in as_completed(futures):
+                s = futures[fut]
+                results[s.id] = fut.result()
+                if bar is not None:
+                    bar.set_postfix_str(f"{s.id}: {results[s.id]['status']}")
+                    bar.update(1)
+        if bar is not None:
+            bar.close()
+
+        from .figures import merge_figures
+
+        figures = merge_figures([figures_dir / f"{s.id}.csv" for s in specs])
+        figures.to_csv(build / "figures.csv", index=False)
+        section_records = []
+        for s in specs:
+            r = results[s.id]
+            section_records.append({"id": s.id, "title": s.title, "status": r.get("status"), "seconds": r.get("seconds"), "execute_seconds": r.get("execute_seconds"), "error": r.get("error"), "html": f"{s.id}.html" if (build / f"{s.id}.html").is_file() else None, "notebook": f"notebooks/{s.path.name}" if (build / "notebooks" / s.path.name).is_file() else None})
+        failed = [r for r in section_records if r["status"] != "ok"]
+        manifest = {
+            "period": p.id,
+            "parameters": {"data_dir": str(data_dir), "source": source, "force": force, "sections": [s.id for s in specs], "workers": workers, "timeout_seconds": timeout, "config": str(config_path)},
+            "started_at": started_at,
+            "finished_at": _now(),
+            "duration_seconds": round(time.perf_counter() - t0, 2),
+            "validate_seconds": validate_seconds,
+            "code_version": version,
+            "inputs": ds.files,
+            "data_quality": ds.facts,
+            "data_notes": ds.notes,
+            "unavailable": ds.unavailable,
+            "sections": section_records,
+            "status": "ok" if not failed else "failed",
+        }
+        (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        from .index import write_index
+
+        write_index(build, manifest, figures, config, p)
+        final = out_root / p.id
+        publish(build, final)
+        return RunResult(1 if failed else 0, final, manifest)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if build.exists():
+            shutil.rmtree(build, ignore_errors=True)
+        lock.unlink(missing_ok=True)

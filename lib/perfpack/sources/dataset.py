@@ -1,0 +1,168 @@
+"""The Dataset every section reads, whatever the source.
+
+A run validates its source once and writes a *snapshot* (Parquet tables plus
+``snapshot.json``) to a private temporary folder; notebooks opened by the runner read the
+snapshot, so the data are parsed and checked once per run, not once per section. A notebook
+opened by hand in JupyterLab on the raw folder validates it itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..classification import classify
+from ..config import PackConfig
+from ..contract import ASB_CATEGORIES, TABLES, load_canonical
+
+SNAPSHOT_MARKER = "snapshot.json"
+SOURCES = ("canonical",)
+
+
+class SourceError(ValueError):
+    """The source, force or folder asked for cannot be used; the message says why."""
+
+
+@dataclass
+class Dataset:
+    """Canonical tables for one force, with what the source could and could not give.
+
+    Attributes
+    ----------
+    tables : dict
+        ``crimes`` (classified, with a ``count`` column: 1 per record, or the count of an
+        aggregated row), ``incidents``, ``calls``, ``fraud_reports``, ``fpns``; a table the
+        source cannot give is absent.
+    unavailable : dict
+        Table or measure name -> the words a section shows instead ("not available from this
+        source").
+    granularity : dict
+        Table -> ``record``, ``month`` or ``quarter``.
+    """
+
+    source: str
+    force: str
+    tables: dict[str, pd.DataFrame]
+    files: list[dict] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    granularity: dict[str, str] = field(default_factory=dict)
+
+    def has(self, table: str) -> bool:
+        return table in self.tables and table not in self.unavailable
+
+    def why_not(self, table: str) -> str:
+        return self.unavailable.get(table, f"No {table.replace('_', ' ')} data in this source.")
+
+    def coverage(self, table: str) -> tuple[date, date] | None:
+        """First and last day the table covers (whole months for aggregated sources)."""
+        if not self.has(table) or self.tables[table].empty:
+            return None
+        col = TABLES[table].date_column
+        s = self.tables[table][col]
+        first, last = s.min().date(), s.max().date()
+        g = self.granularity.get(table, "record")
+        if g in ("month", "quarter"):
+            from ..periods import add_months, month_end
+
+            last = month_end(add_months(last, 2 if g == "quarter" else 0))
+        return first, last
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def enrich(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Add the derived columns measures use: offence classification, counts, ASB flag."""
+    out = dict(tables)
+    if "crimes" in out:
+        crimes = classify(out["crimes"])
+        if "count" not in crimes:
+            crimes["count"] = 1
+        crimes["domestic"] = crimes["domestic"].fillna(False).astype(bool)
+        out["crimes"] = crimes
+    if "incidents" in out:
+        inc = out["incidents"].copy()
+        inc["is_asb"] = inc["category"].isin(ASB_CATEGORIES)
+        inc["count"] = 1
+        for col in ("covid_related", "attended"):
+            inc[col] = inc[col].fillna(False).astype(bool)
+        out["incidents"] = inc
+    if "fraud_reports" in out:
+        fr = out["fraud_reports"].copy()
+        for col in ("support_requested", "disseminated_to_force"):
+            fr[col] = fr[col].fillna(False).astype(bool)
+        out["fraud_reports"] = fr
+    return out
+
+
+def _load_canonical(data_dir: Path, config: PackConfig, today: date | None) -> Dataset:
+    tables, facts, files = load_canonical(data_dir, config.npas, today=today)
+    return Dataset(
+        source="canonical",
+        force=config.force_name,
+        tables=enrich(tables),
+        files=[{"table": t, "path": str(p), "sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": facts[t].get("rows")} for t, p in files.items()],
+        facts=facts,
+        granularity={t: "record" for t in tables},
+    )
+
+
+def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConfig, today: date | None = None) -> Dataset:
+    """Load a source's data for one force, validated, as a :class:`Dataset`.
+
+    A folder holding a run's snapshot is read directly (it was validated when written).
+    """
+    data_dir = Path(data_dir)
+    if (data_dir / SNAPSHOT_MARKER).is_file():
+        return read_snapshot(data_dir)
+    if source not in SOURCES:
+        raise SourceError(f"Unknown data source '{source}'. Use one of: {', '.join(SOURCES)}.")
+    return _load_canonical(data_dir, config, today)
+
+
+def write_snapshot(ds: Dataset, folder: str | Path) -> Path:
+    """Write a dataset as Parquet tables plus ``snapshot.json``; returns the folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in ds.tables.items():
+        df.to_parquet(folder / f"{name}.parquet", index=False)
+    meta = {
+        "source": ds.source,
+        "force": ds.force,
+        "tables": sorted(ds.tables),
+        "files": ds.files,
+        "facts": ds.facts,
+        "unavailable": ds.unavailable,
+        "notes": ds.notes,
+        "granularity": ds.granularity,
+    }
+    (folder / SNAPSHOT_MARKER).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+    return folder
+
+
+def read_snapshot(folder: str | Path) -> Dataset:
+    folder = Path(folder)
+    meta = json.loads((folder / SNAPSHOT_MARKER).read_text(encoding="utf-8"))
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
+    return Dataset(
+        source=meta["source"],
+        force=meta["force"],
+        tables=tables,
+        files=meta["files"],
+        facts=meta["facts"],
+        unavailable=meta["unavailable"],
+        notes=meta["notes"],
+        granularity=meta["granularity"],
+    )

@@ -1,0 +1,93 @@
+"""Tables for reading: HTML with right-aligned numbers, thousands separators, and a change
+that is described in words as well as colour.
+
+Functions return HTML strings; :class:`perfpack.report.Section` displays them.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+SIG_STYLE = {
+    "significant increase": ("#801650", "▲"),
+    "significant decrease": ("#12436D", "▼"),
+    "no significant change": ("#3D3D3D", "◆"),
+    "too few to test": ("#3D3D3D", ""),
+}
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def fmt_count(x) -> str:
+    return "–" if _missing(x) else f"{int(round(float(x))):,}"
+
+
+def fmt_signed(x) -> str:
+    return "–" if _missing(x) else f"{int(round(float(x))):+,}".replace("+0", "0")
+
+
+def fmt_pct(x, signed: bool = True) -> str:
+    if _missing(x):
+        return "–"
+    return f"{float(x):+.1f}%" if signed else f"{float(x):.1f}%"
+
+
+def fmt_money(x) -> str:
+    if _missing(x):
+        return "–"
+    x = float(x)
+    return f"£{x / 1e6:,.1f}m" if abs(x) >= 1e6 else f"£{x:,.0f}"
+
+
+def significance_cell(sig: str) -> str:
+    colour, mark = SIG_STYLE.get(sig, ("#3D3D3D", ""))
+    text = html.escape(sig or "")
+    return f'<span style="color:{colour};font-weight:600">{mark + " " if mark else ""}{text}</span>'
+
+
+def html_table(header: list[str], rows: list[list[str]], numeric: set[int], caption: str = "", first_bold: bool = False, classes: str = "pp-table") -> str:
+    """A plain HTML table; cells are already formatted (and escaped where they are text)."""
+    th = "".join(f'<th style="text-align:{"right" if i in numeric else "left"}">{html.escape(h)}</th>' for i, h in enumerate(header))
+    body = []
+    for r_i, r in enumerate(rows):
+        tds = "".join(f'<td style="text-align:{"right" if i in numeric else "left"};{"font-weight:700;" if (first_bold and r_i == 0) else ""}">{c}</td>' for i, c in enumerate(r))
+        body.append(f"<tr>{tds}</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="{classes}">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def change_table(rows: list[dict] | pd.DataFrame, current_label: str, previous_label: str, first_col: str = "Area", caption: str = "", threshold: int = 10, name_key: str = "area") -> str:
+    """Counts in two windows with change, % change and significance.
+
+    ``rows`` carry ``current``, ``previous``, ``change``, ``pct_change``, ``significance``,
+    ``suppressed`` and a name (``area`` by default). Suppressed rows show ``<threshold``;
+    rows that are too few to test show no percentage.
+    """
+    recs = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
+    out = []
+    for r in recs:
+        name = html.escape(str(r.get(name_key, "")))
+        if r.get("suppressed"):
+            small = f"&lt;{threshold}"
+            cur = small if (r.get("current") is not None and not _missing(r.get("current")) and float(r["current"]) < threshold) else fmt_count(r.get("current"))
+            prev = small if (r.get("previous") is not None and not _missing(r.get("previous")) and float(r["previous"]) < threshold) else fmt_count(r.get("previous"))
+            out.append([name, prev, cur, "–", "–", significance_cell("suppressed: small numbers")])
+            continue
+        sig = r.get("significance") or ""
+        pct = "–" if sig == "too few to test" else fmt_pct(r.get("pct_change"))
+        out.append([name, fmt_count(r.get("previous")), fmt_count(r.get("current")), fmt_signed(r.get("change")), pct, significance_cell(sig)])
+    return html_table([first_col, previous_label, current_label, "Change", "% change", "Significance"], out, numeric={1, 2, 3, 4}, caption=caption, first_bold=(name_key == "area"))
+
+
+def monthly_table(table: pd.DataFrame, current_label: str, previous_label: str, caption: str = "") -> str:
+    """Month-by-month values of a this-year-against-last comparison, with the total."""
+    rows = []
+    for m, r in table.iterrows():
+        rows.append([html.escape(str(m)), fmt_count(r["previous"]), fmt_count(r["current"]), fmt_signed(r["current"] - r["previous"])])
+    rows.append(["<b>Total</b>", f"<b>{fmt_count(table['previous'].sum())}</b>", f"<b>{fmt_count(table['current'].sum())}</b>", f"<b>{fmt_signed(table['current'].sum() - table['previous'].sum())}</b>"])
+    return html_table(["Month", previous_label, current_label, "Change"], rows, numeric={1, 2, 3}, caption=caption)
