@@ -4,7 +4,7 @@ PYTHON  ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.perfpack-installed
-DEMO    := data/demo/.perfpack-demo
+DEMO    := data/.demo-made
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: env demo report test test-fast lab bench validate check-notebooks clean help
@@ -53,4 +53,4 @@ check-notebooks: $(STAMP)
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
 clean:
-	rm -rf outputs/*/ outputs/.build-* outputs/.old-* outputs/.*.lock data/demo
+	rm -rf outputs/*/ outputs/.build-* outputs/.old-* outputs/.*.lock data/demo data/.demo-made

@@ -67,8 +67,10 @@ INCIDENT_CATEGORIES = (
     "public_safety",
     "suspicious_circumstances",
     "admin",
+    "asb_unspecified",
 )
-ASB_CATEGORIES = ("asb_personal", "asb_nuisance", "asb_environmental")
+# ``asb_unspecified``: ASB whose kind the source does not say (data.police.uk street files).
+ASB_CATEGORIES = ("asb_personal", "asb_nuisance", "asb_environmental", "asb_unspecified")
 CHANNELS = ("999", "101", "digital")
 VICTIM_TYPES = ("individual", "organisation")
 

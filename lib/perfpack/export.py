@@ -30,6 +30,8 @@ def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 continue
+            if out.get("output_type") == "execute_result":
+                continue  # a bare value's repr is for the analyst, not the reviewer
             if out.get("output_type") == "error":
                 out = nbformat.v4.new_output("display_data", data={"text/html": '<div class="pp-unavailable"><b>This part of the section failed:</b> ' + html.escape(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}") + "</div>"})
             kept.append(out)

@@ -55,11 +55,16 @@ def count_row(
     alpha: float = 0.05,
     min_count: int = 10,
     threshold: int = 10,
+    suppressed: bool | None = None,
 ) -> dict:
     """A count compared with the same-length window before, tested for significance.
 
-    Rows below force level with either count below ``threshold`` are marked suppressed.
+    Rows below force level are suppressed when either count is small
+    (:func:`perfpack.disclosure.is_suppressed`), unless the caller decided already
+    (``suppressed``, e.g. after secondary suppression of a whole breakdown).
     """
+    from .disclosure import is_suppressed
+
     from .stats import compare_counts
 
     row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current)}
@@ -68,7 +73,9 @@ def count_row(
     else:
         cmp = compare_counts(int(current), int(previous), window.days if previous_window else None, previous_window.days if previous_window else None, alpha=alpha, min_count=min_count)
         row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None if cmp.pct_change is None else round(cmp.pct_change, 1), significance=cmp.significance, p_value=cmp.p_value)
-    row["suppressed"] = bool(area != FORCE and (current < threshold or (previous is not None and previous < threshold)))
+    if suppressed is None:
+        suppressed = area != FORCE and (is_suppressed(current, threshold) or (previous is not None and is_suppressed(previous, threshold)))
+    row["suppressed"] = bool(suppressed)
     return row
 
 
@@ -87,7 +94,7 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     for c in FIGURE_COLUMNS:
         if c not in df:
             df[c] = None
-    extra = [c for c in df.columns if c not in FIGURE_COLUMNS]
+    extra = [c for c in df.columns if c not in FIGURE_COLUMNS and not str(c).startswith("_")]
     df = df[FIGURE_COLUMNS + extra].astype(object)
     sup = df["suppressed"].fillna(False).astype(bool)
     df.loc[sup, ["current", "previous", "change", "pct_change", "p_value"]] = None

@@ -54,11 +54,14 @@ def compare_windows(
     DataFrame with columns ``area``, ``current``, ``previous``: the force row first, then one
     row per area in the order of ``areas`` (areas with no events get zeros), then any area
     values found in the data but not in ``areas`` (e.g. "No location"), so that nothing is
-    dropped silently.
+    dropped silently. When the source gives no area at all (``by`` empty in every row, as in
+    the Home Office force totals), only the force row.
     """
     w = _weights(df, weight)
     cur_mask, prev_mask = in_window(df, date_col, current), in_window(df, date_col, previous)
     rows = [{"area": FORCE, "current": int(w[cur_mask].sum()), "previous": int(w[prev_mask].sum())}]
+    if by and len(df) and df[by].isna().all():
+        by = None
     if by:
         cur = w[cur_mask].groupby(df.loc[cur_mask, by]).sum()
         prev = w[prev_mask].groupby(df.loc[prev_mask, by]).sum()

@@ -73,10 +73,9 @@ def change_table(rows: list[dict] | pd.DataFrame, current_label: str, previous_l
     for r in recs:
         name = html.escape(str(r.get(name_key, "")))
         if r.get("suppressed"):
-            small = f"&lt;{threshold}"
-            cur = small if (r.get("current") is not None and not _missing(r.get("current")) and float(r["current"]) < threshold) else fmt_count(r.get("current"))
-            prev = small if (r.get("previous") is not None and not _missing(r.get("previous")) and float(r["previous"]) < threshold) else fmt_count(r.get("previous"))
-            out.append([name, prev, cur, "–", "–", significance_cell("suppressed: small numbers")])
+            cur = html.escape(str(r.get("_display_current") or f"<{threshold}"))
+            prev = html.escape(str(r.get("_display_previous") or f"<{threshold}"))
+            out.append([name, prev, cur, "–", "–", '<span style="color:#3D3D3D">suppressed: small numbers</span>'])
             continue
         sig = r.get("significance") or ""
         pct = "–" if sig == "too few to test" else fmt_pct(r.get("pct_change"))

@@ -21,7 +21,7 @@ from ..config import PackConfig
 from ..contract import ASB_CATEGORIES, TABLES, load_canonical
 
 SNAPSHOT_MARKER = "snapshot.json"
-SOURCES = ("canonical",)
+SOURCES = ("canonical", "policeuk", "homeoffice")
 
 
 class SourceError(ValueError):
@@ -43,6 +43,10 @@ class Dataset:
         source").
     granularity : dict
         Table -> ``record``, ``month`` or ``quarter``.
+    npas : list
+        The force's areas, in the order sections show them: the configured NPAs for the
+        canonical source, the districts in the LSOA names for data.police.uk, none for the
+        Home Office tables (force totals only).
     """
 
     source: str
@@ -53,6 +57,7 @@ class Dataset:
     unavailable: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     granularity: dict[str, str] = field(default_factory=dict)
+    npas: list[str] = field(default_factory=list)
 
     def has(self, table: str) -> bool:
         return table in self.tables and table not in self.unavailable
@@ -116,6 +121,7 @@ def _load_canonical(data_dir: Path, config: PackConfig, today: date | None) -> D
         files=[{"table": t, "path": str(p), "sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": facts[t].get("rows")} for t, p in files.items()],
         facts=facts,
         granularity={t: "record" for t in tables},
+        npas=list(config.npas),
     )
 
 
@@ -129,6 +135,14 @@ def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConf
         return read_snapshot(data_dir)
     if source not in SOURCES:
         raise SourceError(f"Unknown data source '{source}'. Use one of: {', '.join(SOURCES)}.")
+    if source == "policeuk":
+        from .policeuk import load_policeuk
+
+        return load_policeuk(data_dir, force, config)
+    if source == "homeoffice":
+        from .homeoffice import load_homeoffice
+
+        return load_homeoffice(data_dir, force, config)
     return _load_canonical(data_dir, config, today)
 
 
@@ -147,6 +161,7 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> Path:
         "unavailable": ds.unavailable,
         "notes": ds.notes,
         "granularity": ds.granularity,
+        "npas": list(ds.npas),
     }
     (folder / SNAPSHOT_MARKER).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
     return folder
@@ -165,4 +180,5 @@ def read_snapshot(folder: str | Path) -> Dataset:
         unavailable=meta["unavailable"],
         notes=meta["notes"],
         granularity=meta["granularity"],
+        npas=list(meta.get("npas", [])),
     )

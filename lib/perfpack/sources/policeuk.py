@@ -1,0 +1,472 @@
+"""data.police.uk street-level files as a :class:`~perfpack.sources.dataset.Dataset`.
+
+data.police.uk publishes, for each force and month, a file ``YYYY-MM-<force>-street.csv``
+with one row per crime or anti-social behaviour (ASB) incident and the columns ``Crime ID,
+Month, Reported by, Falls within, Longitude, Latitude, Location, LSOA code, LSOA name, Crime
+type, Last outcome category, Context``. A download from the site's archive or "custom
+download" page puts each month in its own folder (``2021-03/2021-03-staffordshire-street.csv``);
+the files may also sit flat in one folder. Both layouts are read, one folder level deep.
+
+What the loader makes of a row:
+
+- ``Crime type`` "Anti-social behaviour" -> an ASB *incident* (category ``asb_unspecified``:
+  police.uk does not say which kind of ASB), with a synthetic, stable ``incident_id`` (ASB rows
+  have no Crime ID); every other row -> a *crime* of that police.uk crime type, keyed by its
+  Crime ID.
+- The date is the first day of ``Month`` (the files are monthly: granularity ``month``).
+- The NPA is the district in the LSOA name (``Cannock Chase 001A`` -> ``Cannock Chase``);
+  a row without an LSOA is counted under ``No location``. The force's areas
+  (:attr:`Dataset.npas`) are the configured NPAs when ``--force`` is the configured force and
+  its files show every one of them; otherwise the districts holding at least 1% of the rows
+  with a location, largest first. Rows in other districts (an LSOA just over the border) keep
+  their district's name and are listed in the notes: nothing is dropped.
+
+Only the requested force's files are read (DuckDB over the file list, every column as text), so
+a national year of files (about six million rows) costs no more than the one force's share.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import PackConfig
+from ..contract import DataProblem, DataValidationError
+from ..periods import month_end
+from .dataset import Dataset, SourceError, sha256_file
+
+STREET_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+STREET_NAME = re.compile(r"^(\d{4})-(\d{2})-(.+)-street\.csv$", re.IGNORECASE)
+ASB_TYPE = "Anti-social behaviour"
+ASB_CATEGORY = "asb_unspecified"
+NO_LOCATION = "No location"
+MIN_DISTRICT_SHARE = 0.01
+
+# The crime types data.police.uk has used since May 2013, in the site's (alphabetical) order.
+POLICEUK_CRIME_TYPES = (
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+
+# police.uk slugs that a force's name does not lead to by itself.
+SLUG_ALIASES = {"british-transport": "btp", "london-city-of": "city-of-london", "city-of-london-police": "city-of-london", "metropolitan-police-service": "metropolitan"}
+
+UNAVAILABLE = {
+    "domestic": "not available from this source: data.police.uk street files carry no domestic abuse flag",
+    "victim_id": "not available from this source: data.police.uk street files carry no victim references, so repeat victims cannot be counted",
+    "fraud_reports": "not available from this source: Action Fraud reports are not in data.police.uk street files",
+    "calls": "not available from this source: data.police.uk does not publish calls for service",
+    "fpns": "not available from this source: Covid-19 fixed penalty notices are not in data.police.uk street files",
+    "covid_related": "not available from this source: data.police.uk does not mark which ASB was Covid-19 related",
+    "offence_code": "not available from this source: police.uk gives crime types, not Home Office offence codes: burglary, robbery and vehicle crime are shown whole (residential and business burglary, personal and business robbery, theft of and from a vehicle cannot be told apart)",
+    "violence_type": "not available from this source: police.uk gives 'Violence and sexual offences' as one crime type, so serious and less serious assault cannot be told apart",
+    "grade": "not available from this source: data.police.uk has no command-and-control incidents (response grade, attendance)",
+    "attended": "not available from this source: data.police.uk has no command-and-control incidents (response grade, attendance)",
+}
+
+
+@dataclass(frozen=True)
+class StreetFile:
+    path: Path
+    month: date
+    slug: str
+
+
+def slugify(text: str) -> str:
+    """A force name as data.police.uk writes it in file names (``Avon and Somerset`` ->
+    ``avon-and-somerset``)."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).strip().lower()).strip("-")
+
+
+def type_key(crime_type: str) -> str:
+    """A police.uk crime type as a ``figures.csv`` key (``Anti-social behaviour`` ->
+    ``anti_social_behaviour``)."""
+    return re.sub(r"[^a-z0-9]+", "_", str(crime_type).strip().lower()).strip("_")
+
+
+def district_of(lsoa_name: str | None) -> str | None:
+    """The district in an LSOA name (``Cannock Chase 001A`` -> ``Cannock Chase``)."""
+    if lsoa_name is None or pd.isna(lsoa_name) or not str(lsoa_name).strip():
+        return None
+    name = str(lsoa_name).strip()
+    return re.sub(r"\s+\d{3}[A-Z]$", "", name) or name
+
+
+def find_street_files(data_dir: str | Path) -> list[StreetFile]:
+    """Every ``YYYY-MM-<force>-street.csv`` in ``data_dir`` or one folder below it."""
+    data_dir = Path(data_dir)
+    out = []
+    for pattern in ("*-street.csv", "*/*-street.csv"):
+        for p in sorted(data_dir.glob(pattern)):
+            m = STREET_NAME.match(p.name)
+            if m and p.is_file() and 1 <= int(m.group(2)) <= 12:
+                out.append(StreetFile(p, date(int(m.group(1)), int(m.group(2)), 1), m.group(3).lower()))
+    return out
+
+
+def _force_candidates(force: str) -> list[str]:
+    s = slugify(force)
+    out = [s]
+    for suffix in ("-police-service", "-police", "-constabulary"):
+        if s.endswith(suffix):
+            out.append(s[: -len(suffix)])
+    if s.startswith("police-"):
+        out.append(s[len("police-") :])
+    out += [SLUG_ALIASES[c] for c in list(out) if c in SLUG_ALIASES]
+    return out
+
+
+def _check_header(path: Path) -> DataProblem | None:
+    if path.stat().st_size == 0:
+        return DataProblem(str(path), None, "the file is empty (0 bytes)", todo="download the month again from data.police.uk.")
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
+        header = next(csv.reader(f), [])
+    header = [h.strip() for h in header]
+    if tuple(header) != STREET_COLUMNS:
+        missing = [c for c in STREET_COLUMNS if c not in header]
+        return DataProblem(
+            str(path),
+            None,
+            "the header is not the data.police.uk street-level layout" + (f" (missing: {', '.join(missing)})" if missing else " (columns in another order or extra columns)"),
+            todo=f"use the unmodified street-level file; its columns are: {', '.join(STREET_COLUMNS)}.",
+        )
+    return None
+
+
+def _pick_files(files: list[StreetFile], slug: str) -> tuple[list[StreetFile], list[str]]:
+    """The force's files, one per month; identical copies of a month (both layouts) are used once."""
+    by_month: dict[date, list[StreetFile]] = {}
+    for f in files:
+        if f.slug == slug:
+            by_month.setdefault(f.month, []).append(f)
+    chosen, notes, clashes = [], [], []
+    for month in sorted(by_month):
+        group = by_month[month]
+        if len(group) > 1:
+            hashes = {sha256_file(f.path) for f in group}
+            if len(hashes) > 1:
+                clashes.append(f"{month:%Y-%m}: " + ", ".join(str(f.path) for f in group))
+                continue
+            notes.append(f"{month:%Y-%m} was found {len(group)} times with the same content ({', '.join(str(f.path) for f in group)}); it was read once.")
+        chosen.append(group[0])
+    if clashes:
+        raise SourceError("Two different files were found for the same month, so the counts would be doubled or ambiguous:\n" + "\n".join("  " + c for c in clashes) + "\nKeep one file per month (the newer download) and run again.")
+    return chosen, notes
+
+
+def _read(files: list[StreetFile]) -> pd.DataFrame:
+    """The force's rows, the columns the pack uses, read by DuckDB (every column as text)."""
+    import duckdb
+
+    cols = {c: "VARCHAR" for c in STREET_COLUMNS}
+    sql = """
+        SELECT
+            nullif(trim("Crime ID"), '') AS crime_id,
+            trim("Month") AS month,
+            "Falls within" AS falls_within,
+            nullif(trim("LSOA code"), '') AS lsoa_code,
+            nullif(trim("LSOA name"), '') AS lsoa_name,
+            trim("Crime type") AS crime_type,
+            filename,
+            CASE WHEN nullif(trim("Crime ID"), '') IS NULL THEN
+                substr(md5(concat_ws('|', "Month", "Reported by", "Longitude", "Latitude", "Location", "LSOA code", "Crime type")), 1, 16)
+            END AS row_hash
+        FROM read_csv($files, columns = $cols, header = true, auto_detect = false, filename = true,
+                      delim = ',', quote = '"', escape = '"')
+    """
+    con = duckdb.connect()
+    try:
+        df = con.execute(sql, {"files": [str(f.path) for f in files], "cols": cols}).df()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError([DataProblem(", ".join(sorted({str(f.path.parent) for f in files})), None, f"a street-level file could not be read as CSV ({first})", todo="download the month named in the message again from data.police.uk; the files must be unmodified.")]) from None
+    finally:
+        con.close()
+    return df
+
+
+def _areas(counts: pd.Series, located: int, slug: str, config: PackConfig, min_share: float) -> list[str]:
+    configured = {slugify(config.force_name), slugify(config.force_short_name)}
+    if slug in configured | {c for n in configured for c in _force_candidates(n)} and set(config.npas) <= set(counts.index):
+        return list(config.npas)
+    if not located:
+        return []
+    big = counts[counts >= min_share * located].sort_values(ascending=False, kind="stable")
+    return [str(d) for d in big.index]
+
+
+def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_district_share: float = MIN_DISTRICT_SHARE) -> Dataset:
+    """Load one force's data.police.uk street-level files.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        Folder holding ``YYYY-MM-<force>-street.csv`` files, flat or in ``YYYY-MM/`` folders.
+    force : str
+        The force's slug as in the file names (``staffordshire``, ``west-midlands``); a force
+        name such as ``Staffordshire Police`` is accepted too.
+    config : PackConfig
+        The pack configuration (its NPAs are used when ``force`` is the configured force).
+    min_district_share : float
+        A district is one of the force's areas when it holds at least this share of the rows
+        with a location (unless the configured NPAs apply).
+
+    Returns
+    -------
+    Dataset
+        ``crimes`` (one row per crime, ``policeuk_crime_type`` set, ``offence_code`` empty,
+        ``domestic`` and ``victim_id`` empty) and ``incidents`` (one row per ASB incident),
+        monthly granularity; ``unavailable`` says what police.uk cannot give.
+
+    Raises
+    ------
+    SourceError
+        The folder holds no street files, or none for this force (the message lists the forces
+        that are there), or two different files for one month.
+    DataValidationError
+        A file is empty, has another header, or cannot be parsed.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise SourceError(f"The data folder {data_dir} does not exist. Pass --data with the folder holding the data.police.uk street-level files (YYYY-MM-<force>-street.csv, flat or in YYYY-MM/ folders).")
+    if not str(force or "").strip():
+        raise SourceError("--source policeuk needs --force: the force's name as in the file names, e.g. --force staffordshire.")
+    files = find_street_files(data_dir)
+    if not files:
+        raise SourceError(f"No data.police.uk street-level files (YYYY-MM-<force>-street.csv) in {data_dir} or its YYYY-MM/ folders. Download the force's 'street' files from data.police.uk (see docs/public-data.md) and unzip them there.")
+    slugs = sorted({f.slug for f in files})
+    slug = next((c for c in _force_candidates(force) if c in slugs), None)
+    if slug is None:
+        raise SourceError(f"No street-level files for force '{force}' in {data_dir} (flat or in YYYY-MM/ folders). The forces with files there are: {', '.join(slugs)}. Pass one of these with --force.")
+    chosen, notes = _pick_files(files, slug)
+    problems = [p for p in (_check_header(f.path) for f in chosen) if p]
+    if problems:
+        raise DataValidationError(problems, str(data_dir))
+
+    raw = _read(chosen)
+    month_of_file = {str(f.path): pd.Timestamp(f.month) for f in chosen}
+    file_month = raw["filename"].map(month_of_file)
+    parsed = pd.to_datetime(raw["month"], format="%Y-%m", errors="coerce")
+    bad_month = int(parsed.isna().sum())
+    if bad_month:
+        notes.append(f"{bad_month:,} rows had no readable Month; the month in their file's name was used.")
+    when = parsed.fillna(file_month).astype("datetime64[ns]")
+    other_month = int((when != file_month).sum())
+    if other_month:
+        notes.append(f"{other_month:,} rows carry a Month other than their file's; the row's Month was used.")
+
+    district = raw["lsoa_name"].map(district_of, na_action="ignore")
+    located = int(district.notna().sum())
+    counts = district.value_counts()
+    npas = _areas(counts, located, slug, config, min_district_share)
+    npa = district.fillna(NO_LOCATION).astype("str")
+    outside = counts[~counts.index.isin(npas)].sort_values(ascending=False, kind="stable")
+    no_location = int(district.isna().sum())
+
+    is_asb = raw["crime_type"].eq(ASB_TYPE).to_numpy()
+    # a stable reference for rows without a Crime ID: the row's content, numbered among identical rows
+    synth = raw["row_hash"].notna()
+    occurrence = raw.loc[synth].groupby("row_hash").cumcount() + 1
+    synth_id = raw.loc[synth, "row_hash"] + "-" + occurrence.astype(str)
+
+    crime_rows = ~is_asb
+    no_id_crimes = int((crime_rows & synth.to_numpy()).sum())
+    crime_id = raw["crime_id"].copy()
+    crime_id.loc[synth] = "PUK-" + synth_id
+    n_crimes = int(crime_rows.sum())
+    crimes = pd.DataFrame(
+        {
+            "crime_id": crime_id[crime_rows].astype("str").to_numpy(),
+            "recorded_date": when[crime_rows].to_numpy(),
+            "offence_code": pd.Series("", index=range(n_crimes), dtype="str"),
+            "npa": npa[crime_rows].to_numpy(),
+            "domestic": pd.array([pd.NA] * n_crimes, dtype="boolean"),
+            "victim_id": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
+            "ho_offence_group": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
+            "ho_offence_subgroup": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
+            "category": pd.Series("other", index=range(n_crimes), dtype="str"),
+            "violence_type": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
+            "in_all_crime": True,
+            "policeuk_crime_type": raw.loc[crime_rows, "crime_type"].fillna("(no crime type)").astype("str").to_numpy(),
+            "count": 1,
+            "lsoa_code": raw.loc[crime_rows, "lsoa_code"].astype("str").to_numpy(),
+        }
+    )
+    crimes["recorded_date"] = crimes["recorded_date"].astype("datetime64[ns]")
+    crimes["count"] = crimes["count"].astype("int64")
+
+    n_asb = int(is_asb.sum())
+    incidents = pd.DataFrame(
+        {
+            "incident_id": ("ASB-" + synth_id.reindex(raw.index).fillna(raw["crime_id"])[is_asb]).astype("str").to_numpy(),
+            "opened_at": when[is_asb].to_numpy(),
+            "category": pd.Series(ASB_CATEGORY, index=range(n_asb), dtype="str"),
+            "covid_related": pd.array([pd.NA] * n_asb, dtype="boolean"),
+            "npa": npa[is_asb].to_numpy(),
+            "victim_id": pd.Series(pd.NA, index=range(n_asb), dtype="str"),
+            "grade": pd.array([pd.NA] * n_asb, dtype="Int64"),
+            "attended": pd.array([pd.NA] * n_asb, dtype="boolean"),
+            "is_asb": True,
+            "count": 1,
+            "policeuk_crime_type": ASB_TYPE,
+            "lsoa_code": raw.loc[is_asb, "lsoa_code"].astype("str").to_numpy(),
+        }
+    )
+    incidents["opened_at"] = incidents["opened_at"].astype("datetime64[ns]")
+    incidents["count"] = incidents["count"].astype("int64")
+
+    # ---- what the quality report and the sections are told ----
+    total = len(raw)
+    force_name = str(raw["falls_within"].mode().iloc[0]) if raw["falls_within"].notna().any() else slug.replace("-", " ").title()
+    months = sorted(f.month for f in chosen)
+    expected = pd.date_range(months[0], months[-1], freq="MS").date
+    missing = [m for m in expected if m not in set(months)]
+    if missing:
+        notes.append(f"No file for {len(missing)} month{'s' if len(missing) != 1 else ''} between the first and the last ({', '.join(f'{m:%Y-%m}' for m in missing[:12])}{' …' if len(missing) > 12 else ''}): those months are missing from every count, not zero.")
+    if no_location:
+        notes.append(f"{no_location:,} of {total:,} rows ({100 * no_location / total:.1f}%) have no LSOA (no location); they are counted force-wide and shown as '{NO_LOCATION}'.")
+    if len(outside):
+        n_out = int(outside.sum())
+        notes.append(f"{n_out:,} rows fall in LSOAs of districts outside the force's areas: " + ", ".join(f"{d} ({int(n):,})" for d, n in outside.items()) + "; they are counted force-wide and shown under their district's name.")
+    if no_id_crimes:
+        notes.append(f"{no_id_crimes:,} crimes have no Crime ID; they were given a reference made from the row's content.")
+    dup = int(crimes["crime_id"].duplicated().sum())
+    if dup:
+        notes.append(f"{dup:,} crime rows repeat a Crime ID already seen; data.police.uk published them as separate rows, and each is counted.")
+    types_seen = Counter(raw["crime_type"].fillna("(no crime type)"))
+    unknown_types = sorted(t for t in types_seen if t not in POLICEUK_CRIME_TYPES)
+    if unknown_types:
+        notes.append("Crime types outside the current police.uk list (kept, each its own row): " + ", ".join(f"{t} ({types_seen[t]:,})" for t in unknown_types) + ".")
+
+    rows_per_file = raw["filename"].value_counts()
+    files_meta = [{"table": "crimes+incidents", "path": str(f.path), "month": f"{f.month:%Y-%m}", "sha256": sha256_file(f.path), "bytes": f.path.stat().st_size, "rows": int(rows_per_file.get(str(f.path), 0))} for f in chosen]
+
+    def table_facts(frame: pd.DataFrame, date_col: str) -> dict:
+        d = frame[date_col]
+        return {
+            "file": str(data_dir),
+            "files": len(chosen),
+            "rows": int(len(frame)),
+            "first": d.min().date().isoformat() if len(frame) else None,
+            "last": month_end(d.max().date()).isoformat() if len(frame) else None,
+            "values": {"npa": {str(k): int(v) for k, v in frame["npa"].value_counts().sort_index().items()}},
+            "nulls": {"LSOA (no location)": n} if (n := int((frame["npa"] == NO_LOCATION).sum())) else {},
+            "no_location_rows": n,
+            "outside_force_rows": {str(k): int(v) for k, v in frame.loc[~frame["npa"].isin(npas + [NO_LOCATION]), "npa"].value_counts().items()},
+        }
+
+    facts = {"crimes": table_facts(crimes, "recorded_date")}
+    facts["crimes"]["values"]["policeuk_crime_type"] = {str(k): int(v) for k, v in crimes["policeuk_crime_type"].value_counts().sort_index().items()}
+    facts["crimes"].update(
+        rows_read=total,
+        months=[f"{m:%Y-%m}" for m in months],
+        months_missing=[f"{m:%Y-%m}" for m in missing],
+        crime_types_seen={str(k): int(v) for k, v in sorted(types_seen.items())},
+        crimes_without_id=no_id_crimes,
+    )
+    tables = {"crimes": crimes}
+    granularity = {"crimes": "month"}
+    unavailable = dict(UNAVAILABLE)
+    if n_asb:
+        tables["incidents"] = incidents
+        granularity["incidents"] = "month"
+        facts["incidents"] = table_facts(incidents, "opened_at")
+    else:
+        unavailable["incidents"] = "no anti-social behaviour rows in these data.police.uk files"
+    return Dataset(
+        source="policeuk",
+        force=force_name,
+        tables=tables,
+        files=files_meta,
+        facts=facts,
+        unavailable=unavailable,
+        notes=notes,
+        granularity=granularity,
+        npas=npas,
+    )
+
+
+# ---- figures.csv: one row per police.uk crime type ----------------------------------------------
+
+
+def policeuk_type_rows(section: str, ds: Dataset, current, previous, config: PackConfig) -> list[dict]:
+    """Count rows for ``figures.csv``, one per police.uk crime type, force-wide.
+
+    Keys are the crime types in snake case (``violence_and_sexual_offences``,
+    ``anti_social_behaviour``), labels as police.uk writes them. Crimes come from ``crimes``
+    (``policeuk_crime_type``; for a canonical source the classification gives it), ASB from
+    ``incidents`` (``is_asb``) when the source has them; a type the source cannot give has no
+    row (never a zero). When the data do not cover the previous window, ``previous`` is
+    empty and the significance says "no data for the comparison period".
+
+    Parameters
+    ----------
+    section : str
+        The section id (``01-all-crime``).
+    ds : Dataset
+    current, previous : Window
+        The two windows compared (the 12 months to the period end and the 12 before).
+    config : PackConfig
+        For the significance level, the smallest count tested and the disclosure threshold.
+    """
+    from ..figures import count_row
+    from ..measures import coverage_gap, in_window
+
+    def counts(frame: pd.DataFrame, date_col: str, type_col: pd.Series, table: str) -> dict[str, tuple[int, int | None]]:
+        cov = ds.coverage(table)
+        gap = coverage_gap(cov[0], cov[1], previous) if cov else "no data"
+        w = frame["count"] if "count" in frame else pd.Series(1, index=frame.index)
+        cur = w[in_window(frame, date_col, current)].groupby(type_col).sum()
+        prev = w[in_window(frame, date_col, previous)].groupby(type_col).sum()
+        return {str(t): (int(cur.get(t, 0)), None if gap else int(prev.get(t, 0))) for t in set(type_col.dropna())}
+
+    found: dict[str, tuple[int, int | None]] = {}
+    if ds.has("crimes") and "policeuk_crime_type" in ds.tables["crimes"]:
+        crimes = ds.tables["crimes"]
+        if "in_all_crime" in crimes:
+            crimes = crimes[crimes["in_all_crime"].astype(bool)]
+        types = crimes["policeuk_crime_type"].astype("str").where(crimes["policeuk_crime_type"].notna())
+        types = types.where(types.str.strip() != "")
+        found.update(counts(crimes, "recorded_date", types, "crimes"))
+    if ds.has("incidents") and "is_asb" in ds.tables["incidents"]:
+        asb = ds.tables["incidents"]
+        asb = asb[asb["is_asb"].astype(bool)]
+        if len(asb):
+            found.update(counts(asb, "opened_at", pd.Series(ASB_TYPE, index=asb.index), "incidents"))
+    order = [t for t in POLICEUK_CRIME_TYPES if t in found] + sorted(t for t in found if t not in POLICEUK_CRIME_TYPES)
+    rows = []
+    for t in order:
+        cur, prev = found[t]
+        rows.append(count_row(section, type_key(t), t, current, previous, cur, prev, alpha=config.alpha, min_count=config.min_count_to_test, threshold=config.disclosure_threshold))
+    return rows
