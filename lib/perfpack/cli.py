@@ -74,7 +74,7 @@ def cmd_run(args) -> int:
     from .runner import run
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
-    result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress)
+    result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks)
     m = result.manifest
     print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
     for s in m["sections"]:
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, default=os.cpu_count(), help="sections run at once (default: cores)")
     r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
     r.add_argument("--timeout", type=int, default=None, help="seconds per section (default from the configuration)")
+    r.add_argument("--notebooks", default=None, help="folder of section notebooks (default notebooks/)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
     return p
