@@ -1,0 +1,381 @@
+"""Strategic risk (FMS) section: demand series from hand-made tables, reasons for what a
+source lacks, forecast rows for figures.csv, the register tables, and the notebook end to end."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perfpack import risk, strategic
+from perfpack.forecast import demand_statement
+from perfpack.periods import Period
+from perfpack.sources import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = ROOT / "config"
+NOTEBOOK = ROOT / "notebooks" / "08-strategic-risk.ipynb"
+SECTION = "08-strategic-risk"
+
+
+# ------------------------------------------------------------------ hand-made data
+
+
+def _incidents(rows: list[tuple[str, int, bool]]) -> pd.DataFrame:
+    """(opened_at, grade, attended) -> an incidents table as the dataset holds it."""
+    df = pd.DataFrame(rows, columns=["opened_at", "grade", "attended"])
+    df["opened_at"] = pd.to_datetime(df["opened_at"])
+    df["grade"] = df["grade"].astype("Int64")
+    df["attended"] = df["attended"].astype(bool)
+    df["incident_id"] = [f"IN{i}" for i in range(len(df))]
+    df["category"] = "crime_related"
+    df["covid_related"] = False
+    df["npa"] = "Stafford"
+    df["count"] = 1
+    return df
+
+
+def _calls(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["date", "channel", "calls"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def _crimes(rows: list[tuple[str, bool, int]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["recorded_date", "in_all_crime", "count"])
+    df["recorded_date"] = pd.to_datetime(df["recorded_date"])
+    df["crime_id"] = [f"CR{i}" for i in range(len(df))]
+    return df
+
+
+@pytest.fixture
+def tiny() -> Dataset:
+    """January to April 2020; the period 2020-Q1 ends with March."""
+    incidents = _incidents(
+        [
+            ("2020-01-01 00:05", 1, True),
+            ("2020-01-10 12:00", 2, True),
+            ("2020-01-11 12:00", 2, False),  # not attended: in no series
+            ("2020-01-20 08:00", 3, True),
+            ("2020-01-31 23:59", 4, True),
+            ("2020-02-03 09:00", 1, True),
+            ("2020-02-28 09:00", 3, False),
+            ("2020-03-15 10:00", 3, True),
+            ("2020-03-31 23:00", 2, True),
+            ("2020-04-02 10:00", 1, True),  # after the period: never counted
+        ]
+    )
+    calls = _calls(
+        [
+            ("2020-01-01", "999", 100),
+            ("2020-01-01", "101", 300),
+            ("2020-01-31", "999", 20),
+            ("2020-02-01", "999", 50),
+            ("2020-02-01", "digital", 9),
+            ("2020-03-31", "999", 70),
+            ("2020-04-01", "999", 1000),
+        ]
+    )
+    crimes = _crimes(
+        [
+            ("2020-01-01", True, 1),
+            ("2020-01-15", True, 3),  # an aggregated row counts 3
+            ("2020-01-16", False, 5),  # Action Fraud: not in all crime
+            ("2020-03-31", True, 2),
+            ("2020-04-30", True, 7),
+        ]
+    )
+    return Dataset(source="canonical", force="Test", tables={"incidents": incidents, "calls": calls, "crimes": crimes}, granularity={"incidents": "record", "calls": "record", "crimes": "record"})
+
+
+MONTHS = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+
+
+def test_demand_series_monthly_totals_by_grade_and_attendance(tiny):
+    d = strategic.demand_series(tiny, "2020-Q1")
+    assert list(d.series) == ["incidents_attended", "incidents_attended_grade_1_2", "incidents_attended_grade_3_4", "calls_999", "recorded_crime"]
+    assert d.unavailable == {} and d.notes == []
+    expect = {
+        "incidents_attended": [4, 1, 2],
+        "incidents_attended_grade_1_2": [2, 1, 1],
+        "incidents_attended_grade_3_4": [2, 0, 1],
+        "calls_999": [120, 50, 70],
+        "recorded_crime": [4, 0, 2],
+    }
+    for key, values in expect.items():
+        s = d.series[key]
+        assert list(s.index) == list(MONTHS), key
+        assert s.tolist() == values, key
+    # Named by the noun phrase the statements use.
+    assert d.series["calls_999"].name == "999 calls"
+    # The grade groups add up to the total.
+    total = d.series["incidents_attended_grade_1_2"] + d.series["incidents_attended_grade_3_4"]
+    assert total.tolist() == d.series["incidents_attended"].tolist()
+
+
+def test_series_end_at_the_period_end(tiny):
+    d = strategic.demand_series(tiny, Period.parse("2020-Q1"))
+    assert all(s.index[-1] == pd.Timestamp("2020-03-01") for s in d.series.values())
+    # A later period uses April too, as far as the data go (April's data end on the 30th).
+    later = strategic.demand_series(tiny, "2020-Q2")
+    assert later.series["recorded_crime"].index[-1] == pd.Timestamp("2020-04-01")
+    assert later.series["recorded_crime"].iloc[-1] == 7
+
+
+def test_partly_covered_months_are_left_out_and_said(tiny):
+    # Data that start after the 1st and end before the period end.
+    tiny.tables["calls"] = _calls([("2020-01-05", "999", 5), ("2020-02-10", "999", 6), ("2020-03-15", "999", 7)])
+    d = strategic.demand_series(tiny, "2020-Q1")
+    s = d.series["calls_999"]
+    assert list(s.index) == [pd.Timestamp("2020-02-01")]
+    assert s.tolist() == [6]
+    assert any("999 calls" in n and "15 Mar 2020" in n and "February 2020" in n for n in d.notes)
+    note = strategic.demand_note(d)
+    assert "999 calls Feb 2020" in note and "Recorded crime Jan 2020 to Mar 2020" in note
+
+
+def test_missing_tables_are_reported_with_reasons(tiny):
+    del tiny.tables["calls"]
+    tiny.unavailable["calls"] = "not available from this source: no calls here"
+    tiny.unavailable["grade"] = "not available from this source: no response grades"
+    tiny.granularity["crimes"] = "quarter"
+    tiny.unavailable["monthly"] = "not available from this source: counts by quarter"
+    d = strategic.demand_series(tiny, "2020-Q1")
+    assert d.series == {}
+    assert d.unavailable["calls_999"] == "not available from this source: no calls here"
+    for key in ("incidents_attended", "incidents_attended_grade_1_2", "incidents_attended_grade_3_4"):
+        assert d.unavailable[key] == "not available from this source: no response grades"
+    assert d.unavailable["recorded_crime"] == "not available from this source: counts by quarter"
+    assert strategic.demand_note(d) == ""
+
+
+def test_note_names_the_months_used(tiny):
+    d = strategic.demand_series(tiny, "2020-Q1")
+    assert strategic.demand_note(d) == "Each series counts whole months from January 2020 to March 2020; months in the data after the period are not used."
+
+
+def test_absent_table_without_a_recorded_reason_still_has_one():
+    ds = Dataset(source="canonical", force="Test", tables={})
+    d = strategic.demand_series(ds, "2020-Q4")
+    assert set(d.unavailable) == {x.key for x in strategic.DEMAND_SERIES}
+    assert all(isinstance(v, str) and v for v in d.unavailable.values())
+
+
+# ------------------------------------------------------------------ forecasts
+
+
+def monthly(n: int = 60, end: str = "2020-12", slope: float = 15.0, seed: int = 1, name: str = "999 calls") -> pd.Series:
+    """Level 5,000, a trend, +/-400 seasonality and a little noise, ending in ``end``."""
+    idx = pd.date_range(end=pd.Timestamp(end), periods=n, freq="MS")
+    t = np.arange(n)
+    y = 5000 + slope * t + 400 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 30, n)
+    return pd.Series(np.round(y), index=idx, name=name)
+
+
+@pytest.fixture(scope="module")
+def calls_forecast():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing may leak into the page
+        return strategic.forecast_one("calls_999", monthly(), SECTION, covid_start=date(2020, 3, 16))
+
+
+def test_forecast_rows_one_per_financial_year_with_interval(calls_forecast):
+    f = calls_forecast
+    assert f.unavailable is None and f.forecast is not None and f.backtest is not None
+    rows = f.rows
+    assert {r["key"] for r in rows} == {"forecast_calls_999"}
+    # Data to December 2020, four years ahead: 2020/21 (9 months observed) to 2023/24.
+    assert [r["window"] for r in rows] == ["2020/21", "2021/22", "2022/23", "2023/24"]
+    assert len({r["window"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["section"] == SECTION and r["kind"] == "forecast"
+        assert r["lower"] is not None and r["upper"] is not None
+        assert r["lower"] <= r["current"] <= r["upper"]
+        assert r["backtest_mape"] == pytest.approx(round(f.backtest.mape, 1))
+        assert r["previous_window"] == "2019/20"
+    assert rows[-1]["current"] == round(f.forecast.yearly["forecast"].iloc[-1])
+
+
+def test_rising_series_reads_as_rising(calls_forecast):
+    f = calls_forecast
+    d = strategic.direction(f.forecast)
+    assert d["word"] == "rising" and d["pct"] > 3
+    assert d["base_year"] == "2019/20" and d["year"] == "2023/24"
+    assert f.statement == demand_statement("999 calls", f.history, f.forecast)
+    assert "forecast to rise" in f.statement
+    assert f.backtest.mape < 5  # a clean trend is forecast well
+    assert "MAPE" in f.backtest_text and f"{f.backtest.mape:.1f}%" in f.backtest_text
+    assert "Covid-19" in f.backtest_text  # the held-out year 2020 includes the restrictions
+    assert "2020/21 (part observed)" in f.table_html and f"{f.backtest.mape:.1f}%" in f.table_html
+    fig, alt = f.chart
+    assert "999 calls" in alt and "MAPE" in alt
+
+
+def test_falling_and_flat_words():
+    falling = strategic.forecast_one("recorded_crime", monthly(slope=-25, name="recorded crimes"), SECTION)
+    assert strategic.direction(falling.forecast)["word"] == "falling"
+    assert "forecast to fall" in falling.statement
+    flat = strategic.forecast_one("recorded_crime", monthly(slope=0, name="recorded crimes"), SECTION)
+    assert strategic.direction(flat.forecast)["word"] == "broadly flat"
+    assert "broadly flat" in flat.statement
+
+
+def test_backtest_before_covid_has_no_covid_caveat():
+    f = strategic.forecast_one("calls_999", monthly(end="2019-12"), SECTION, covid_start=date(2020, 3, 16))
+    assert "Covid-19" not in f.backtest_text
+
+
+def test_short_series_is_unavailable_not_a_crash():
+    f = strategic.forecast_one("calls_999", monthly(n=20), SECTION)
+    assert f.forecast is None and f.rows == []
+    assert "cannot be forecast" in f.unavailable and "20 months" in f.unavailable
+    # Long enough to forecast but not to back-test.
+    g = strategic.forecast_one("calls_999", monthly(n=30), SECTION)
+    assert g.forecast is not None and g.backtest is None
+    assert "not possible" in g.backtest_unavailable
+    assert all(r["backtest_mape"] is None for r in g.rows) and g.rows
+
+
+def test_forecast_demand_keeps_every_series_in_order(tiny):
+    d = strategic.Demand(series={"calls_999": monthly()}, unavailable={"recorded_crime": "not available from this source: none"})
+    out = strategic.forecast_demand(d, SECTION)
+    assert list(out) == [x.key for x in strategic.DEMAND_SERIES]
+    assert out["calls_999"].forecast is not None
+    assert out["recorded_crime"].unavailable == "not available from this source: none"
+    assert out["incidents_attended"].unavailable  # no reason recorded: still words
+    html = strategic.forecast_summary_html(out)
+    assert "999 calls" in html and "rising" in html and "not available" in html
+
+
+class _Page:
+    """Stands in for perfpack.report.Section: records what would be shown."""
+
+    def __init__(self):
+        self.rows, self.shown = [], []
+
+    def say(self, text):
+        self.shown.append(("say", text))
+
+    def show(self, html):
+        self.shown.append(("show", html))
+
+    def chart(self, fig_alt, caption=""):
+        self.shown.append(("chart", caption))
+
+    def unavailable(self, what, reason=None):
+        self.shown.append(("unavailable", f"{what}: {reason}"))
+
+
+def test_show_forecast_records_rows_or_says_why_not(calls_forecast):
+    page = _Page()
+    forecasts = {"calls_999": calls_forecast, "recorded_crime": strategic.DemandForecast("recorded_crime", "Recorded crime", unavailable="not available from this source: none")}
+    assert strategic.show_forecast(page, forecasts, "calls_999") is None
+    assert [k for k, _ in page.shown] == ["say", "chart", "show", "say"]
+    assert page.rows == calls_forecast.rows
+    strategic.show_forecast(page, forecasts, "recorded_crime")
+    assert page.shown[-1] == ("unavailable", "Recorded crime forecast: not available from this source: none")
+    assert len(page.rows) == len(calls_forecast.rows)
+
+
+# ------------------------------------------------------------------ the register
+
+
+@pytest.fixture(scope="module")
+def assessment():
+    return strategic.load_assessment(CONFIG_DIR)
+
+
+def test_register_table_has_every_area_rating_word_and_arrow(assessment):
+    config, scored = assessment
+    html = strategic.rag_table_html(scored, config)
+    for unit in config.units().itertuples():
+        assert f">{unit.ref}<" in html
+    for a in config.areas:
+        assert a.name.replace("&", "&amp;") in html
+    for word in risk.RAG_LEVELS:
+        assert f">{word}<" in html
+    for arrow in risk.ARROWS.values():
+        assert arrow in html
+    assert "Risk increased" in html and "Risk reduced" in html and config.baseline_label in html
+
+
+def test_evidence_table_one_row_per_rated_unit(assessment):
+    config, scored = assessment
+    t = strategic.evidence_table(scored)
+    assert len(t) == len(config.units())
+    assert set(t["rating"]) <= set(risk.RAG_LEVELS)
+    assert t["direction"].str.match(r"^[\u25b2\u25c6\u25bc] risk (increased|the same|reduced)$").all()
+    assert (t["note"].str.len() > 20).all()
+    row = t[t["ref"] == "3a"].iloc[0]
+    assert row["area"] == "Responding to the public" and row["sub_area"].startswith("Responding to the Public")
+
+
+def test_evidence_html_escapes_the_notes(assessment, tmp_path):
+    config, _ = assessment
+    raw = pd.read_csv(CONFIG_DIR / "risk_register.csv", dtype=str, keep_default_na=False)
+    raw.loc[0, "assessor_note"] = "<script>alert(1)</script> & more"
+    for name in ("risk.yaml",):
+        (tmp_path / name).write_text((CONFIG_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    raw.to_csv(tmp_path / "risk_register.csv", index=False)
+    cfg, scored = strategic.load_assessment(tmp_path)
+    html = strategic.evidence_html(scored, cfg)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+
+
+def test_assessment_summary_counts_and_dates(assessment):
+    config, scored = assessment
+    text = strategic.assessment_summary(scored, config, Period.parse("2020-Q4"))
+    n = len(scored)
+    assert f"rates {n} areas and sub-areas" in text
+    assert "30 Oct 2020" in text and "28 Feb 2020" in text and config.baseline_label in text
+    counts = scored["rag"].value_counts()
+    assert f"{counts.get('Red', 0)} Red, {counts.get('Amber', 0)} Amber and {counts.get('Green', 0)} Green" in text
+    assert "after the end of the period" not in text
+    early = strategic.assessment_summary(scored, config, Period.parse("2020-Q2"))
+    assert "after the end of the period" in early
+
+
+# ------------------------------------------------------------------ end to end
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("pack")
+def test_notebook_runs_on_demo_data_and_writes_forecast_rows(demo_dir, tmp_path):
+    import papermill as pm
+
+    from perfpack.figures import read_figures
+
+    figures = tmp_path / "figures"
+    out = tmp_path / "08.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={"period": "2020-Q4", "data_dir": str(demo_dir), "source": "canonical", "force": "", "config_path": str(CONFIG_DIR / "pack.yaml"), "figures_dir": str(figures)},
+        kernel_name="perfpack",
+        cwd=str(NOTEBOOK.parent),
+        progress_bar=False,
+    )
+    fig = read_figures(figures / f"{SECTION}.csv")
+    fc = fig[fig["key"].str.startswith("forecast_")]
+    assert set(fc["key"]) == {f"forecast_{d.key}" for d in strategic.DEMAND_SERIES}
+    for key, rows in fc.groupby("key"):
+        assert rows["window"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24"], key
+        assert (rows["lower"] <= rows["current"]).all() and (rows["current"] <= rows["upper"]).all(), key
+        assert rows["backtest_mape"].notna().all(), key
+    # The demo data carry the FMS's demand picture: fewer incidents attended overall but more
+    # grade 1 and 2, and 999 calls rising (the last forecast year against 2019/20).
+    last = fc[fc["window"] == "2023/24"].set_index("key")
+    assert last.loc["forecast_incidents_attended", "change"] < 0
+    assert last.loc["forecast_incidents_attended_grade_1_2", "change"] > 0
+    assert last.loc["forecast_calls_999", "change"] > 0
+    text = out.read_text(encoding="utf-8")
+    assert "forecast to rise" in text and "forecast to fall" in text
+    assert "Traceback" not in text
