@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..config import PackConfig
@@ -185,35 +186,75 @@ def _pick_files(files: list[StreetFile], slug: str) -> tuple[list[StreetFile], l
     return chosen, notes
 
 
-def _read(files: list[StreetFile]) -> pd.DataFrame:
-    """The force's rows, the columns the pack uses, read by DuckDB (every column as text)."""
+def _read(files: list[StreetFile]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The force's rows, the columns the pack uses, read by DuckDB (every column as text).
+
+    Computed in DuckDB, not row by row in Python: the month (the row's ``Month``, else the file
+    name's), the NPA (the district in the LSOA name, without its ``001A`` code; ``No location``
+    without an LSOA) and, for rows without a Crime ID, a stable reference: a hash of the row's
+    content numbered among identical rows.
+
+    Returns
+    -------
+    (crimes with a Crime ID, in file order; every other row: ASB and crimes without an ID, with
+    ``ref`` and ``is_asb``). Both carry ``month_from_file`` and ``month_differs`` flags.
+    """
     import duckdb
 
     cols = {c: "VARCHAR" for c in STREET_COLUMNS}
-    sql = """
+    src = r"""
         SELECT
             nullif(trim("Crime ID"), '') AS crime_id,
-            trim("Month") AS month,
-            "Falls within" AS falls_within,
+            try_strptime(trim("Month"), '%Y-%m') AS row_month,
+            strptime(regexp_extract(parse_filename(filename), '^(\d{4}-\d{2})-', 1), '%Y-%m') AS file_month,
             nullif(trim("LSOA code"), '') AS lsoa_code,
             nullif(trim("LSOA name"), '') AS lsoa_name,
-            trim("Crime type") AS crime_type,
-            filename,
-            CASE WHEN nullif(trim("Crime ID"), '') IS NULL THEN
-                substr(md5(concat_ws('|', "Month", "Reported by", "Longitude", "Latitude", "Location", "LSOA code", "Crime type")), 1, 16)
-            END AS row_hash
+            coalesce(nullif(trim("Crime type"), ''), '(no crime type)') AS crime_type,
+            "Crime type" AS raw_type, "Month" AS raw_month, "Reported by" AS reported_by, "Falls within" AS falls_within,
+            "Longitude" AS lon, "Latitude" AS lat, "Location" AS location, "LSOA code" AS raw_lsoa_code,
+            "LSOA name" AS raw_lsoa_name, "Last outcome category" AS outcome, "Context" AS context
         FROM read_csv($files, columns = $cols, header = true, auto_detect = false, filename = true,
                       delim = ',', quote = '"', escape = '"')
     """
+    common = f"""
+            coalesce(row_month, file_month) AS month,
+            coalesce(CASE WHEN lsoa_name IS NOT NULL THEN coalesce(nullif(regexp_replace(lsoa_name, '\\s+[0-9]{{3}}[A-Z]$', ''), ''), lsoa_name) END, '{NO_LOCATION}') AS npa,
+            crime_type, lsoa_code,
+            row_month IS NULL AS month_from_file,
+            row_month IS NOT NULL AND row_month <> file_month AS month_differs
+    """
+    with_id = f"SELECT crime_id, {common} FROM ({src}) WHERE crime_id IS NOT NULL AND crime_type <> $asb"
+    others = f"""
+        SELECT crime_id, h || '-' || CAST(row_number() OVER (PARTITION BY h) AS VARCHAR) AS ref, crime_type = $asb AS is_asb, * EXCLUDE (crime_id, h)
+        FROM (
+            SELECT crime_id, {common},
+                   substr(md5(concat_ws('|', raw_month, reported_by, falls_within, lon, lat, location, raw_lsoa_code, raw_lsoa_name, raw_type, outcome, context)), 1, 16) AS h
+            FROM ({src}) WHERE crime_id IS NULL OR crime_type = $asb
+        )
+        ORDER BY month, npa, ref
+    """
+    params = {"files": [str(f.path) for f in files], "cols": cols, "asb": ASB_TYPE}
     con = duckdb.connect()
     try:
-        df = con.execute(sql, {"files": [str(f.path) for f in files], "cols": cols}).df()
+        crimes = con.execute(with_id, params).df()
+        rest = con.execute(others, params).df()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataValidationError([DataProblem(", ".join(sorted({str(f.path.parent) for f in files})), None, f"a street-level file could not be read as CSV ({first})", todo="download the month named in the message again from data.police.uk; the files must be unmodified.")]) from None
     finally:
         con.close()
-    return df
+    return crimes, rest
+
+
+def _empty_bool(n: int) -> pd.arrays.BooleanArray:
+    """A nullable boolean column with every value unknown (the source does not say)."""
+    return pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
+
+
+def _first_value(path: Path, column: str) -> str | None:
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
+        row = next(csv.DictReader(f), None)
+    return (row or {}).get(column) or None
 
 
 def _areas(counts: pd.Series, located: int, slug: str, config: PackConfig, min_share: float) -> list[str]:
@@ -274,81 +315,72 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
     if problems:
         raise DataValidationError(problems, str(data_dir))
 
-    raw = _read(chosen)
-    month_of_file = {str(f.path): pd.Timestamp(f.month) for f in chosen}
-    file_month = raw["filename"].map(month_of_file)
-    parsed = pd.to_datetime(raw["month"], format="%Y-%m", errors="coerce")
-    bad_month = int(parsed.isna().sum())
+    with_id, rest = _read(chosen)
+    is_asb = rest["is_asb"].astype(bool)
+    no_id = rest[~is_asb]
+    crimes = with_id if no_id.empty else pd.concat([with_id, no_id.assign(crime_id="PUK-" + no_id["ref"]).drop(columns=["ref", "is_asb"])], ignore_index=True)
+    incidents = rest[is_asb].reset_index(drop=True)
+    incidents = incidents.assign(incident_id="ASB-" + incidents["ref"].fillna(incidents["crime_id"])).drop(columns=["ref", "is_asb", "crime_id", "crime_type"])
+    del with_id, rest, no_id
+
+    total = len(crimes) + len(incidents)
+    no_id_crimes = int(crimes["crime_id"].str.startswith("PUK-").sum())
+    dup = int(crimes["crime_id"].duplicated().sum())
+    bad_month = int(crimes["month_from_file"].sum() + incidents["month_from_file"].sum())
+    other_month = int(crimes["month_differs"].sum() + incidents["month_differs"].sum())
+    crimes = crimes.drop(columns=["month_from_file", "month_differs"])
+    incidents = incidents.drop(columns=["month_from_file", "month_differs"])
+    crimes = crimes.rename(columns={"month": "recorded_date", "crime_type": "policeuk_crime_type"})
+    incidents = incidents.rename(columns={"month": "opened_at"})
+    counts = pd.concat([crimes["npa"], incidents["npa"]]).value_counts()
+    no_location = int(counts.pop(NO_LOCATION)) if NO_LOCATION in counts.index else 0
+    counts = counts.sort_values(ascending=False, kind="stable")
+    types_seen = Counter(crimes["policeuk_crime_type"].value_counts().to_dict())
+    if len(incidents):
+        types_seen[ASB_TYPE] += len(incidents)
+    by_month = pd.concat([crimes["recorded_date"], incidents["opened_at"]]).value_counts()
+    force_name = _first_value(chosen[0].path, "Falls within") or slug.replace("-", " ").title()
     if bad_month:
         notes.append(f"{bad_month:,} rows had no readable Month; the month in their file's name was used.")
-    when = parsed.fillna(file_month).astype("datetime64[ns]")
-    other_month = int((when != file_month).sum())
     if other_month:
         notes.append(f"{other_month:,} rows carry a Month other than their file's; the row's Month was used.")
 
-    district = raw["lsoa_name"].map(district_of, na_action="ignore")
-    located = int(district.notna().sum())
-    counts = district.value_counts()
+    located = int(counts.sum())
     npas = _areas(counts, located, slug, config, min_district_share)
-    npa = district.fillna(NO_LOCATION).astype("str")
-    outside = counts[~counts.index.isin(npas)].sort_values(ascending=False, kind="stable")
-    no_location = int(district.isna().sum())
+    outside = counts[~counts.index.isin(npas)]
 
-    is_asb = raw["crime_type"].eq(ASB_TYPE).to_numpy()
-    # a stable reference for rows without a Crime ID: the row's content, numbered among identical rows
-    synth = raw["row_hash"].notna()
-    occurrence = raw.loc[synth].groupby("row_hash").cumcount() + 1
-    synth_id = raw.loc[synth, "row_hash"] + "-" + occurrence.astype(str)
-
-    crime_rows = ~is_asb
-    no_id_crimes = int((crime_rows & synth.to_numpy()).sum())
-    crime_id = raw["crime_id"].copy()
-    crime_id.loc[synth] = "PUK-" + synth_id
-    n_crimes = int(crime_rows.sum())
-    crimes = pd.DataFrame(
-        {
-            "crime_id": crime_id[crime_rows].astype("str").to_numpy(),
-            "recorded_date": when[crime_rows].to_numpy(),
-            "offence_code": pd.Series("", index=range(n_crimes), dtype="str"),
-            "npa": npa[crime_rows].to_numpy(),
-            "domestic": pd.array([pd.NA] * n_crimes, dtype="boolean"),
-            "victim_id": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
-            "ho_offence_group": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
-            "ho_offence_subgroup": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
-            "category": pd.Series("other", index=range(n_crimes), dtype="str"),
-            "violence_type": pd.Series(pd.NA, index=range(n_crimes), dtype="str"),
-            "in_all_crime": True,
-            "policeuk_crime_type": raw.loc[crime_rows, "crime_type"].fillna("(no crime type)").astype("str").to_numpy(),
-            "count": 1,
-            "lsoa_code": raw.loc[crime_rows, "lsoa_code"].astype("str").to_numpy(),
-        }
-    )
+    n = len(crimes)
     crimes["recorded_date"] = crimes["recorded_date"].astype("datetime64[ns]")
-    crimes["count"] = crimes["count"].astype("int64")
+    for col in ("crime_id", "npa", "policeuk_crime_type", "lsoa_code"):
+        crimes[col] = crimes[col].astype("str")
+    crimes = crimes.assign(
+        offence_code=pd.Series("", index=crimes.index, dtype="str"),
+        domestic=_empty_bool(n),
+        victim_id=pd.Series(pd.NA, index=crimes.index, dtype="str"),
+        ho_offence_group=pd.Series(pd.NA, index=crimes.index, dtype="str"),
+        ho_offence_subgroup=pd.Series(pd.NA, index=crimes.index, dtype="str"),
+        category=pd.Series("other", index=crimes.index, dtype="str"),
+        violence_type=pd.Series(pd.NA, index=crimes.index, dtype="str"),
+        in_all_crime=True,
+        count=pd.Series(1, index=crimes.index, dtype="int64"),
+    )[["crime_id", "recorded_date", "offence_code", "npa", "domestic", "victim_id", "ho_offence_group", "ho_offence_subgroup", "category", "violence_type", "in_all_crime", "policeuk_crime_type", "count", "lsoa_code"]]
 
-    n_asb = int(is_asb.sum())
-    incidents = pd.DataFrame(
-        {
-            "incident_id": ("ASB-" + synth_id.reindex(raw.index).fillna(raw["crime_id"])[is_asb]).astype("str").to_numpy(),
-            "opened_at": when[is_asb].to_numpy(),
-            "category": pd.Series(ASB_CATEGORY, index=range(n_asb), dtype="str"),
-            "covid_related": pd.array([pd.NA] * n_asb, dtype="boolean"),
-            "npa": npa[is_asb].to_numpy(),
-            "victim_id": pd.Series(pd.NA, index=range(n_asb), dtype="str"),
-            "grade": pd.array([pd.NA] * n_asb, dtype="Int64"),
-            "attended": pd.array([pd.NA] * n_asb, dtype="boolean"),
-            "is_asb": True,
-            "count": 1,
-            "policeuk_crime_type": ASB_TYPE,
-            "lsoa_code": raw.loc[is_asb, "lsoa_code"].astype("str").to_numpy(),
-        }
-    )
+    n_asb = len(incidents)
     incidents["opened_at"] = incidents["opened_at"].astype("datetime64[ns]")
-    incidents["count"] = incidents["count"].astype("int64")
+    for col in ("incident_id", "npa", "lsoa_code"):
+        incidents[col] = incidents[col].astype("str")
+    incidents = incidents.assign(
+        category=pd.Series(ASB_CATEGORY, index=incidents.index, dtype="str"),
+        covid_related=_empty_bool(n_asb),
+        victim_id=pd.Series(pd.NA, index=incidents.index, dtype="str"),
+        grade=pd.arrays.IntegerArray(np.zeros(n_asb, "int64"), np.ones(n_asb, bool)),
+        attended=_empty_bool(n_asb),
+        is_asb=True,
+        count=pd.Series(1, index=incidents.index, dtype="int64"),
+        policeuk_crime_type=pd.Series(ASB_TYPE, index=incidents.index, dtype="str"),
+    )[["incident_id", "opened_at", "category", "covid_related", "npa", "victim_id", "grade", "attended", "is_asb", "count", "policeuk_crime_type", "lsoa_code"]]
 
     # ---- what the quality report and the sections are told ----
-    total = len(raw)
-    force_name = str(raw["falls_within"].mode().iloc[0]) if raw["falls_within"].notna().any() else slug.replace("-", " ").title()
     months = sorted(f.month for f in chosen)
     expected = pd.date_range(months[0], months[-1], freq="MS").date
     missing = [m for m in expected if m not in set(months)]
@@ -361,16 +393,13 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
         notes.append(f"{n_out:,} rows fall in LSOAs of districts outside the force's areas: " + ", ".join(f"{d} ({int(n):,})" for d, n in outside.items()) + "; they are counted force-wide and shown under their district's name.")
     if no_id_crimes:
         notes.append(f"{no_id_crimes:,} crimes have no Crime ID; they were given a reference made from the row's content.")
-    dup = int(crimes["crime_id"].duplicated().sum())
     if dup:
         notes.append(f"{dup:,} crime rows repeat a Crime ID already seen; data.police.uk published them as separate rows, and each is counted.")
-    types_seen = Counter(raw["crime_type"].fillna("(no crime type)"))
     unknown_types = sorted(t for t in types_seen if t not in POLICEUK_CRIME_TYPES)
     if unknown_types:
         notes.append("Crime types outside the current police.uk list (kept, each its own row): " + ", ".join(f"{t} ({types_seen[t]:,})" for t in unknown_types) + ".")
 
-    rows_per_file = raw["filename"].value_counts()
-    files_meta = [{"table": "crimes+incidents", "path": str(f.path), "month": f"{f.month:%Y-%m}", "sha256": sha256_file(f.path), "bytes": f.path.stat().st_size, "rows": int(rows_per_file.get(str(f.path), 0))} for f in chosen]
+    files_meta = [{"table": "crimes+incidents", "path": str(f.path), "month": f"{f.month:%Y-%m}", "sha256": sha256_file(f.path), "bytes": f.path.stat().st_size, "rows": int(by_month.get(pd.Timestamp(f.month), 0))} for f in chosen]
 
     def table_facts(frame: pd.DataFrame, date_col: str) -> dict:
         d = frame[date_col]
