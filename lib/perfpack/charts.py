@@ -50,6 +50,12 @@ def _pct(cur: float, prev: float) -> str:
 def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_label: str) -> str:
     """Alt text for a this-year-against-last monthly chart: the totals and the biggest gaps."""
     cur, prev = table["current"].astype(float), table["previous"].astype(float)
+    if cur.isna().any() or prev.isna().any():
+        both = cur.notna() & prev.notna()
+        missing = f" The data cover {int(cur.notna().sum())} of the {len(table)} months of {current_label} and {int(prev.notna().sum())} of {previous_label}; months without data are left blank."
+        if not both.any():
+            return f"Line chart of {what} per month, {current_label} against {previous_label}." + missing + f" {current_label}: {_fmt(cur.sum())} in the months covered."
+        return comparison_alt(what, table[both.to_numpy()], current_label, previous_label) + missing
     diff = cur - prev
     below = int((diff < 0).sum())
     above = int((diff > 0).sum())

@@ -70,9 +70,16 @@ def classification_version() -> str:
     return "sha256:" + hashlib.sha256(_text().encode("utf-8")).hexdigest()[:12]
 
 
+@lru_cache(maxsize=1)
+def _canonical_codes() -> dict[str, str]:
+    return {c.upper(): c for c in classification().index}
+
+
 def normalise_code(code) -> str:
-    """Offence codes as the lookup writes them: trimmed, upper case (``'28e '`` -> ``'28E'``)."""
-    return str(code).strip().upper()
+    """Offence codes as the lookup writes them, matched without regard to case or surrounding
+    spaces (``'28e '`` -> ``'28E'``, ``'uk finance'`` -> ``'UK Finance'``)."""
+    text = str(code).strip()
+    return _canonical_codes().get(text.upper(), text.upper())
 
 
 def unknown_codes(codes: pd.Series) -> pd.Series:

@@ -90,7 +90,7 @@ def value_row(section: str, key: str, label: str, window: Window | str, current:
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:
     """Rows as a DataFrame in the published column order, suppressed values emptied."""
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(rows, dtype=object)  # keep whole numbers whole where other rows have no value
     for c in FIGURE_COLUMNS:
         if c not in df:
             df[c] = None

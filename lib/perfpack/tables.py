@@ -20,7 +20,7 @@ SIG_STYLE = {
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
 
 
 def fmt_count(x) -> str:

@@ -1,0 +1,110 @@
+"""The seed paper's figures, as the pack computes them for 2020-Q4 on fresh demo data.
+
+One test per row of the calibration table in REPORT_SPEC.md, each within the tolerance stated
+there. Every number is read from the figures.csv of a real run of the pack (the session
+fixture ``pack_run``), not recomputed here and not taken from the generator.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from perfpack.figures import read_figures
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]
+
+YEAR = "2020-01-01..2020-12-31"
+COVID = "2020-03-16..2020-12-31"
+FIRST_LOCKDOWN = "2020-03-16..2020-07-03"
+WITHDRAWAL = "2020-07-04..2020-09-30"
+FRAUD_13M = "2020-01-01..2021-01-31"
+
+
+@pytest.fixture(scope="module")
+def figures(pack_run) -> pd.DataFrame:
+    path = pack_run["out"] / "figures.csv"
+    assert path.is_file(), f"the pack run left no figures.csv:\n{pack_run['proc'].stderr[-3000:]}"
+    return read_figures(path)
+
+
+def row(figures: pd.DataFrame, key: str, window: str, area: str = "Force") -> pd.Series:
+    sel = figures[(figures["key"] == key) & (figures["window"] == window) & (figures["area"] == area)]
+    assert len(sel) == 1, f"expected one {key} row for {window} ({area}), found {len(sel)}"
+    return sel.iloc[0]
+
+
+def test_all_crime_2020_against_2019_down_18_percent_and_every_npa_down(figures):
+    assert row(figures, "all_crime", YEAR)["pct_change"] == pytest.approx(-18, abs=2)
+    npas = figures[(figures["key"] == "all_crime") & (figures["window"] == YEAR) & (figures["area"] != "Force")]
+    assert len(npas) == 9
+    assert (npas["current"] < npas["previous"]).all(), npas[["area", "current", "previous"]].to_string()
+
+
+def test_all_crime_16_march_to_31_december_down_20_percent(figures):
+    assert row(figures, "all_crime", COVID)["pct_change"] == pytest.approx(-20, abs=2)
+
+
+def test_all_crime_first_lockdown_down_30_and_withdrawal_down_16(figures):
+    assert row(figures, "all_crime", FIRST_LOCKDOWN)["pct_change"] == pytest.approx(-30, abs=3)
+    assert row(figures, "all_crime", WITHDRAWAL)["pct_change"] == pytest.approx(-16, abs=3)
+
+
+@pytest.mark.parametrize(
+    "key, seed, tolerance",
+    [
+        ("residential_burglary", -25, 3),
+        ("business_burglary", -36, 3),
+        ("theft_of_motor_vehicle", -17, 3),
+        ("theft_from_motor_vehicle", -27, 3),
+        ("personal_robbery", -35, 3),
+        ("business_robbery", -27, 5),
+    ],
+)
+def test_serious_acquisitive_crime_category(figures, key, seed, tolerance):
+    assert row(figures, key, YEAR)["pct_change"] == pytest.approx(seed, abs=tolerance)
+
+
+def test_domestic_abuse_crime_and_non_crime_down_5_percent(figures):
+    assert row(figures, "domestic_abuse", YEAR)["pct_change"] == pytest.approx(-5, abs=2)
+
+
+def test_domestic_abuse_repeat_victims_5004_at_31_and_4991_at_33(figures):
+    victims = row(figures, "domestic_abuse_victims", YEAR)
+    share = row(figures, "domestic_abuse_repeat_share", YEAR)
+    repeat = row(figures, "domestic_abuse_repeat_victims", YEAR)
+    assert victims["previous"] == pytest.approx(5004, rel=0.03)
+    assert victims["current"] == pytest.approx(4991, rel=0.03)
+    assert share["previous"] == pytest.approx(31, abs=2)
+    assert share["current"] == pytest.approx(33, abs=2)
+    # the share is the repeat victims over the distinct victims, in each year
+    assert share["current"] == pytest.approx(100 * repeat["current"] / victims["current"], abs=0.05)
+    assert share["previous"] == pytest.approx(100 * repeat["previous"] / victims["previous"], abs=0.05)
+
+
+def test_recorded_asb_up_39_percent_from_16_march_and_66_in_the_first_lockdown(figures):
+    assert row(figures, "asb_incidents", COVID)["pct_change"] == pytest.approx(39, abs=4)
+    assert row(figures, "asb_incidents", FIRST_LOCKDOWN)["pct_change"] == pytest.approx(66, abs=6)
+
+
+def test_calls_for_service_down_4_percent_from_16_march(figures):
+    assert row(figures, "calls_total", COVID)["pct_change"] == pytest.approx(-4, abs=2)
+
+
+def test_action_fraud_13_months_to_january_2021(figures):
+    assert row(figures, "fraud_reports", FRAUD_13M)["current"] == pytest.approx(6599, rel=0.03)
+    assert row(figures, "fraud_losses_gbp", FRAUD_13M)["current"] == pytest.approx(15.8e6, rel=0.05)
+    assert row(figures, "fraud_share_individuals", FRAUD_13M)["current"] == pytest.approx(89, abs=1)
+
+
+def test_covid_fpns_monthly_low_in_spring_none_in_summer_rising_from_november_january_highest(figures):
+    fpn = figures[(figures["key"] == "covid_fpns") & (figures["area"] == "Force")]
+    monthly = {w[:7]: n for w, n in zip(fpn["window"], fpn["current"]) if w[:7] == w[12:19]}
+    assert sorted(monthly) == [f"2020-{m:02d}" for m in range(3, 13)] + ["2021-01"]
+    jan = monthly["2021-01"]
+    assert all(0 < monthly[m] < jan / 3 for m in ("2020-04", "2020-05", "2020-06")), monthly
+    assert all(monthly[m] == 0 for m in ("2020-07", "2020-08", "2020-09")), monthly
+    assert monthly["2020-10"] < monthly["2020-11"] < monthly["2020-12"] < jan, monthly
+    assert jan == max(monthly.values())
+    total = row(figures, "covid_fpns", "2020-03-01..2021-01-31")
+    assert total["current"] == sum(monthly.values())
