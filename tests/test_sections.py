@@ -99,6 +99,91 @@ def test_victims_by_area_puts_each_victim_in_the_npa_of_their_latest_occurrence(
     assert r.loc["Force"].tolist() == [1, 0] and r.loc["Lichfield", "current"] == 1
 
 
+def repeat_tables():
+    """Known repeat victims in two calendar years, crime and non-crime mixed.
+
+    2019: P three times, Q twice, R and S once: 4 victims, 2 repeat victims (50%).
+    2020: P twice (a crime and a non-crime incident), W twice, X four times, Q and T once:
+    5 victims, 3 repeat victims (60%). A victim's occurrences in 2019 do not make them a
+    repeat victim in 2020 (Q). Plus non-domestic crimes (on the first and last days, so the
+    data cover both years) and an ASB incident of P's, none of them occurrences."""
+    c = [("2019-01-05", "P"), ("2019-03-05", "P"), ("2019-02-02", "Q"), ("2019-11-30", "Q"), ("2019-06-06", "R"),
+         ("2020-01-15", "P"), ("2020-02-01", "W"), ("2020-09-09", "W"), ("2020-03-03", "X"), ("2020-04-04", "X"),
+         ("2020-05-05", "X"), ("2020-07-07", "Q")]
+    crimes = pd.DataFrame({
+        "recorded_date": [ts(d) for d, _ in c] + [ts("2019-01-01"), ts("2020-06-06"), ts("2020-12-31")],
+        "npa": "Stafford",
+        "domestic": [True] * len(c) + [False] * 3,
+        "victim_id": [v for _, v in c] + [None, "P", None],
+        "count": 1,
+    })
+    i = [("2019-08-08 10:00", "P", "domestic_non_crime"), ("2019-12-31 23:00", "S", "domestic_non_crime"),
+         ("2020-10-10 02:00", "P", "domestic_non_crime"), ("2020-12-24 20:00", "X", "domestic_non_crime"),
+         ("2020-08-01 12:00", "T", "domestic_non_crime"), ("2020-08-02 12:00", "P", "asb_personal")]
+    incidents = pd.DataFrame({"opened_at": [ts(d) for d, _, _ in i], "category": [k for _, _, k in i], "npa": "Stafford", "victim_id": [v for _, v, _ in i]})
+    return crimes, incidents
+
+
+def test_repeat_victims_counts_victims_with_two_or_more_occurrences():
+    occ = domestic.occurrences(*repeat_tables())
+    r19, r20 = domestic.repeat_victims(occ, Y2019), domestic.repeat_victims(occ, Y2020)
+    assert (r19.repeat_victims, r19.victims, r19.share) == (2, 4, pytest.approx(50.0))
+    assert (r20.repeat_victims, r20.victims, r20.share) == (3, 5, pytest.approx(60.0))
+    assert (r19.occurrences, r20.occurrences) == (7, 10)
+
+
+def _cells(html_text: str, tag: str) -> list[list[str]]:
+    import re
+
+    rows = re.findall(r"<tr>(.*?)</tr>", html_text, flags=re.S)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", r, flags=re.S)] for r in rows]
+
+
+def test_repeat_victims_table_is_laid_out_as_the_seed():
+    occ = domestic.occurrences(*repeat_tables())
+    page = sections.repeat_victims_table(domestic.repeat_victims(occ, Y2020), domestic.repeat_victims(occ, Y2019))
+    head = _cells(page, "th")
+    assert head[0] == ["", "Jan - Dec 2019", "Jan - Dec 2020", "Change"]
+    assert head[1] == ["Domestic Abuse", "Victims", "% of Repeats", "Victims", "% of Repeats", "Volume", "Percentage"]
+    body = [r for r in _cells(page, "td") if r]
+    assert body == [["Repeat Victims", "2", "50%", "3", "60%", "+1", "+50.0%"]]
+    # the distinct victims, both years, on a line below the table
+    assert "Distinct domestic abuse victims (repeat or not): 4 in Jan - Dec 2019, 5 in Jan - Dec 2020." in page
+
+
+def test_repeat_victims_table_with_the_seed_figures():
+    """5,004 repeat victims, 31% of 16,142 victims, in 2019; 4,991, 33% of 15,124, in 2020."""
+    prev = domestic.RepeatVictims(Y2019, victims=16142, repeat_victims=5004, share=100 * 5004 / 16142, occurrences=23921, without_victim=0)
+    cur = domestic.RepeatVictims(Y2020, victims=15124, repeat_victims=4991, share=100 * 4991 / 15124, occurrences=22726, without_victim=0)
+    page = sections.repeat_victims_table(cur, prev)
+    assert [r for r in _cells(page, "td") if r] == [["Repeat Victims", "5,004", "31%", "4,991", "33%", "-13", "-0.3%"]]
+    assert "16,142 in Jan - Dec 2019, 15,124 in Jan - Dec 2020" in page
+    sentence = sections._share_sentence(cur, prev)
+    assert sentence.startswith("The 4,991 repeat victims in ") and "33% of the 15,124 distinct domestic abuse victims" in sentence
+    assert "against 5,004 (31% of 16,142)" in sentence and sentence.endswith("2.0 percentage points higher.")
+
+
+def test_repeat_victims_block_records_the_repeat_count_share_and_victims():
+    crimes, incidents = repeat_tables()
+    crimes = crimes.assign(crime_id=[f"C{i}" for i in range(len(crimes))], offence_code="8N")
+    incidents = incidents.assign(incident_id=[f"I{i}" for i in range(len(incidents))], covid_related=False, grade=2, attended=True)
+    from perfpack.sources.dataset import enrich
+
+    tables = enrich({"crimes": crimes, "incidents": incidents})
+    ds = Dataset(source="canonical", force="Test force", tables=tables, granularity={t: "record" for t in tables}, npas=["Stafford", "Tamworth"])
+    s = Capture("test", period="2020-Q4", data_dir="", data=ds)
+    sections.domestic_repeat_victims(s)
+    rows = {(r["key"], r["area"]): r for r in s.rows}
+    rep, share, victims = rows[("domestic_abuse_repeat_victims", "Force")], rows[("domestic_abuse_repeat_share", "Force")], rows[("domestic_abuse_victims", "Force")]
+    assert (rep["previous"], rep["current"], rep["change"]) == (2, 3, 1)
+    assert (share["previous"], share["current"]) == (50.0, 60.0)
+    assert (victims["previous"], victims["current"]) == (4, 5)
+    page = "".join(s.shown)
+    assert [r for r in _cells(page.split("</table>")[0], "td") if r] == [["Repeat Victims", "2", "50%", "3", "60%", "+1", "–"]]  # no percentage on so small a base
+    assert "<p>Domestic abuse repeat victims (two or more occurrences): too few to test (3 against 2).</p>" in page
+    assert "The 3 repeat victims in " in page and "60% of the 5 distinct domestic abuse victims" in page
+
+
 def test_domestic_violence_and_named_offences():
     occ = domestic.occurrences(*da_tables())
     assert len(domestic.violence(occ, "other_vap")) == 2

@@ -21,6 +21,7 @@ from . import covid, domestic, fraud
 from .classification import SAC_CATEGORIES, VIOLENCE_TYPES
 from .measures import asb_incidents, coverage_gap
 from .report import Section, _window_short
+from .stats import TOO_FEW_TO_TEST
 from .tables import fmt_count, fmt_pct, fmt_signed, html_table
 from .windows import months_before, trailing_window, window_since
 
@@ -101,7 +102,12 @@ def domestic_abuse_monthly(s: Section) -> None:
 
 
 def domestic_repeat_victims(s: Section) -> None:
-    """The repeat-victims table as the meeting paper lays it out, the figures, and the NPAs."""
+    """The repeat-victims table as the meeting paper lays it out, the figures, and the NPAs.
+
+    Figures: ``domestic_abuse_repeat_victims`` (victims with two or more occurrences in the
+    window: 5,004 and 4,991 in the seed), ``domestic_abuse_repeat_share`` (those as a share of
+    all distinct victims, in percent: 31 and 33) and ``domestic_abuse_victims`` (the distinct
+    victims, repeat or not), force-wide and by NPA."""
     occ = _domestic(s, "Domestic abuse repeat victims")
     if occ is None or not available(s, "Domestic abuse repeat victims", fields=("victim_id",)):
         return
@@ -113,76 +119,99 @@ def domestic_repeat_victims(s: Section) -> None:
     cov = s.data.coverage("crimes")
     gap = coverage_gap(cov[0], cov[1], s.previous) if cov else "no data"
     all_v, rep_v = domestic.victims_by_area(occ, s.current, s.previous, s.npas)
-    vrows = s.record_comparison("domestic_abuse_victims", "Domestic abuse victims (distinct)", all_v, gap=gap)
     rrows = s.record_comparison("domestic_abuse_repeat_victims", "Domestic abuse repeat victims (two or more occurrences)", rep_v, gap=gap)
-    s.add_value("domestic_abuse_repeat_share", "Domestic abuse victims who are repeat victims (%)", s.current, _r(cur.share), None if gap else _r(prev.share), kind="share", previous_window=None if gap else s.previous)
-    s.show(repeat_victims_table(cur, None if gap else prev))
-    s.say(s.sentence(vrows[0]))
+    s.add_value("domestic_abuse_repeat_share", "Repeat victims as a share of all domestic abuse victims (%)", s.current, _r(cur.share), None if gap else _r(prev.share), kind="share", previous_window=None if gap else s.previous)
+    vrows = s.record_comparison("domestic_abuse_victims", "Distinct domestic abuse victims (repeat or not)", all_v, gap=gap)
+    s.show(repeat_victims_table(cur, None if gap else prev, percentage=rrows[0]["significance"] != TOO_FEW_TO_TEST))
+    s.say(s.sentence(rrows[0]))
     s.say(_share_sentence(cur, None if gap else prev))
+    s.say(s.sentence(vrows[0]))
     if cur.without_victim or (prev.without_victim and not gap):
         s.say(f"{cur.without_victim:,} occurrences in {_window_short(cur.window)} have no victim reference and cannot be linked to a victim; they are left out of the victim counts.")
     s.show("<details><summary>Repeat victims by NPA (each victim in the NPA of their latest occurrence)</summary>" + repeat_victims_npa_table(vrows[1:], rrows[1:], s.current_label, s.previous_label, s.config.disclosure_threshold) + "</details>")
 
 
 def _share_sentence(cur: domestic.RepeatVictims, prev: domestic.RepeatVictims | None) -> str:
-    now = f"{cur.share:.0f}% of the {cur.victims:,} victims in {_window_short(cur.window)} were repeat victims ({cur.repeat_victims:,})"
+    """Repeat victims as a share of all distinct victims, this window and (when known) the last."""
+    now = f"The {cur.repeat_victims:,} repeat victims in {_window_short(cur.window)} were {cur.share:.0f}% of the {cur.victims:,} distinct domestic abuse victims"
     if prev is None or prev.share is None:
         return now + "."
-    diff = cur.share - prev.share
-    return now + f", against {prev.share:.0f}% of {prev.victims:,} in {_window_short(prev.window)} ({prev.repeat_victims:,}): {abs(diff):.1f} percentage points {'higher' if diff > 0 else 'lower' if diff < 0 else 'the same'}."
+    diff = round(cur.share, 1) - round(prev.share, 1)
+    words = "higher" if diff > 0 else "lower" if diff < 0 else "the same"
+    points = "" if diff == 0 else f"{abs(diff):.1f} percentage points "
+    return now + f", against {prev.repeat_victims:,} ({prev.share:.0f}% of {prev.victims:,}) in {_window_short(prev.window)}: a share {points}{words}."
 
 
-def repeat_victims_table(cur: domestic.RepeatVictims, prev: domestic.RepeatVictims | None) -> str:
-    """The meeting paper's layout: the two windows' victims and share who are repeats, and
-    the change in victims (volume and percentage)."""
+def _window_head(w) -> str:
+    """A window as the meeting paper heads its columns: "Jan - Dec 2020", "Apr - Mar 2019/20"."""
+    year = str(w.start.year) if w.start.year == w.end.year else f"{w.start:%Y}/{w.end:%y}"
+    return f"{w.start:%b} - {w.end:%b} {year}"
 
-    def window_head(w) -> str:
-        months = f"{w.start:%b} – {w.end:%b}"
-        year = str(w.start.year) if w.start.year == w.end.year else f"{w.start:%Y}/{w.end:%y}"
-        return f'<th colspan="2" style="text-align:center">{html.escape(months)} {html.escape(year)}</th>'
 
-    prev_cells = ["–", "–"] if prev is None else [fmt_count(prev.victims), fmt_pct(prev.share, signed=False).replace(".0%", "%") if prev.share is not None else "–"]
+def repeat_victims_table(cur: domestic.RepeatVictims, prev: domestic.RepeatVictims | None, percentage: bool = True) -> str:
+    """The meeting paper's table: for each window the number of repeat victims ("Victims")
+    and their share of all distinct victims ("% of Repeats"), then the change in repeat
+    victims (volume and percentage; ``percentage=False`` leaves the percentage out, for a
+    base too small to test); a line below gives the distinct victims.
+
+    Laid out as the seed::
+
+                        Jan - Dec 2019          Jan - Dec 2020          Change
+        Domestic Abuse  Victims  % of Repeats   Victims  % of Repeats   Volume  Percentage
+        Repeat Victims  5,004    31%            4,991    33%            -13     -0.3%
+    """
+
+    def share_cell(r: domestic.RepeatVictims) -> str:
+        return "–" if r.share is None else f"{r.share:.0f}%"
+
+    prev_cells = ["–", "–"] if prev is None else [fmt_count(prev.repeat_victims), share_cell(prev)]
+    cur_cells = [fmt_count(cur.repeat_victims), share_cell(cur)]
     change = ["–", "–"]
     if prev is not None:
-        d = cur.victims - prev.victims
-        change = [fmt_signed(d), fmt_pct(100.0 * d / prev.victims) if prev.victims else "–"]
-    cur_cells = [fmt_count(cur.victims), f"{cur.share:.0f}%" if cur.share is not None else "–"]
-    if prev is not None and prev.share is not None:
-        prev_cells[1] = f"{prev.share:.0f}%"
-    prev_head = window_head(prev.window) if prev is not None else '<th colspan="2">Previous 12 months</th>'
+        d = cur.repeat_victims - prev.repeat_victims
+        change = [fmt_signed(d), fmt_pct(100.0 * d / prev.repeat_victims) if prev.repeat_victims and percentage else "–"]
+    prev_head = html.escape(_window_head(prev.window)) if prev is not None else "Previous 12 months"
+    top = "".join(f'<th colspan="2" style="text-align:center">{h}</th>' for h in (prev_head, html.escape(_window_head(cur.window)), "Change"))
     sub = "".join(f'<th style="text-align:right">{h}</th>' for h in ("Victims", "% of Repeats", "Victims", "% of Repeats", "Volume", "Percentage"))
     cells = "".join(f'<td style="text-align:right">{c}</td>' for c in prev_cells + cur_cells + change)
+    distinct = f"{fmt_count(cur.victims)} in {html.escape(_window_head(cur.window))}"
+    if prev is not None:
+        distinct = f"{fmt_count(prev.victims)} in {html.escape(_window_head(prev.window))}, " + distinct
     return (
         '<table class="pp-table"><caption>Domestic abuse repeat victims</caption><thead>'
-        f'<tr><th></th>{prev_head}{window_head(cur.window)}<th colspan="2" style="text-align:center">Change</th></tr>'
-        f'<tr><th style="text-align:left">Domestic abuse</th>{sub}</tr></thead>'
-        f'<tbody><tr><td style="text-align:left">Repeat victims</td>{cells}</tr></tbody></table>'
-        '<p class="pp-note"><small>Victims: distinct victims with at least one domestic abuse occurrence (crime or non-crime) in the window. '
-        '% of Repeats: the share of them with two or more occurrences in the window. Change: in the number of victims.</small></p>'
+        f"<tr><th></th>{top}</tr>"
+        f'<tr><th style="text-align:left">Domestic Abuse</th>{sub}</tr></thead>'
+        f'<tbody><tr><td style="text-align:left">Repeat Victims</td>{cells}</tr></tbody></table>'
+        f'<p class="pp-note">Distinct domestic abuse victims (repeat or not): {distinct}.</p>'
+        '<p class="pp-note"><small>Victims: repeat victims, those with two or more domestic abuse occurrences (crime or non-crime) in the window. '
+        "% of Repeats: repeat victims as a share of all distinct victims with an occurrence in the window. Change: in the number of repeat victims.</small></p>"
     )
 
 
 def repeat_victims_npa_table(vrows: list[dict], rrows: list[dict], current_label: str, previous_label: str, threshold: int) -> str:
-    """Victims and repeat share by NPA; a share is hidden when either of its counts is."""
+    """Repeat victims and their share of distinct victims by NPA, and the change in repeat
+    victims; a share is hidden when either of its counts is."""
 
     def cell(v: dict, r: dict, which: str) -> list[str]:
-        if v["suppressed"] or r["suppressed"]:
-            shown = v.get(f"_display_{which}") if v["suppressed"] else None
-            return [html.escape(shown or fmt_count(v[which])), "[c]" if not v["suppressed"] else "–"]
-        n, k = v[which], r[which]
-        if n is None:
+        if r[which] is None:
             return ["–", "–"]
-        return [fmt_count(n), f"{100.0 * k / n:.0f}%" if n else "–"]
+        if r["suppressed"]:
+            return [html.escape(r.get(f"_display_{which}") or "–"), "–"]
+        k, n = r[which], v[which]
+        if v["suppressed"]:
+            return [fmt_count(k), "[c]"]
+        return [fmt_count(k), f"{100.0 * k / n:.0f}%" if n else "–"]
 
     body = []
     for v, r in zip(vrows, rrows):
-        row = [html.escape(v["area"])] + cell(v, r, "previous") + cell(v, r, "current")
-        if v["suppressed"] or v.get("change") is None:
+        row = [html.escape(r["area"])] + cell(v, r, "previous") + cell(v, r, "current")
+        if r["suppressed"] or r.get("change") is None:
             row += ["–", "–"]
         else:
-            row += [fmt_signed(v["change"]), "–" if v["significance"] == "too few to test" else fmt_pct(v["pct_change"])]
+            row += [fmt_signed(r["change"]), "–" if r["significance"] == TOO_FEW_TO_TEST else fmt_pct(r["pct_change"])]
         body.append(row)
-    return html_table(["NPA", f"{previous_label}: victims", "% repeats", f"{current_label}: victims", "% repeats", "Change", "% change"], body, numeric={1, 2, 3, 4, 5, 6}) + f"<p><small>Counts below {threshold} are shown as \u201c<{threshold}\u201d; \u201c[c]\u201d hides a figure that would reveal one.</small></p>"
+    head = ["NPA", f"{previous_label}: repeat victims", "% of Repeats", f"{current_label}: repeat victims", "% of Repeats", "Change", "% change"]
+    return html_table(head, body, numeric={1, 2, 3, 4, 5, 6}) + f"<p><small>Counts below {threshold} are shown as \u201c<{threshold}\u201d; \u201c[c]\u201d hides a figure that would reveal one. % of Repeats: repeat victims as a share of the NPA's distinct domestic abuse victims.</small></p>"
 
 
 def domestic_violence(s: Section) -> None:
