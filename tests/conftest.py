@@ -31,14 +31,18 @@ TINY = {
 }
 
 
+def write_tiny(folder: Path) -> Path:
+    """Write the tiny canonical tables (:data:`TINY`) into ``folder``; returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in TINY.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def tiny_dir(tmp_path) -> Path:
     """A valid canonical folder with a handful of rows per table."""
-    d = tmp_path / "tiny"
-    d.mkdir()
-    for name, text in TINY.items():
-        (d / f"{name}.csv").write_text(text, encoding="utf-8")
-    return d
+    return write_tiny(tmp_path / "tiny")
 
 
 @pytest.fixture(scope="session")

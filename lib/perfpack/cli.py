@@ -81,8 +81,11 @@ def cmd_run(args) -> int:
         flag = "ok" if s["status"] == "ok" else s["status"].upper()
         print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {s['error'] or ''}")
     print(f"Open {result.out_dir / 'index.html'}")
-    if result.exit_code:
-        print(f"{sum(s['status'] != 'ok' for s in m['sections'])} section(s) failed; their pages show the error.", file=sys.stderr)
+    n_failed = sum(s["status"] != "ok" for s in m["sections"])
+    if n_failed:
+        print(f"{n_failed} section(s) failed; their pages show the error.", file=sys.stderr)
+    if (m.get("paper") or {}).get("status") == "failed":
+        print(f"The draft meeting paper could not be made: {m['paper']['error']}", file=sys.stderr)
     return result.exit_code
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +20,31 @@ TOC_MARK = "<!--PP-TOC-->"
 
 def pack_css() -> str:
     return (TEMPLATES / "pack.css").read_text(encoding="utf-8")
+
+
+def _css_string(text: str) -> str:
+    return '"' + "".join(ch if ch.isalnum() or ch in " -:,.;()&/" else f"\\{ord(ch):x} " for ch in str(text)) + '"'
+
+
+def print_css(marking: str, transparency: str) -> str:
+    """CSS that puts the protective marking and transparency line in the top and bottom margin
+    of every printed page (CSS paged media margin boxes; the on-screen bands stay as well)."""
+    line = _css_string(f"{marking}   {transparency}")
+    return "@page { margin: 16mm 12mm; @top-center { content: " + line + "; font: 700 9pt sans-serif; } @bottom-center { content: " + line + "; font: 700 9pt sans-serif; } @bottom-right { content: counter(page) \" / \" counter(pages); font: 9pt sans-serif; } }"
+
+
+_NETWORK_CSS = re.compile(r"url\(\s*(['\"]?)\s*(?:https?:)?//[^)]*\)", re.I)
+_IMPORT_CSS = re.compile(r"@import\s+[^;]+;", re.I)
+_NETWORK_TAGS = re.compile(r"<(?:script|link|iframe)\b[^>]*\b(?:src|href)\s*=\s*['\"]?(?:https?:)?//[^>]*>(?:\s*</(?:script|iframe)>)?", re.I)
+
+
+def offline_only(page: str) -> str:
+    """Remove anything that would load from the network: ``url(...)`` and ``@import`` of remote
+    addresses in style sheets (the inlined JupyterLab CSS), and scripts, style sheet links or
+    frames with a remote address. Local (``data:``, relative) references are kept."""
+    page = _NETWORK_CSS.sub("none", page)
+    page = _IMPORT_CSS.sub("", page)
+    return _NETWORK_TAGS.sub("", page)
 
 
 def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -47,11 +74,25 @@ def run_block(info: dict) -> str:
         ("Data source", html.escape(f"{info.get('source', '')}: {info.get('force', '')}")),
         ("Input files", f"<ul>{files}</ul>" if files else "none recorded"),
         ("Code version", html.escape(str(info.get("code_version", "")))),
-        ("Run", html.escape(f"{info.get('started_at', '')} to {info.get('finished_at', '')}")),
+        ("Run", html.escape(_run_times(info.get("started_at", ""), info.get("finished_at", "")))),
     ]
     if info.get("notebook"):
         rows.append(("The code", f'<a href="{html.escape(info["notebook"])}">executed notebook (code visible)</a>'))
     return "<table>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _run_times(started: str, finished: str) -> str:
+    """``22 November 2020, 02:17:18 to 02:17:31 (UTC+00:00)`` from two ISO times."""
+    from datetime import datetime
+
+    try:
+        a, b = datetime.fromisoformat(str(started)), datetime.fromisoformat(str(finished))
+    except ValueError:
+        return f"{started} to {finished}" if started or finished else "not recorded"
+    zone = a.strftime("%z")
+    zone = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
+    end = f"{b:%H:%M:%S}" if a.date() == b.date() else f"{b.day} {b:%B %Y}, {b:%H:%M:%S}"
+    return f"{a.day} {a:%B %Y}, {a:%H:%M:%S} to {end}{zone}"
 
 
 def _slug(text: str) -> str:
@@ -79,21 +120,39 @@ def add_contents(page: str) -> str:
     page = re.sub(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", fix, page, flags=re.S)
     if not entries:
         return page.replace(TOC_MARK, "")
-    items = "".join(f'<li{" style=margin-left:1rem" if lvl == "3" else ""}><a href="#{hid}">{html.escape(t)}</a></li>' for lvl, hid, t in entries)
-    toc = f'<nav class="pp-toc" aria-label="Contents of this page"><h2>On this page</h2><ol>{items}</ol></nav>'
+    items = "".join(f'<li{" class=pp-toc-sub" if lvl == "3" else ""}><a href="#{hid}">{html.escape(t)}</a></li>' for lvl, hid, t in entries)
+    toc = f'<nav class="pp-toc" aria-label="Contents of this page"><h2 id="on-this-page">On this page</h2><ol>{items}</ol></nav>'
+    mark = page.find(TOC_MARK)
+    h1 = re.search(r"</h1>", page[mark:]) if mark >= 0 else None
+    if h1:  # right under the page title rather than above it
+        page = page.replace(TOC_MARK, "", 1)
+        at = mark + h1.end() - len(TOC_MARK)
+        return page[:at] + toc + page[at:]
     return page.replace(TOC_MARK, toc, 1)
+
+
+_EXPORT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    """One exporter per process: a worker exports one section after another, and building the
+    exporter compiles its templates (a third of an export's time). Each export gets its own
+    resources, so nothing carries from one page to the next."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="perfpack", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
 
 
 def notebook_to_html(nb_path: str | Path, html_path: str | Path, *, marking: str, transparency: str, period: str, run_info: dict) -> Path:
     """Export an executed notebook to a reviewer page: no code, offline, marked."""
-    from nbconvert import HTMLExporter
-
     nb = nbformat.read(str(nb_path), as_version=4)
     nb = _clean_for_reviewers(nb)
-    exporter = HTMLExporter(template_name="perfpack", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
-    res = {"perfpack": {"marking": marking, "transparency": transparency, "period": period, "run_block": run_block(run_info), "css": pack_css()}, "metadata": {"name": run_info.get("title", Path(nb_path).stem)}}
-    body, _ = exporter.from_notebook_node(nb, resources=res)
-    body = add_contents(body)
+    exporter = _exporter()
+    res = {"perfpack": {"marking": marking, "transparency": transparency, "period": period, "run_block": run_block(run_info), "css": pack_css(), "print_css": print_css(marking, transparency)}, "metadata": {"name": run_info.get("title", Path(nb_path).stem)}}
+    with _EXPORT_LOCK:  # the runner's threads may export at once (sections stopped at their time limit)
+        body, _ = exporter.from_notebook_node(nb, resources=res)
+    body = offline_only(add_contents(body))
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
     return html_path

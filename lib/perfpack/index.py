@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import jinja2
 import pandas as pd
 
-from .export import TEMPLATES, pack_css, run_block
+from .export import TEMPLATES, pack_css, print_css, run_block
 from .periods import Period
 from .tables import fmt_count, fmt_pct, fmt_signed, html_table, significance_cell
 
@@ -24,20 +25,29 @@ def _window_days(window_id: str) -> int:
         return -1
 
 
+# Shorter windows (a single month of a monthly series) are not headlines: the section page
+# shows them month by month.
+HEADLINE_MIN_DAYS = 88
+
+
 def headline_rows(figures: pd.DataFrame, period: Period) -> pd.DataFrame:
     """One force-wide row per key, in section order: the row for the 12 months to the period
-    end where the key has one, otherwise its longest window (e.g. the 13-month fraud total
-    rather than one month of it)."""
+    end where the key has one, otherwise its longest window of at least a quarter (e.g. the
+    13-month fraud total rather than one month of it). Breakdowns into categories (rows with a
+    ``category``) stay on the section pages. The index page and the meeting paper both use this."""
     if figures.empty:
         return figures
     f = figures[(figures["area"] == "Force") & (figures["kind"].isin(HEADLINE_KINDS))].copy()
+    if "category" in f:  # rows of a breakdown (fraud types, age groups...) belong on their page
+        f = f[f["category"].isna() | (f["category"].astype(str).isin(["", "nan"]))]
+    if "category" in f:
+        f = f[f["category"].fillna("").astype(str).str.strip() == ""]
     f["_order"] = range(len(f))
     f["_main"] = f["window"] == period.rolling_12m.id
     f["_days"] = f["window"].map(_window_days)
-    best = f.sort_values(["_main", "_days"], ascending=False).drop_duplicates("key", keep="first")
-    first_seen = f.drop_duplicates("key", keep="first").set_index("key")["_order"]
-    best = best.assign(_first=best["key"].map(first_seen)).sort_values("_first")
-    return best.drop(columns=["_order", "_main", "_days", "_first"])
+    f = f[f["_main"] | (f["_days"] >= HEADLINE_MIN_DAYS)]
+    best = f.sort_values(["_main", "_days"], ascending=False, kind="stable").drop_duplicates("key", keep="first")
+    return best.sort_values("_order", kind="stable").drop(columns=["_order", "_main", "_days"])
 
 
 def _num(x):
@@ -47,28 +57,78 @@ def _num(x):
         return None
 
 
-def headline_table(rows: pd.DataFrame) -> str:
-    has_icon = "variation" in rows.columns
-    out = []
-    for r in rows.to_dict("records"):
-        kind = r.get("kind") or "count"
-        cur, prev = _num(r.get("current")), _num(r.get("previous"))
-        if kind == "amount":
-            from .tables import fmt_money
+def _signed_money(x) -> str:
+    from .tables import fmt_money
 
-            cells = [fmt_money(prev), fmt_money(cur), fmt_money(_num(r.get("change"))) if r.get("change") not in (None, "") else "–"]
-        elif kind == "share":
-            cells = [fmt_pct(prev, signed=False), fmt_pct(cur, signed=False), f"{_num(r.get('change')):+.1f} pts" if _num(r.get("change")) is not None else "–"]
-        else:
-            cells = [fmt_count(prev), fmt_count(cur), fmt_signed(_num(r.get("change")))]
-        sig = r.get("significance") or ""
-        pct = "–" if sig == "too few to test" or kind == "share" else fmt_pct(_num(r.get("pct_change")))
-        row = [html.escape(str(r.get("label", r["key"]))), html.escape(_window_words(r.get("window")))] + cells + [pct, significance_cell(sig) if sig else ""]
-        if has_icon:
-            row.append(variation_cell(r.get("variation")))
-        out.append(row)
-    header = ["Measure", "Period", "Previous", "Latest", "Change", "% change", "Significance"] + (["Variation (SPC, latest month)"] if has_icon else [])
-    return html_table(header, out, numeric={2, 3, 4, 5})
+    return "–" if x is None else ("+" if x >= 0 else "−") + fmt_money(abs(x))
+
+
+def headline_cells(r: dict) -> dict:
+    """One headline row as plain-text cells (the index page and the meeting paper share this):
+    ``label, period, previous, latest, change, pct, significance, variation``."""
+    from .tables import fmt_money
+
+    kind = r.get("kind") or "count"
+    cur, prev, change = _num(r.get("current")), _num(r.get("previous")), _num(r.get("change"))
+    if kind == "amount":
+        cells = [fmt_money(prev), fmt_money(cur), _signed_money(change)]
+    elif kind == "share":
+        cells = [fmt_pct(prev, signed=False), fmt_pct(cur, signed=False), f"{change:+.1f} pts" if change is not None else "–"]
+    else:
+        cells = [fmt_count(prev), fmt_count(cur), fmt_signed(change)]
+    sig = r.get("significance") or ""
+    sig = "" if isinstance(sig, float) else str(sig)
+    pct = "–" if sig == "too few to test" or kind == "share" else fmt_pct(_num(r.get("pct_change")))
+    variation = r.get("variation")
+    variation = "" if not variation or isinstance(variation, float) else str(variation)
+    return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation}
+
+
+HEADLINE_HEADER = ["Measure", "Period", "Previous", "Latest", "Change", "% change", "Significance"]
+VARIATION_HEADER = "Variation (SPC, latest month)"
+
+
+def headline_table(rows: pd.DataFrame, sections: list[dict] | None = None) -> str:
+    """The headline figures as an HTML table. With ``sections`` (the manifest's records), rows
+    are grouped under each section's title, linked to its page, in the sections' order; a
+    failed section gets a group row saying so, linked to its run status."""
+    has_icon = "variation" in rows.columns
+    header = HEADLINE_HEADER + ([VARIATION_HEADER] if has_icon else [])
+    records = rows.to_dict("records")
+    groups: list[tuple[str | None, list[dict]]] = [(None, records)]
+    if sections and "section" in rows.columns:
+        groups = []
+        for sec in sections:
+            mine = [r for r in records if r.get("section") == sec["id"]]
+            title = html.escape(sec.get("title") or sec["id"])
+            if sec.get("status") != "ok":
+                label = f'<a href="#status-{html.escape(sec["id"])}">{title}</a> <span class="pp-status-failed">(failed in this run: see Run status)</span>'
+            elif not mine:
+                continue
+            else:
+                label = f'<a href="{html.escape(sec["html"])}">{title}</a>' if sec.get("html") else title
+            groups.append((label, mine))
+        known = {sec["id"] for sec in sections}
+        rest = [r for r in records if r.get("section") not in known]
+        if rest:
+            groups.append(("Other", rest))
+    out = []
+    for label, recs in groups:
+        if label is not None:
+            out.append(["<!--group-->" + label] + [""] * (len(header) - 1))
+        for r in recs:
+            c = headline_cells(r)
+            row = [html.escape(c["label"]), html.escape(c["period"]), c["previous"], c["latest"], c["change"], c["pct"], significance_cell(c["significance"]) if c["significance"] else ""]
+            if has_icon:
+                row.append(variation_cell(c["variation"]))
+            out.append(row)
+    table = html_table(header, out, numeric={2, 3, 4, 5})
+    return re.sub(r"<tr><td[^>]*><!--group-->(.*?)</td>(?:<td[^>]*></td>)*</tr>", lambda m: f'<tr class="pp-group"><th scope="rowgroup" colspan="{len(header)}" style="text-align:left">{m.group(1)}</th></tr>', table)
+
+
+def significance_note(config) -> str:
+    """How significance is called, in words, from the configuration."""
+    return f"A change is called significant only when an exact test says it is unlikely to be chance at the {100 * (1 - config.alpha):.0f}% level; below {config.min_count_to_test} events in the two periods together no test and no percentage are given."
 
 
 VARIATION_WORDS = {
@@ -113,25 +173,28 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
     tmpl = env.get_template("index.html.j2")
     heads = headline_rows(figures, period)
     sections = manifest["sections"]
-    info = {"period": period.id, "source": manifest["parameters"]["source"], "force": config.force_name, "files": manifest["inputs"], "code_version": describe_version(manifest["code_version"]), "started_at": manifest["started_at"], "finished_at": manifest["finished_at"]}
+    force = manifest.get("force") or config.force_name
+    info = {"period": period.id, "source": manifest["parameters"]["source"], "force": force, "files": manifest["inputs"], "code_version": describe_version(manifest["code_version"]), "started_at": manifest["started_at"], "finished_at": manifest["finished_at"]}
     page = tmpl.render(
-        force=config.force_name,
+        force=force,
         meeting=config.meeting_title,
         period=period.id,
         period_words=f"the quarter {period.start:%d %B %Y} to {period.end:%d %B %Y}, with the 12 months to {period.end:%d %B %Y} compared with the 12 months before",
         marking=config.protective_marking,
         transparency=config.transparency,
         css=pack_css(),
+        print_css=jinja2.utils.markupsafe.Markup(print_css(config.protective_marking, config.transparency)),
         sections=sections,
         failed=[s for s in sections if s["status"] != "ok"],
         headline_intro=f"Force-wide figures, one row per measure: the 12 months to {period.end:%d %B %Y} against the 12 months before, unless the Period column says otherwise (each compared with the same dates a year earlier). Each section page has the breakdown by Neighbourhood Policing Area and by month. The variation column is the SPC reading of the latest month against limits set on the year before (NHS Making Data Count).",
-        headline_table=jinja2.utils.markupsafe.Markup(headline_table(heads) if not heads.empty else "<p>No headline figures: every section failed.</p>"),
-        significance_note=f"A change is called significant only when an exact test says it is unlikely to be chance at the {100 * (1 - config.alpha):.0f}% level; below {config.min_count_to_test} events in the two periods together no test and no percentage are given.",
+        headline_table=jinja2.utils.markupsafe.Markup(headline_table(heads, sections) if not heads.empty else "<p>No headline figures: every section failed.</p>"),
+        significance_note=significance_note(config),
         quality_intro="What the run read, after checking every file against the data contract (data/README.md).",
         quality_table=jinja2.utils.markupsafe.Markup(quality_table(manifest.get("data_quality") or {})),
         notes=manifest.get("data_notes") or [],
         unavailable=manifest.get("unavailable") or {},
         run_block=jinja2.utils.markupsafe.Markup(run_block(info)),
+        paper=manifest.get("paper") or {},
     )
     path = folder / "index.html"
     path.write_text(page, encoding="utf-8")

@@ -181,6 +181,9 @@ class Section:
         if not rows:
             self.unavailable("Crime types", "not available from this source")
             return
+        if self.data.source != "policeuk":
+            for r in rows:  # a breakdown here; the headline table keeps it for police.uk data only
+                r["category"] = r["key"]
         self.rows.extend(rows)
         self.show(tables.change_table(rows, _window_short(self.current), _window_short(self.previous), first_col="Crime type (police.uk)", threshold=self.config.disclosure_threshold, name_key="label"))
 

@@ -8,6 +8,8 @@ Order of work, so that a bad run never damages a good one:
 3. Load and validate the data once; write a validated snapshot to a private temporary folder.
 4. Run the sections in parallel worker processes (explicit kernel, per-section timeout,
    progress bar). A failing section is still exported, showing its error; the others go on.
+   The workers are started before the data are validated and each runs one section after
+   another, every section in a fresh kernel; a worker whose runner dies stops itself.
 5. Write ``figures.csv``, ``index.html`` and ``manifest.json`` into a build folder beside the
    outputs, then swap it into ``outputs/<period>/`` with renames. A run that fails before
    this step, or is killed, leaves the previous outputs exactly as they were.
@@ -20,11 +22,13 @@ from __future__ import annotations
 import json
 import os
 import platform
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -33,8 +37,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import PROJECT_ROOT, load_config
+from .parameters import NOTEBOOK_PARAMETERS
 from .periods import Period
-from .report import NOTEBOOK_PARAMETERS
+
+# jsonschema (imported by nbformat and papermill) imports rfc3987_syntax when it is installed,
+# and that builds a parser at import time: 0.9 s of CPU in every process that reads a
+# notebook, for IRI string formats no notebook schema uses. Without it jsonschema skips them.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
@@ -147,12 +156,15 @@ def acquire_lock(out_root: Path, period: str) -> Path:
 
 
 def clean_debris(out_root: Path) -> list[Path]:
-    """Remove build and swap folders left by runs that were killed (their process is gone)."""
+    """Remove build and swap folders, and private temporary folders (the data snapshot), left
+    by runs that were killed (their process is gone)."""
     removed = []
     if not out_root.is_dir():
         return removed
-    for p in out_root.iterdir():
-        if p.is_dir() and (p.name.startswith(".build-") or p.name.startswith(".old-")):
+    ours = [p for p in out_root.iterdir() if p.name.startswith(".build-") or p.name.startswith(".old-")]
+    ours += Path(tempfile.gettempdir()).glob("perfpack-*-*-*")  # run()'s scratch: perfpack-<period>-<pid>-<random>
+    for p in ours:
+        if p.is_dir():
             try:
                 pid = int(p.name.rsplit("-", 2)[-2])
             except (ValueError, IndexError):
@@ -221,18 +233,95 @@ def describe_version(v: dict) -> str:
 # ---- the run -----------------------------------------------------------------------------------
 
 
-def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path) -> dict:
+class _Worker:
+    """A section worker process (``python -m perfpack.worker --serve``) that runs one section
+    after another: its start and imports (papermill, nbconvert: about a second of CPU) are
+    paid once per parallel slot rather than once per section. Each section still runs in a
+    fresh kernel; a worker whose section hangs or dies is stopped and replaced."""
+
+    def __init__(self, workdir: Path, n: int):
+        self.log_path = workdir / f"worker-{n}.log"
+        self.log = open(self.log_path, "ab")
+        env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
+        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.worker", "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True, env=env)
+        self.replies: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.replies.put(line)
+        self.replies.put(None)  # the process has ended
+
+    def run(self, job_path: Path, timeout: float) -> str:
+        """Run one job: ``done``, ``timeout`` or ``ended`` (the process died)."""
+        try:
+            self.proc.stdin.write(f"{job_path}\n".encode())
+            self.proc.stdin.flush()
+        except OSError:
+            return "ended"
+        try:
+            return "done" if self.replies.get(timeout=timeout) is not None else "ended"
+        except queue.Empty:
+            return "timeout"
+
+    def log_tail(self, offset: int) -> str:
+        with open(self.log_path, "rb") as f:
+            f.seek(offset)
+            lines = f.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else "no message"
+
+    def close(self, now: bool = False) -> None:
+        """Let the worker finish (end of its jobs), or with ``now`` stop it and its section."""
+        try:
+            if now:
+                raise OSError
+            self.proc.stdin.close()  # end of jobs: the worker leaves its loop
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            _stop(self.proc)
+        self.log.close()
+
+
+class _Workers:
+    """One :class:`_Worker` per thread of the runner's pool. ``start`` workers are started at
+    once, so that their imports overlap the validation of the data; more on first use."""
+
+    def __init__(self, workdir: Path, start: int = 0):
+        self.workdir, self.local, self.all, self.lock = workdir, threading.local(), [], threading.Lock()
+        self.idle = [self._new() for _ in range(start)]
+
+    def _new(self) -> _Worker:
+        with self.lock:
+            w = _Worker(self.workdir, len(self.all))
+            self.all.append(w)
+        return w
+
+    def get(self) -> _Worker:
+        w = getattr(self.local, "worker", None)
+        if w is None or w.proc.poll() is not None:
+            with self.lock:
+                w = self.idle.pop() if self.idle else None
+            self.local.worker = w = w if w is not None and w.proc.poll() is None else self._new()
+        return w
+
+    def discard(self, w: _Worker) -> None:
+        _stop(w.proc)
+        self.local.worker = None
+
+    def close(self, now: bool = False) -> None:
+        while self.all:
+            self.all.pop().close(now)
+
+
+def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, workers: _Workers) -> dict:
     job_path = workdir / f"{spec.id}.job.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
-    log = open(workdir / f"{spec.id}.log", "wb")
-    env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "perfpack.worker", str(job_path)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
-    try:
-        proc.wait(timeout=timeout + 30)
-    except subprocess.TimeoutExpired:
-        _stop(proc)
-        log.close()
+    worker = workers.get()
+    log_offset = worker.log_path.stat().st_size
+    outcome = worker.run(job_path, timeout + 30)
+    if outcome == "timeout":
+        workers.discard(worker)
         res = {"section": spec.id, "status": "timeout", "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)"}
         if Path(job["output"]).is_file():
             from .export import notebook_to_html
@@ -243,11 +332,11 @@ def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path) -> d
                 pass
         res["seconds"] = round(time.perf_counter() - started, 2)
         return res
-    log.close()
+    if outcome == "ended":
+        workers.discard(worker)
     result_path = Path(job["result"])
     if not result_path.is_file():
-        tail = (workdir / f"{spec.id}.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        return {"section": spec.id, "status": "failed", "error": f"the section's process ended without a result (exit {proc.returncode}): {tail[0][:300]}", "seconds": round(time.perf_counter() - started, 2)}
+        return {"section": spec.id, "status": "failed", "error": f"the section's process ended without a result (exit {worker.proc.poll()}): {worker.log_tail(log_offset)[:300]}", "seconds": round(time.perf_counter() - started, 2)}
     res = json.loads(result_path.read_text(encoding="utf-8"))
     res["seconds"] = round(time.perf_counter() - started, 2)
     return res
@@ -322,14 +411,20 @@ def run(
     _check_kernel(config.kernel)
 
     lock = acquire_lock(out_root, p.id)
-    scratch = Path(tempfile.mkdtemp(prefix=f"perfpack-{p.id}-"))
+    scratch = Path(tempfile.mkdtemp(prefix=f"perfpack-{p.id}-{os.getpid()}-"))  # the pid: clean_debris finds a killed run's
     build = out_root / f".build-{p.id}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    section_workers = None
     try:
         clean_debris(out_root)
+        section_workers = _Workers(scratch, start=min(workers, len(specs)))
         t_val = time.perf_counter()
         ds = load_dataset(data_dir, source, force, config, today=today)
         _check_period_in_data(p, ds)
         snapshot = write_snapshot(ds, scratch / "data")
+        ds.tables.clear()  # the sections read the snapshot: free the tables while they run
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()  # and give the memory back to the system
         validate_seconds = round(time.perf_counter() - t_val, 2)
 
         (build / "notebooks").mkdir(parents=True)
@@ -360,13 +455,19 @@ def run(
 
             bar = tqdm(total=len(specs), desc=f"{p.id}", unit="section", file=sys.stderr, dynamic_ncols=True)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch): s for s in specs}
-            for fut in as_completed(futures):
-                s = futures[fut]
-                results[s.id] = fut.result()
-                if bar is not None:
-                    bar.set_postfix_str(f"{s.id}: {results[s.id]['status']}")
-                    bar.update(1)
+            try:
+                futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in specs}
+                for fut in as_completed(futures):
+                    s = futures[fut]
+                    results[s.id] = fut.result()
+                    if bar is not None:
+                        bar.set_postfix_str(f"{s.id}: {results[s.id]['status']}")
+                        bar.update(1)
+            except BaseException:  # interrupted: stop the running sections, start no more
+                pool.shutdown(wait=False, cancel_futures=True)
+                section_workers.close(now=True)
+                raise
+        section_workers.close()
         if bar is not None:
             bar.close()
 
@@ -381,6 +482,7 @@ def run(
         failed = [r for r in section_records if r["status"] != "ok"]
         manifest = {
             "period": p.id,
+            "force": ds.force,
             "parameters": {"data_dir": str(data_dir), "source": source, "force": force, "sections": [s.id for s in specs], "workers": workers, "timeout_seconds": timeout, "config": str(config_path)},
             "started_at": started_at,
             "finished_at": _now(),
@@ -398,10 +500,23 @@ def run(
         from .index import write_index
 
         write_index(build, manifest, figures, config, p)
+        try:
+            from .paper import write_paper
+
+            write_paper(build, manifest, figures, config, p)
+            manifest["paper"] = {"status": "ok", "docx": "meeting-paper.docx", "html": "meeting-paper.html"}
+        except Exception as exc:  # the pack is still published; the index and the exit code say so
+            manifest["paper"] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            for name in ("meeting-paper.docx", "meeting-paper.html"):
+                (build / name).unlink(missing_ok=True)
+            write_index(build, manifest, figures, config, p)
+        (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         final = out_root / p.id
         publish(build, final)
-        return RunResult(1 if failed else 0, final, manifest)
+        return RunResult(1 if failed or manifest["paper"]["status"] != "ok" else 0, final, manifest)
     finally:
+        if section_workers is not None:
+            section_workers.close(now=True)  # only left running when the run ends early (bad data)
         shutil.rmtree(scratch, ignore_errors=True)
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
