@@ -130,3 +130,25 @@ def test_the_quick_duplicate_test_finds_what_the_exact_one_finds(ids, tmp_path):
     assert len(problems) == 1 and problems[0].count == len(raw) - 1 - (0 if len(set(ids)) == 1 else 0)
     unique = pd.Series([f"ID{i:07d}" for i in range(50_000)] + ["short", "a-much-longer-id"], dtype="str")
     assert contract._duplicates(tmp_path / "t.csv", "id", unique.to_frame("id"), unique) == []
+
+
+@pytest.mark.parametrize("failures,status", [(1, "ok"), (2, "failed")])
+def test_a_kernel_that_dies_while_starting_is_started_once_more(monkeypatch, tmp_path, failures, status):
+    import papermill
+
+    from perfpack import worker
+
+    calls = []
+
+    def execute(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= failures:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    job = {"section": "01-x", "input": "in.ipynb", "output": str(tmp_path / "out.ipynb"), "parameters": {}, "kernel": "perfpack", "cwd": str(tmp_path), "timeout": 10}
+    result = worker.run_job(job)
+    assert len(calls) == 2 and result["status"] == status
+    assert "started again" in result["notes"]
+    if status == "failed":
+        assert "Kernel died" in result["error"]

@@ -13,6 +13,7 @@ Keys a section has not written yet are skipped, each with its reason.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -92,11 +93,18 @@ def count(ev: pd.DataFrame, window: str, area: str) -> int:
     return int(sel["n"].sum())
 
 
+@pytest.fixture(scope="module")
+def failed_sections(pack_run) -> list[str]:
+    m = json.loads((pack_run["out"] / "manifest.json").read_text(encoding="utf-8"))
+    return [f"{s['id']} ({s['error']})" for s in m["sections"] if s["status"] != "ok"]
+
+
 @pytest.mark.parametrize("key", list(MAIN))
-def test_headline_counts_match_an_independent_count(key, figures, demo_events):
+def test_headline_counts_match_an_independent_count(key, figures, demo_events, failed_sections):
     rows = figures[(figures["key"] == key) & (figures["kind"].isin(["count", ""]))]
     if rows.empty:
-        pytest.skip(f"figures.csv has no '{key}' rows yet (its section does not write it)")
+        why = f"sections failed in this run: {'; '.join(failed_sections)}" if failed_sections else "its section does not write it yet"
+        pytest.skip(f"figures.csv has no '{key}' rows ({why})")
     window, previous, by_npa = MAIN[key]
     main = rows[(rows["window"] == window) & (rows["previous_window"] == previous)]
     assert "Force" in set(main["area"]), f"{key}: no force row for {window} against {previous or 'nothing'}; windows written: {sorted(set(rows['window']))}"

@@ -478,7 +478,7 @@ def run(
         section_records = []
         for s in specs:
             r = results[s.id]
-            section_records.append({"id": s.id, "title": s.title, "status": r.get("status"), "seconds": r.get("seconds"), "execute_seconds": r.get("execute_seconds"), "error": r.get("error"), "html": f"{s.id}.html" if (build / f"{s.id}.html").is_file() else None, "notebook": f"notebooks/{s.path.name}" if (build / "notebooks" / s.path.name).is_file() else None})
+            section_records.append({"id": s.id, "title": s.title, "status": r.get("status"), "seconds": r.get("seconds"), "execute_seconds": r.get("execute_seconds"), "error": r.get("error"), "html": f"{s.id}.html" if (build / f"{s.id}.html").is_file() else None, "notebook": f"notebooks/{s.path.name}" if (build / "notebooks" / s.path.name).is_file() else None, **({"notes": r["notes"]} if r.get("notes") else {})})
         failed = [r for r in section_records if r["status"] != "ok"]
         manifest = {
             "period": p.id,

@@ -27,6 +27,66 @@ def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
+SAVE_EVERY_SECONDS = 10
+
+
+def _engine() -> str:
+    """papermill's nbclient engine, saving the running notebook less often.
+
+    papermill writes the whole output notebook (validated, with every chart so far) when each
+    cell starts and ends: about 30 writes and half a second of CPU per section. This engine
+    writes it when the notebook starts, then at most every ``SAVE_EVERY_SECONDS`` as cells end,
+    and when it ends (papermill also writes it after an error and at the very end), so a
+    section stopped part-way still leaves its notebook as of a few seconds before."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.exceptions import PapermillException
+
+    class Manager(NotebookExecutionManager):
+        in_cell = False  # saves asked for as a cell starts or ends are thinned out
+
+        def save(self, **kwargs):
+            if not self.in_cell or (self.now() - self.last_save_time).total_seconds() >= SAVE_EVERY_SECONDS:
+                super().save(**kwargs)
+
+        def cell_start(self, *args, **kwargs):
+            self.in_cell = True
+            try:
+                super().cell_start(*args, **kwargs)
+            finally:
+                self.in_cell = False
+
+        def cell_complete(self, *args, **kwargs):
+            self.in_cell = True
+            try:
+                super().cell_complete(*args, **kwargs)
+            finally:
+                self.in_cell = False
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs):
+            # as papermill's Engine.execute_notebook, with the manager above
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    try:
+        papermill_engines.get_engine("perfpack")
+    except PapermillException:
+        papermill_engines.register("perfpack", Engine)
+    return "perfpack"
+
+
+def _kernel_did_not_start(exc: Exception) -> bool:
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and ("Kernel died before replying to kernel_info" in text or "Kernel didn't respond" in text)
+
+
 def run_job(job: dict) -> dict:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -35,25 +95,33 @@ def run_job(job: dict) -> dict:
 
     started = time.perf_counter()
     result = {"section": job["section"], "status": "ok", "error": None, "started_at": _now()}
-    try:
-        pm.execute_notebook(
-            job["input"],
-            job["output"],
-            parameters=job["parameters"],
-            kernel_name=job["kernel"],
-            cwd=job["cwd"],
-            execution_timeout=job["timeout"],
-            log_output=False,
-            progress_bar=False,
-            report_mode=False,
-            # the notebook is complete when the last cell has run: stop the kernel at once
-            # rather than wait up to a second for a graceful exit
-            shutdown_kernel="immediate",
-        )
-    except PapermillExecutionError as exc:
-        result.update(status="failed", error=f"{exc.ename}: {exc.evalue}".strip())
-    except Exception as exc:  # kernel died, timeout inside a cell, missing kernel...
-        result.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500])
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(
+                job["input"],
+                job["output"],
+                parameters=job["parameters"],
+                kernel_name=job["kernel"],
+                cwd=job["cwd"],
+                execution_timeout=job["timeout"],
+                log_output=False,
+                progress_bar=False,
+                report_mode=False,
+                engine_name=_engine(),
+                # the notebook is complete when the last cell has run: stop the kernel at once
+                # rather than wait up to a second for a graceful exit
+                shutdown_kernel="immediate",
+            )
+        except PapermillExecutionError as exc:
+            result.update(status="failed", error=f"{exc.ename}: {exc.evalue}".strip())
+        except Exception as exc:  # kernel died, timeout inside a cell, missing kernel...
+            if attempt == 1 and _kernel_did_not_start(exc):
+                # Nothing has run yet: a kernel that dies while starting (two kernels on a busy
+                # machine taking the same free port, say) gets one more try.
+                result["notes"] = f"the kernel failed to start ({exc}); started again"
+                continue
+            result.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500])
+        break
     result["execute_seconds"] = round(time.perf_counter() - started, 2)
     result["finished_at"] = _now()
     if Path(job["output"]).is_file():
