@@ -179,7 +179,7 @@ def _paper_config(config) -> dict:
 def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Paper:
     """Everything the paper shows, from the run's records (no numbers are made up here)."""
     from .index import headline_cells
-    from .report import commentary_path
+    from .parameters import commentary_path
     from .runner import describe_version
 
     pc = _paper_config(config)

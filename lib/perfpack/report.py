@@ -22,16 +22,7 @@ from .measures import FORCE, compare_windows, coverage_gap, in_window, monthly_c
 from .periods import Period, Window
 from .sources import Dataset, load_dataset
 
-# The parameters every section notebook takes, with their defaults for a hand run in
-# JupyterLab (paths relative to notebooks/). The runner passes exactly these.
-NOTEBOOK_PARAMETERS = {
-    "period": "2020-Q4",
-    "data_dir": "../data/demo",
-    "source": "canonical",
-    "force": "",
-    "config_path": "../config/pack.yaml",
-    "figures_dir": "",
-}
+from .parameters import NOTEBOOK_PARAMETERS, commentary_path  # noqa: F401  (re-exported)
 
 
 def _display(obj) -> None:
@@ -613,6 +604,3 @@ def _window_short(w: Window) -> str:
         return f"{w.start:%b %Y} – {w.end:%b %Y}"
     return w.describe()
 
-
-def commentary_path(config: PackConfig, period: Period, section_id: str) -> Path:
-    return config.path.resolve().parent.parent / "commentary" / period.id / f"{section_id}.md"

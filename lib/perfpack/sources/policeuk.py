@@ -478,7 +478,7 @@ def policeuk_type_rows(section: str, ds: Dataset, current, previous, config: Pac
         w = frame["count"] if "count" in frame else pd.Series(1, index=frame.index)
         cur = w[in_window(frame, date_col, current)].groupby(type_col).sum()
         prev = w[in_window(frame, date_col, previous)].groupby(type_col).sum()
-        return {str(t): (int(cur.get(t, 0)), None if gap else int(prev.get(t, 0))) for t in set(type_col.dropna())}
+        return {str(t): (int(cur.get(t, 0)), None if gap else int(prev.get(t, 0))) for t in type_col.dropna().unique()}
 
     found: dict[str, tuple[int, int | None]] = {}
     if ds.has("crimes") and "policeuk_crime_type" in ds.tables["crimes"]:
