@@ -41,7 +41,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -58,49 +57,21 @@ MEMORY_AIM_MB = 2048
 
 def _child_main(out_json: str, cmd: list[str]) -> int:
     """Run ``cmd``, sample its process tree's memory, write wall time, peak memory and CPU."""
-    import psutil
+    from _measure import run_sampled
 
-    peak = {"pss": 0.0, "rss": 0.0}
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    done = threading.Event()
-
-    def sample():
-        root = psutil.Process(proc.pid)
-        while not done.is_set():
-            pss = rss = 0
-            try:
-                for p in [root] + root.children(recursive=True):
-                    try:
-                        m = p.memory_full_info()
-                        pss += getattr(m, "pss", m.rss)
-                        rss += m.rss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                pass
-            peak["pss"] = max(peak["pss"], pss / 2**20)
-            peak["rss"] = max(peak["rss"], rss / 2**20)
-            done.wait(0.2)
-
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
-    stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - t
-    done.set()
-    th.join()
+    r = run_sampled(cmd, ROOT, interval=0.2)
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     Path(out_json).write_text(
         json.dumps(
             {
-                "seconds": round(wall, 2),
-                "exit_code": proc.returncode,
+                "seconds": round(r.seconds, 2),
+                "exit_code": r.returncode,
                 "largest_process_mb": round(ru.ru_maxrss / 1024, 1),
-                "tree_peak_pss_mb": round(peak["pss"], 1),
-                "tree_peak_rss_mb": round(peak["rss"], 1),
+                "tree_peak_pss_mb": round(r.peak_pss_mb, 1),
+                "tree_peak_rss_mb": round(r.peak_rss_mb, 1),
                 "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 2),
-                "stdout_tail": stdout.strip().splitlines()[-40:],
-                "stderr_tail": stderr.strip().splitlines()[-15:],
+                "stdout_tail": r.stdout.strip().splitlines()[-40:],
+                "stderr_tail": r.stderr.strip().splitlines()[-15:],
             }
         ),
         encoding="utf-8",

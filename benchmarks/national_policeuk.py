@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -232,38 +231,12 @@ def measure_scan(cores: str | None) -> dict:
 
 
 def measure_pack(force: str, period: str, cores: str | None) -> dict:
-    import psutil
+    from _measure import run_sampled
 
     out = Path(tempfile.mkdtemp(prefix="perfpack-bench-"))
     cmd = _pin(cores) + [sys.executable, "-m", "perfpack.cli", "run", "--period", period, "--source", "policeuk", "--force", force, "--data", str(DATA), "--out", str(out), "--workers", "2", "--no-progress"]
-    peak = {"tree_mb": 0.0}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    done = threading.Event()
-
-    def sample():
-        root = psutil.Process(proc.pid)
-        while not done.is_set():
-            try:
-                procs = [root] + root.children(recursive=True)
-                total = 0
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-                peak["tree_mb"] = max(peak["tree_mb"], total / 2**20)
-            except psutil.Error:
-                pass
-            done.wait(0.05)
-
-    th = threading.Thread(target=sample, daemon=True)
-    th.start()
-    stdout, stderr = proc.communicate()
-    seconds = time.perf_counter() - t
-    done.set()
-    th.join()
+    r = run_sampled(cmd, ROOT, interval=0.05)
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     manifest = {}
     mpath = out / period / "manifest.json"
@@ -271,13 +244,13 @@ def measure_pack(force: str, period: str, cores: str | None) -> dict:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     shutil.rmtree(out, ignore_errors=True)
     return {
-        "seconds": round(seconds, 2),
-        "exit_code": proc.returncode,
-        "peak_tree_rss_mb": round(peak["tree_mb"], 1),
+        "seconds": round(r.seconds, 2),
+        "exit_code": r.returncode,
+        "peak_tree_rss_mb": round(r.peak_rss_mb, 1),
         "largest_process_rss_mb": round(max(largest, before) / 1024, 1),
         "validate_seconds": manifest.get("validate_seconds"),
         "sections": [(s["id"], s["status"], s["seconds"]) for s in manifest.get("sections", [])],
-        "stderr_tail": stderr.strip().splitlines()[-3:] if proc.returncode else [],
+        "stderr_tail": r.stderr.strip().splitlines()[-3:] if r.returncode else [],
     }
 
 

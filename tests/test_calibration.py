@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from perfpack.figures import read_figures
+from calibration_targets import SAC_TARGETS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]
 
@@ -52,14 +53,7 @@ def test_all_crime_first_lockdown_down_30_and_withdrawal_down_16(figures):
 
 @pytest.mark.parametrize(
     "key, seed, tolerance",
-    [
-        ("residential_burglary", -25, 3),
-        ("business_burglary", -36, 3),
-        ("theft_of_motor_vehicle", -17, 3),
-        ("theft_from_motor_vehicle", -27, 3),
-        ("personal_robbery", -35, 3),
-        ("business_robbery", -27, 5),
-    ],
+    SAC_TARGETS,
 )
 def test_serious_acquisitive_crime_category(figures, key, seed, tolerance):
     assert row(figures, key, YEAR)["pct_change"] == pytest.approx(seed, abs=tolerance)
