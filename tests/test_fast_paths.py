@@ -71,6 +71,50 @@ def test_parsing_once_per_distinct_value_equals_parsing_every_row(kind, values, 
             assert fast_problem.rows[0].startswith(f"line {int(np.flatnonzero(plain_bad)[0]) + 2}:")
 
 
+@pytest.mark.parametrize(
+    "kind,values",
+    [
+        ("date", ["2020-01-05", " 2020-01-05", "2020-02-30", ""]),
+        ("bool", ["true", "TRUE ", "no", "", "maybe"]),
+        ("int", ["1", " 1", "3", "x"]),
+        ("str", ["Stafford", " Stafford ", "Tamworth", ""]),
+    ],
+)
+def test_a_column_read_dictionary_encoded_parses_as_its_text_would(kind, values, tmp_path):
+    """read_raw gives columns that repeat a few values as categoricals of their text: parsing
+    the categories gives every row the value parsing the text would (values equal once
+    stripped share one category; empty text is missing)."""
+    rng = np.random.default_rng(3)
+    text = pd.Series(rng.choice(values, 5_000), dtype="str")
+    spec = contract.ColumnSpec(kind, nullable=True)
+    from_categories, problem = contract._parse_column(tmp_path / "t.csv", "c", spec, text.astype("category"))
+    plain, plain_bad = contract._parse_values(spec, text)
+    if kind == "str":
+        assert isinstance(from_categories.dtype, pd.CategoricalDtype)
+        assert sorted(from_categories.cat.categories) == sorted(set(plain.dropna()))
+        from_categories = from_categories.astype("str")
+    pd.testing.assert_series_equal(from_categories, plain, check_names=False, check_dtype=kind != "bool")
+    assert (problem.count if problem else 0) == int(plain_bad.sum())
+
+
+def test_large_files_read_like_small_ones(tiny_dir, monkeypatch):
+    """Files over 1 MB are read by pyarrow's CSV reader (dictionary-encoded, only the contract's
+    columns), smaller ones by pandas: the same tables and facts, byte-order mark, Windows line
+    endings, extra columns and stray spaces included."""
+    for table in ("crimes", "incidents"):
+        p = tiny_dir / f"{table}.csv"
+        lines = p.read_text(encoding="utf-8").splitlines()
+        lines = [lines[0] + ",note"] + [line.replace(",", " , ", 1) + ",free text" for line in lines[1:]]
+        p.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    small = load_canonical(tiny_dir, NPAS, today=TODAY)
+    monkeypatch.setattr(contract, "_pyarrow_ok", lambda path: True)
+    large = load_canonical(tiny_dir, NPAS, today=TODAY)
+    for name in small[0]:
+        pd.testing.assert_frame_equal(large[0][name], small[0][name], check_categorical=False)
+    assert large[1] == small[1]
+    assert small[1]["crimes"]["extra_columns"] == ["note"]
+
+
 def test_classifying_once_per_code_equals_classifying_every_row():
     from perfpack.classification import classification, classify
     from perfpack.sources.dataset import _classify

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from perfpack.figures import FIGURE_COLUMNS, read_figures
@@ -116,6 +117,28 @@ def test_index_links_every_section_and_shows_headlines(pack_run):
         assert f'href="{page.name}"' in text
     assert "Headline figures" in text and "All crime" in text and "significant decrease" in text
     assert "Data quality" in text and "crimes.csv" in text
+
+
+@full_run
+def test_kernels_started_the_usual_way_give_the_same_figures(pack_run, tmp_path):
+    """runner.fork_kernels only changes how a section's fresh kernel is started."""
+    import shutil
+
+    cfg = tmp_path / "config"
+    shutil.copytree(ROOT / "config", cfg)
+    text = (cfg / "pack.yaml").read_text(encoding="utf-8")
+    assert "fork_kernels: true" in text
+    (cfg / "pack.yaml").write_text(text.replace("fork_kernels: true", "fork_kernels: false"), encoding="utf-8")
+    proc = perfpack("--config", str(cfg / "pack.yaml"), "run", "--period", "2020-Q4", "--data", str(pack_run["demo"]), "--out", str(tmp_path / "out"), "--sections", "05,07", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    plain = read_figures(tmp_path / "out" / "2020-Q4" / "figures.csv")
+    forked = read_figures(pack_run["out"] / "figures.csv")
+    forked = forked[forked["section"].isin(["05-fraud-and-cyber-crime", "07-calls-for-service"])]
+    assert len(plain) > 20 and set(plain["section"]) == {"05-fraud-and-cyber-crime", "07-calls-for-service"}
+    tidy = lambda df: df.dropna(axis=1, how="all").reset_index(drop=True)  # noqa: E731  (columns no row of these sections fills)
+    pd.testing.assert_frame_equal(tidy(plain), tidy(forked))
+    assert json.loads((tmp_path / "out" / "2020-Q4" / "manifest.json").read_text())["parameters"]["fork_kernels"] is False
+    assert json.loads((pack_run["out"] / "manifest.json").read_text())["parameters"]["fork_kernels"] is True
 
 
 # ---- when things go wrong ---------------------------------------------------------------------

@@ -64,7 +64,7 @@ def cmd_validate(args) -> int:
     from .sources import load_dataset
 
     config = load_config(args.config)
-    ds = load_dataset(args.data or DEMO_DIR, args.source, args.force, config)
+    ds = load_dataset(args.data or DEMO_DIR, args.source, args.force, config, keep_rows=False)
     print(quality_report(ds))
     print("\nNo problems found.")
     return EXIT_OK

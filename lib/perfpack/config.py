@@ -52,6 +52,7 @@ class PackConfig:
     disclosure_threshold: int
     kernel: str
     timeout_seconds: int
+    fork_kernels: bool = True
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -125,5 +126,6 @@ def load_config(path: str | Path | None = None) -> PackConfig:
         disclosure_threshold=int(g("disclosure.threshold")),
         kernel=str(g("runner.kernel")),
         timeout_seconds=int(g("runner.timeout_seconds")),
+        fork_kernels=bool(raw.get("runner", {}).get("fork_kernels", True)),
         raw=raw,
     )

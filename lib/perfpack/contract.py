@@ -59,6 +59,12 @@ class ColumnSpec:
     allowed_from: str | None = None
     minimum: float | None = None
     what: str = ""
+    many: bool = False  # text whose values are mostly distinct (victim references)
+
+    @property
+    def few_values(self) -> bool:
+        """Whether the column repeats a few values over many rows (read dictionary-encoded)."""
+        return self.kind not in ("id", "datetime") and not self.many
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ TABLES: dict[str, TableSpec] = {
             "offence_code": ColumnSpec("str", allowed_from="offence_codes", what="Home Office offence code, e.g. 28E"),
             "npa": ColumnSpec("str", allowed_from="npas", what="Neighbourhood Policing Area"),
             "domestic": ColumnSpec("bool", what="domestic abuse flag"),
-            "victim_id": ColumnSpec("str", nullable=True, what="pseudonymous victim reference; may be empty"),
+            "victim_id": ColumnSpec("str", nullable=True, many=True, what="pseudonymous victim reference; may be empty"),
         },
         "crime_id",
         "recorded_date",
@@ -113,7 +119,7 @@ TABLES: dict[str, TableSpec] = {
             "category": ColumnSpec("str", allowed=INCIDENT_CATEGORIES, what="incident category"),
             "covid_related": ColumnSpec("bool", what="Covid-19 restriction-breach report"),
             "npa": ColumnSpec("str", allowed_from="npas", what="Neighbourhood Policing Area"),
-            "victim_id": ColumnSpec("str", nullable=True, what="pseudonymous victim reference; may be empty"),
+            "victim_id": ColumnSpec("str", nullable=True, many=True, what="pseudonymous victim reference; may be empty"),
             "grade": ColumnSpec("int", allowed=("1", "2", "3", "4"), what="response grade 1 (emergency) to 4"),
             "attended": ColumnSpec("bool", what="whether officers attended"),
         },
@@ -212,9 +218,13 @@ def _examples(path: Path, raw: pd.Series, mask: pd.Series) -> tuple[list[str], i
     return rows, int(mask.sum())
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """Read a table file as text, every column a string, empty cells as empty strings.
+def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Read a table file as text: (frame, every column name in the file, stripped).
 
+    Every column is text, empty cells empty strings. Given the table's ``spec``, only its
+    columns are read (extra columns are named, not loaded) and the columns that repeat a few
+    values (dates, flags, codes, areas) are read dictionary-encoded, as pandas categoricals of
+    their text: at scale 10 the incidents file takes 0.4 GB in memory instead of 0.9 GB.
     Handles a UTF-8 byte-order mark and Windows line endings.
     """
     if path.suffix == ".parquet":
@@ -227,8 +237,34 @@ def read_raw(path: Path) -> pd.DataFrame:
             else:
                 txt = s.astype("string")
             out[str(c)] = txt.fillna("").astype(str)
-        return out.reset_index(drop=True)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow" if _pyarrow_ok(path) else "c")
+        return out.reset_index(drop=True), [str(c).strip() for c in df.columns]
+    header = _csv_header(path)
+    wanted = [c for c in header if spec is None or c.strip() in spec.columns]
+    few = {c for c in wanted if spec is not None and spec.columns[c.strip()].few_values}
+    if not _pyarrow_ok(path):
+        df = pd.read_csv(path, dtype=str, usecols=wanted, keep_default_na=False, encoding="utf-8-sig")
+        for c in few:  # small file: categoricals of the text as written (read_csv would parse them)
+            df[c] = df[c].astype("category")
+        return df, [c.strip() for c in header]
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = {c: (pa.dictionary(pa.int32(), pa.string()) if c in few else pa.string()) for c in wanted}
+    options = pacsv.ConvertOptions(column_types=types, include_columns=wanted, strings_can_be_null=False, quoted_strings_can_be_null=False)
+    # 16 MB blocks: a few dozen chunks per column rather than hundreds (each costs pandas a step)
+    table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=16 << 20), convert_options=options)
+    df = table.to_pandas(self_destruct=True)
+    del table
+    pa.default_memory_pool().release_unused()  # the reader's buffers, back to the system
+    return df, [c.strip() for c in header]
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The column names on a CSV file's first line (byte-order mark and line ending removed)."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f), [])
 
 
 def _pyarrow_ok(path: Path) -> bool:
@@ -284,7 +320,9 @@ def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tu
     rows: the same values and types, at scale 10 in milliseconds rather than seconds.
     """
     codes = None
-    if spec.kind in PARSE_DISTINCT and len(raw) > 10_000:
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # read dictionary-encoded (read_raw)
+        codes, distinct = raw.cat.codes.to_numpy(), raw.cat.categories
+    elif spec.kind in PARSE_DISTINCT and len(raw) > 10_000:
         codes, distinct = pd.factorize(raw)
         if (codes < 0).any() or len(distinct) > len(raw) // 4:
             codes = None
@@ -296,8 +334,8 @@ def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tu
     elif codes is None:
         parsed, bad = _parse_values(spec, raw)
     else:
-        parsed_d, bad_d = _parse_values(spec, pd.Series(distinct, dtype=raw.dtype))
-        parsed = parsed_d.take(codes).set_axis(raw.index)
+        parsed_d, bad_d = _parse_values(spec, pd.Series(distinct, dtype=str))
+        parsed = _spread(parsed_d, codes, raw.index, categorical=spec.kind == "str")
         bad = pd.Series(bad_d.to_numpy(dtype=bool)[codes], index=raw.index)
     if not bad.any():
         return parsed, None
@@ -310,6 +348,17 @@ def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tu
     else:
         words, todo = f"{n} value{s} that are not {'whole numbers' if spec.kind == 'int' else 'numbers'}", "correct the values in the extract; numbers must not carry units or text."
     return parsed, DataProblem(str(path), name, words, rows, todo, n)
+
+
+def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index, categorical: bool) -> pd.Series:
+    """Values worked out once per distinct value, spread over the rows by ``codes``; text as
+    a categorical (values that became equal, such as ``'A '`` and ``'A'`` once stripped, share
+    one category; empty text is missing)."""
+    if not categorical:
+        return values.take(codes).set_axis(index)
+    inverse, categories = pd.factorize(values, sort=True)  # categories in order, as astype("category") gives
+    spread = np.where(codes < 0, -1, inverse[codes])  # a missing value stays missing
+    return pd.Series(pd.Categorical.from_codes(spread, categories=categories), index=index)
 
 
 def _allowed_values(spec: ColumnSpec, npas: tuple[str, ...]) -> set[str] | None:
@@ -389,15 +438,15 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
     if path.stat().st_size == 0:
         return pd.DataFrame(), [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")], facts
     try:
-        raw = read_raw(path)
+        raw, in_file = read_raw(path, spec)
     except Exception as exc:  # unreadable file: say so plainly
         return pd.DataFrame(), [DataProblem(file, None, f"the file could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", todo="check the file is a comma-separated text file with a header row (or a Parquet file).")], facts
     raw.columns = [str(c).strip() for c in raw.columns]
     facts["rows"] = len(raw)
-    facts["extra_columns"] = [c for c in raw.columns if c not in spec.columns]
-    missing = [c for c in spec.columns if c not in raw.columns]
+    facts["extra_columns"] = [c for c in in_file if c not in spec.columns]
+    missing = [c for c in spec.columns if c not in in_file]
     if missing:
-        return pd.DataFrame(), [DataProblem(file, m, "column is missing", todo=f"the {spec.name} table must have the columns {', '.join(spec.columns)} (found: {', '.join(raw.columns) or 'none'}).") for m in missing], facts
+        return pd.DataFrame(), [DataProblem(file, m, "column is missing", todo=f"the {spec.name} table must have the columns {', '.join(spec.columns)} (found: {', '.join(in_file) or 'none'}).") for m in missing], facts
     if len(raw) == 0:
         return pd.DataFrame(), [DataProblem(file, None, "the file has a header but no rows", todo=f"re-export the {spec.name} table with its data.")], facts
     problems: list[DataProblem] = []
@@ -413,7 +462,7 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
 
     schema = schema_for(spec, npas, today)
     try:
-        schema.validate(typed, lazy=True)
+        schema.validate(typed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
         problems.extend(_problems_from_pandera(path, spec, raw, err.failure_cases))
     for name, c in spec.columns.items():
@@ -427,6 +476,9 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
 def _normalise_codes(codes: pd.Series) -> pd.Series:
     """:func:`~perfpack.classification.normalise_code` on every code, worked out once per
     distinct code (a few hundred codes in millions of rows)."""
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        norm = pd.Series([normalise_code(v) for v in codes.cat.categories], dtype=str)
+        return _spread(norm, codes.cat.codes.to_numpy(), codes.index, categorical=True).rename(codes.name)
     idx, distinct = pd.factorize(codes)
     if len(distinct) == 0 or (idx < 0).any():
         return codes.map(lambda v: normalise_code(v) if isinstance(v, str) else v)
@@ -501,7 +553,7 @@ def _apart_from_the_rest(path: Path, spec: TableSpec, raw: pd.DataFrame, dates: 
     ok = dates.notna() & (dates >= EARLIEST_DATE) & (dates < pd.Timestamp(today) + pd.Timedelta(days=1))
     if not ok.any():
         return []
-    day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = dates.to_numpy().astype("datetime64[D]").view(np.int64)
     valid = day[ok.to_numpy()]
     lo, hi = int(valid.min()), int(valid.max())
     if hi - lo <= APART_DAYS:
@@ -557,12 +609,23 @@ def _facts(typed: pd.DataFrame, spec: TableSpec) -> dict:
         facts["codes_seen"] = int(typed["offence_code"].nunique())
     for col in ("category", "channel", "fraud_type", "breach_type", "npa"):
         if col in typed:
-            facts.setdefault("values", {})[col] = {str(k): int(v) for k, v in typed[col].value_counts().sort_index().items()}
+            counts = typed[col].value_counts()
+            facts.setdefault("values", {})[col] = {str(k): int(counts[k]) for k in sorted(counts.index, key=str) if counts[k]}
     return facts
 
 
-def load_canonical(folder: str | Path, npas: tuple[str, ...], tables: tuple[str, ...] = tuple(TABLES), today: date | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, dict], dict[str, Path]]:
+def load_canonical(
+    folder: str | Path,
+    npas: tuple[str, ...],
+    tables: tuple[str, ...] = tuple(TABLES),
+    today: date | None = None,
+    each: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict], dict[str, Path]]:
     """Load and validate every canonical table in ``folder``.
+
+    ``each(name, typed)``, if given, is handed every table that passed its checks while no
+    table so far has failed, and what it returns is kept instead of the table: the runner
+    writes each table to its snapshot there, so only one table is in memory at a time.
 
     Returns
     -------
@@ -588,6 +651,8 @@ def load_canonical(folder: str | Path, npas: tuple[str, ...], tables: tuple[str,
         typed, probs, f = validate_table(path, TABLES[name], npas, today)
         problems.extend(probs)
         facts[name] = f
+        if each is not None and not problems:
+            typed = each(name, typed)
         out[name] = typed
     if problems:
         raise DataValidationError(problems, str(folder))

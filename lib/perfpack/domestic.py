@@ -55,7 +55,8 @@ def occurrences(crimes: pd.DataFrame, incidents: pd.DataFrame | None = None) -> 
         Columns ``date``, ``npa``, ``victim_id``, ``kind`` (``crime`` or ``non-crime``),
         ``violence_type``, ``offence_code``, ``count``.
     """
-    dom = crimes[crimes["domestic"].fillna(False).astype(bool)]
+    # only the columns used: filtering copies what it keeps (millions of rows at scale 10)
+    dom = crimes.loc[crimes["domestic"].fillna(False).astype(bool), [c for c in ("recorded_date", "npa", "victim_id", "violence_type", "offence_code", "count") if c in crimes]]
     parts = [
         pd.DataFrame(
             {
@@ -70,7 +71,7 @@ def occurrences(crimes: pd.DataFrame, incidents: pd.DataFrame | None = None) -> 
         )
     ]
     if incidents is not None:
-        nc = incidents[incidents["category"] == NON_CRIME_CATEGORY]
+        nc = incidents.loc[incidents["category"] == NON_CRIME_CATEGORY, [c for c in ("opened_at", "npa", "victim_id") if c in incidents]]
         parts.append(
             pd.DataFrame(
                 {

@@ -56,11 +56,19 @@ class Section:
         self.id = section_id
         self.config: PackConfig = load_config(config_path or None)
         self.period = Period.parse(period)
-        self.data = data if data is not None else load_dataset(data_dir, source, force, self.config)
+        self.data = (data if data is not None else load_dataset(data_dir, source, force, self.config)).without_identifiers()
         self.figures_dir = figures_dir
         self.rows: list[dict] = []
+        self._memo: dict = {}
         self.displaying = display
         charts.set_style()
+
+    def memo(self, key: str, compute):
+        """``compute()`` worked out once per section: later calls with the same ``key`` get
+        the same result (a derived table several parts of a section use)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def npas(self) -> list[str]:

@@ -69,7 +69,7 @@ def _domestic(s: Section, what: str) -> pd.DataFrame | None:
     if not available(s, what, ("crimes",), ("domestic",)):
         return None
     incidents = s.data.tables["incidents"] if s.data.has("incidents") else None
-    return domestic.occurrences(_crimes(s), incidents)
+    return s.memo("domestic_occurrences", lambda: domestic.occurrences(_crimes(s), incidents))
 
 
 def domestic_abuse_counts(s: Section) -> None:

@@ -372,7 +372,7 @@ def demand_series(ds, period: Period | str) -> Demand:
                 break
     if reason is None:
         inc = ds.tables["incidents"]
-        attended = inc[inc["attended"].fillna(False).astype(bool)]
+        attended = inc.loc[inc["attended"].fillna(False).astype(bool), ["opened_at", "grade"]]
         grade = pd.to_numeric(attended["grade"], errors="coerce")
         one = pd.Series(1, index=attended.index)
         _add("incidents_attended", attended["opened_at"], one, "incidents")
@@ -394,7 +394,8 @@ def demand_series(ds, period: Period | str) -> Demand:
     # Recorded crime.
     reason = _table_reason(ds, "crimes")
     if reason is None:
-        crime = all_crime(ds.tables["crimes"])
+        crimes = ds.tables["crimes"]
+        crime = all_crime(crimes[[c for c in ("recorded_date", "count", "in_all_crime") if c in crimes]])
         weights = crime["count"] if "count" in crime else pd.Series(1, index=crime.index)
         _add("recorded_crime", crime["recorded_date"], weights.astype("int64"), "crimes")
     else:

@@ -19,6 +19,8 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import kernel_fork
+
 # See runner.py: without this, importing papermill costs 0.9 s more CPU in every worker.
 sys.modules.setdefault("rfc3987_syntax", None)
 
@@ -95,6 +97,9 @@ def run_job(job: dict) -> dict:
 
     started = time.perf_counter()
     result = {"section": job["section"], "status": "ok", "error": None, "started_at": _now()}
+    forking = {}
+    if os.environ.get(kernel_fork.ENV):  # the runner's kernel server: fork the kernel from it
+        forking["kernel_manager_class"] = kernel_fork.kernel_manager_class()
     for attempt in (1, 2):
         try:
             pm.execute_notebook(
@@ -111,6 +116,7 @@ def run_job(job: dict) -> dict:
                 # the notebook is complete when the last cell has run: stop the kernel at once
                 # rather than wait up to a second for a graceful exit
                 shutdown_kernel="immediate",
+                **forking,
             )
         except PapermillExecutionError as exc:
             result.update(status="failed", error=f"{exc.ename}: {exc.evalue}".strip())

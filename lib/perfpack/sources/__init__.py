@@ -14,6 +14,6 @@
 What a source cannot give is in ``Dataset.unavailable`` (name -> the words a section shows).
 """
 
-from .dataset import Dataset, SourceError, load_dataset, write_snapshot, SOURCES
+from .dataset import SOURCES, Dataset, SourceError, load_dataset, make_snapshot, write_snapshot
 
-__all__ = ["Dataset", "SourceError", "load_dataset", "write_snapshot", "SOURCES"]
+__all__ = ["Dataset", "SourceError", "load_dataset", "make_snapshot", "write_snapshot", "SOURCES"]
