@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -196,3 +197,18 @@ def test_a_kernel_that_dies_while_starting_is_started_once_more(monkeypatch, tmp
     assert "started again" in result["notes"]
     if status == "failed":
         assert "Kernel died" in result["error"]
+
+
+def test_sections_start_longest_first_by_the_last_published_run(tmp_path):
+    from perfpack.runner import SectionSpec, longest_first
+
+    specs = [SectionSpec(f"0{i}-s", tmp_path / f"0{i}-s.ipynb", f"S{i}") for i in (1, 2, 3, 4)]
+    assert longest_first(specs, tmp_path, "2020-Q4") == specs  # no run yet: notebook order
+    (tmp_path / "2020-Q3").mkdir()
+    (tmp_path / "2020-Q3" / "manifest.json").write_text(json.dumps({"sections": [{"id": "01-s", "seconds": 1.0}, {"id": "02-s", "seconds": 3.0}, {"id": "03-s", "seconds": 1.0}]}))
+    assert [s.id for s in longest_first(specs, tmp_path, "2020-Q4")] == ["04-s", "02-s", "01-s", "03-s"]
+    (tmp_path / "2020-Q4").mkdir()
+    (tmp_path / "2020-Q4" / "manifest.json").write_text(json.dumps({"sections": [{"id": s.id, "seconds": float(i)} for i, s in enumerate(specs)]}))
+    assert [s.id for s in longest_first(specs, tmp_path, "2020-Q4")] == ["04-s", "03-s", "02-s", "01-s"]  # this period's run wins
+    (tmp_path / "2020-Q4" / "manifest.json").write_text("{not json")
+    assert longest_first(specs, tmp_path, "2020-Q4") == specs

@@ -388,6 +388,21 @@ def _stop(proc: subprocess.Popen) -> None:
             continue
 
 
+def longest_first(specs: list[SectionSpec], out_root: Path, period_id: str) -> list[SectionSpec]:
+    """The sections in the order to start them: the longest first, by their times in the last
+    published run (this period's, else the newest), so that no long section starts last and
+    runs alone at the end; in notebook order when no run is published yet."""
+    manifests = sorted(out_root.glob("*/manifest.json"), key=lambda m: (m.parent.name == period_id, m.stat().st_mtime), reverse=True)
+    for m in manifests[:1]:
+        try:
+            seconds = {s["id"]: float(s.get("seconds") or 0) for s in json.loads(m.read_text(encoding="utf-8"))["sections"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            break
+        # stable: ties keep notebook order; a section the last run did not have goes first
+        return sorted(specs, key=lambda s: -seconds.get(s.id, float("inf")))
+    return list(specs)
+
+
 def _check_period_in_data(period: Period, ds) -> None:
     covs = [c for c in (ds.coverage(t) for t in ds.tables) if c]
     if not covs:
@@ -489,7 +504,7 @@ def run(
             bar = tqdm(total=len(specs), desc=f"{p.id}", unit="section", file=sys.stderr, dynamic_ncols=True)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in specs}
+                futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in longest_first(specs, out_root, p.id)}
                 for fut in as_completed(futures):
                     s = futures[fut]
                     results[s.id] = fut.result()

@@ -259,12 +259,20 @@ def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snap
             pa.default_memory_pool().release_unused()
             return typed.iloc[:0]  # the rows are in the snapshot now (make_snapshot reads it back)
 
-    tables, facts, files = load_canonical(data_dir, config.npas, today=today, each=each)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..contract import find_table_file
+
+    # the files' hashes are worked out beside the validation (hashlib lets go of the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashes = {t: pool.submit(sha256_file, p) for t in TABLES if (p := find_table_file(data_dir, t)) is not None}
+        tables, facts, files = load_canonical(data_dir, config.npas, today=today, each=each)
+        digests = {t: f.result() for t, f in hashes.items()}
     return Dataset(
         source="canonical",
         force=config.force_name,
         tables=tables if snapshot is not None else enrich(tables),
-        files=[{"table": t, "path": str(p), "sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": facts[t].get("rows")} for t, p in files.items()],
+        files=[{"table": t, "path": str(p), "sha256": digests[t], "bytes": p.stat().st_size, "rows": facts[t].get("rows")} for t, p in files.items()],
         facts=facts,
         granularity={t: "record" for t in tables},
         npas=list(config.npas),
