@@ -9,7 +9,9 @@ Order of work, so that a bad run never damages a good one:
 4. Run the sections in parallel worker processes (explicit kernel, per-section timeout,
    progress bar). A failing section is still exported, showing its error; the others go on.
    The workers are started before the data are validated and each runs one section after
-   another, every section in a fresh kernel; a worker whose runner dies stops itself.
+   another, every section in a fresh kernel (forked from a kernel server that imported the
+   libraries once: :mod:`perfpack.kernel_fork`); a worker whose runner dies stops itself.
+   Sections start longest first, by the last published run's times.
 5. Write ``figures.csv``, ``index.html`` and ``manifest.json`` into a build folder beside the
    outputs, then swap it into ``outputs/<period>/`` with renames. A run that fails before
    this step, or is killed, leaves the previous outputs exactly as they were.
