@@ -120,6 +120,13 @@ def test_index_links_every_section_and_shows_headlines(pack_run):
 
 
 @full_run
+def test_covid_related_asb_against_a_year_before_covid_is_explained(pack_run):
+    page = (pack_run["out"] / "06-asb-and-covid.html").read_text(encoding="utf-8")
+    assert "Covid-19 related ASB incidents rose from 0 to" in page  # the figure stays, with its test
+    assert "so 2019 had none by definition" in page and "Other ASB is the like-for-like comparison." in page
+
+
+@full_run
 def test_kernels_started_the_usual_way_give_the_same_figures(pack_run, tmp_path):
     """runner.fork_kernels only changes how a section's fresh kernel is started."""
     import shutil

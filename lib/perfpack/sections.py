@@ -20,6 +20,7 @@ from . import calls as calls_measures
 from . import covid, domestic, fraud
 from .classification import SAC_CATEGORIES, VIOLENCE_TYPES
 from .measures import asb_incidents, coverage_gap
+from .periods import format_day
 from .report import Section, _window_short
 from .stats import TOO_FEW_TO_TEST
 from .tables import fmt_count, fmt_pct, fmt_signed, html_table
@@ -434,6 +435,13 @@ def asb_counts(s: Section) -> None:
         return
     cov_asb, other = covid.asb_split(asb)
     s.compare_many([("asb_covid_incidents", "Covid-19 related ASB incidents", cov_asb), ("asb_other_incidents", "Other ASB incidents", other)], "opened_at", table="incidents", first_col="ASB")
+    start = s.config.covid_overall_start
+    if s.previous.start < start:
+        s.say(
+            f"Covid-19 related reports exist only from the start of the Covid-19 period ({format_day(start)}), so "
+            f"{_window_short(s.previous)} {'had none' if s.previous.end < start else 'has few'} by definition: the rise in that row "
+            f"reflects the restrictions, not a change in behaviour. Other ASB is the like-for-like comparison."
+        )
 
 
 def asb_monthly(s: Section) -> None:
