@@ -28,7 +28,8 @@ def server(tmp_path):
         try:
             yield srv
         finally:
-            srv.close()
+            srv.proc.terminate()
+            srv.proc.wait(timeout=10)
 
 
 def _execute(tmp_path: Path, code: str, **kwargs) -> dict:

@@ -27,6 +27,7 @@ milliseconds.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -229,9 +230,8 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
 def _become_kernel(request: dict, fds: list[int]) -> None:
     import random
 
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
-        signal.signal(sig, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handler (stop serving) is not the kernel's
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignored it
     os.setsid()
     for target, fd in zip((0, 1, 2), fds):
         os.dup2(fd, target)
@@ -284,6 +284,7 @@ def _reap(kernels: dict, sel) -> None:
 # ---- the worker's side ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
 def kernel_manager_class():
     """The jupyter_client kernel manager papermill should use: the kernel spec's own command,
     with ``-m ipykernel_launcher`` replaced by this module's client (any other command as it
@@ -302,25 +303,15 @@ def kernel_manager_class():
 
 
 class Server:
-    """The runner's kernel server: started at once (its imports overlap the validation),
-    stopped with :meth:`close`."""
+    """The runner's kernel server, started at once (its imports overlap the validation) in a
+    session of its own: ``proc`` is stopped like any of the runner's processes (SIGTERM: it
+    kills its kernels and removes its socket)."""
 
     def __init__(self, folder, env: dict | None = None, log=None):
         import subprocess
 
         self.path = os.path.join(str(folder), "kernels.sock")
         self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.kernel_fork", "--serve", self.path], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
-
-    def close(self) -> None:
-        import subprocess
-
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

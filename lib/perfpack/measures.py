@@ -22,6 +22,14 @@ def _weights(df: pd.DataFrame, weight: str | None) -> pd.Series:
     return pd.Series(1, index=df.index)
 
 
+def rows_where(df: pd.DataFrame, mask: pd.Series, columns) -> pd.DataFrame:
+    """The rows of ``df`` where ``mask`` holds, with only those of ``columns`` the frame has.
+
+    Filtering copies every column it keeps, and a table has millions of rows for a large
+    force: take only what the measure uses."""
+    return df.loc[mask, [c for c in columns if c in df]]
+
+
 def in_window(df: pd.DataFrame, date_col: str, window: Window) -> pd.Series:
     """Boolean mask of rows whose date falls in ``window`` (inclusive, by day)."""
     d = df[date_col]

@@ -343,7 +343,7 @@ class _Workers:
         while self.all:
             self.all.pop().close(now)
         if self.server is not None:
-            self.server.close()
+            _stop(self.server.proc)
             self.server_log.close()
             self.server = None
 

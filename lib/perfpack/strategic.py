@@ -43,7 +43,7 @@ from .forecast import (
     forecast_series,
     format_forecast,
 )
-from .measures import all_crime
+from .measures import all_crime, rows_where
 from .periods import Period, add_months, format_day, month_end
 from .tables import fmt_count, html_table
 
@@ -372,7 +372,7 @@ def demand_series(ds, period: Period | str) -> Demand:
                 break
     if reason is None:
         inc = ds.tables["incidents"]
-        attended = inc.loc[inc["attended"].fillna(False).astype(bool), ["opened_at", "grade"]]
+        attended = rows_where(inc, inc["attended"].fillna(False).astype(bool), ("opened_at", "grade"))
         grade = pd.to_numeric(attended["grade"], errors="coerce")
         one = pd.Series(1, index=attended.index)
         _add("incidents_attended", attended["opened_at"], one, "incidents")

@@ -80,24 +80,15 @@ class Dataset:
         identifier text (4 million crime references at scale 10). Victim references stay:
         repeat victims are counted by them."""
         ids = {name: spec.id_column for name, spec in TABLES.items() if spec.id_column}
-        if isinstance(self.tables, SnapshotTables):
-            return replace(self, tables=self.tables.without_columns(ids))
-        tables = {}
-        for name, df in self.tables.items():
-            drop = [ids[name]] if ids.get(name) in df else []
-            tables[name] = df.drop(columns=drop) if drop else df
-        return replace(self, tables=tables)
+        tables = self.tables if isinstance(self.tables, SnapshotTables) else SnapshotTables(self.tables)
+        return replace(self, tables=tables.without_columns(ids))
 
     def coverage(self, table: str) -> tuple[date, date] | None:
         """First and last day the table covers (whole months for aggregated sources)."""
         if not self.has(table):
             return None
         col = TABLES[table].date_column
-        if isinstance(self.tables, SnapshotTables):
-            span = self.tables.min_max(table, col)
-        else:
-            df = self.tables[table]
-            span = None if df.empty else (df[col].min(), df[col].max())
+        span = self.tables.min_max(table, col) if isinstance(self.tables, SnapshotTables) else _min_max(self.tables[table], col)
         if span is None:
             return None
         first, last = pd.Timestamp(span[0]).date(), pd.Timestamp(span[1]).date()
@@ -109,16 +100,20 @@ class Dataset:
         return first, last
 
 
+def _min_max(df: pd.DataFrame, column: str):
+    return None if df.empty else (df[column].min(), df[column].max())
+
+
 class SnapshotTables(MutableMapping):
     """A run snapshot's tables, each converted from its memory-mapped Arrow file to a pandas
     frame the first time a section uses it: a section that reads only the calls never pays
     for the 7 million incidents (at scale 10, 0.8 s and 400 MB a section for all tables).
-    Otherwise a dict of name -> DataFrame."""
+    Otherwise a dict of name -> DataFrame; it may also be given frames."""
 
-    def __init__(self, arrow: dict[str, pa.Table]):
-        self._arrow = dict(arrow)
-        self._frames: dict[str, pd.DataFrame] = {}
-        self._names = list(arrow)
+    def __init__(self, tables: dict[str, pa.Table | pd.DataFrame]):
+        self._arrow = {n: t for n, t in tables.items() if isinstance(t, pa.Table)}
+        self._frames = {n: t for n, t in tables.items() if not isinstance(t, pa.Table)}
+        self._names = list(tables)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
@@ -151,8 +146,7 @@ class SnapshotTables(MutableMapping):
         """Smallest and largest value of a column (None for an empty table), read from the
         Arrow file when the table has not been converted."""
         if name in self._frames:
-            df = self._frames[name]
-            return None if df.empty else (df[column].min(), df[column].max())
+            return _min_max(self._frames[name], column)
         import pyarrow.compute as pc
 
         table = self._arrow[name]
@@ -163,17 +157,14 @@ class SnapshotTables(MutableMapping):
 
     def without_columns(self, columns: dict[str, str]) -> "SnapshotTables":
         """The same tables without ``columns[name]`` in table ``name`` (where present)."""
-        out = SnapshotTables({})
+        out = {}
         for name in self._names:
-            col = columns.get(name)
-            if name in self._frames:
-                df = self._frames[name]
-                out[name] = df.drop(columns=[col]) if col in df else df
+            t, col = self._frames.get(name, self._arrow.get(name)), columns.get(name)
+            if isinstance(t, pa.Table):
+                out[name] = t.drop_columns([col]) if col in t.column_names else t
             else:
-                table = self._arrow[name]
-                out._arrow[name] = table.drop_columns([col]) if col in table.column_names else table
-                out._names.append(name)
-        return out
+                out[name] = t.drop(columns=[col]) if col in t else t
+        return SnapshotTables(out)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

@@ -470,7 +470,7 @@ def policeuk_type_rows(section: str, ds: Dataset, current, previous, config: Pac
         For the significance level, the smallest count tested and the disclosure threshold.
     """
     from ..figures import count_row
-    from ..measures import coverage_gap, in_window
+    from ..measures import coverage_gap, in_window, rows_where
 
     def counts(frame: pd.DataFrame, date_col: str, type_col: pd.Series, table: str) -> dict[str, tuple[int, int | None]]:
         cov = ds.coverage(table)
@@ -483,9 +483,8 @@ def policeuk_type_rows(section: str, ds: Dataset, current, previous, config: Pac
     found: dict[str, tuple[int, int | None]] = {}
     if ds.has("crimes") and "policeuk_crime_type" in ds.tables["crimes"]:
         crimes = ds.tables["crimes"]
-        # only the columns counted: filtering copies what it keeps (millions of rows at scale 10)
-        keep = [c for c in ("recorded_date", "count", "policeuk_crime_type") if c in crimes]
-        crimes = crimes.loc[crimes["in_all_crime"].astype(bool), keep] if "in_all_crime" in crimes else crimes[keep]
+        in_all_crime = crimes["in_all_crime"].astype(bool) if "in_all_crime" in crimes else slice(None)
+        crimes = rows_where(crimes, in_all_crime, ("recorded_date", "count", "policeuk_crime_type"))
         types = crimes["policeuk_crime_type"]
         if isinstance(types.dtype, pd.CategoricalDtype):  # a blank type is no type; no text copy of every row
             types = types.cat.remove_categories([c for c in types.cat.categories if not str(c).strip()])
@@ -495,7 +494,7 @@ def policeuk_type_rows(section: str, ds: Dataset, current, previous, config: Pac
         found.update(counts(crimes, "recorded_date", types, "crimes"))
     if ds.has("incidents") and "is_asb" in ds.tables["incidents"]:
         asb = ds.tables["incidents"]
-        asb = asb.loc[asb["is_asb"].astype(bool), [c for c in ("opened_at", "count") if c in asb]]
+        asb = rows_where(asb, asb["is_asb"].astype(bool), ("opened_at", "count"))
         if len(asb):
             found.update(counts(asb, "opened_at", pd.Series(ASB_TYPE, index=asb.index), "incidents"))
     order = [t for t in POLICEUK_CRIME_TYPES if t in found] + sorted(t for t in found if t not in POLICEUK_CRIME_TYPES)
