@@ -27,7 +27,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 # Demo data: made when missing or when the generator changes (never committed).
 demo: $(DEMO)
-$(DEMO): $(STAMP) lib/perfpack/demo.py
+$(DEMO): $(STAMP) lib/perfpack/sources/demo.py
 	$(BIN)/perfpack demo-data --out data/demo
 	touch $(DEMO)
 

@@ -106,9 +106,9 @@ def _floor_main(data_dir: str, period: str, out_json: str) -> int:
     import IPython.display
     import matplotlib.pyplot as plt
 
-    import perfpack.report
-    import perfpack.sections  # noqa: F401  (the notebooks' imports, timed here, not in a section)
-    import perfpack.strategic  # noqa: F401
+    import perfpack.pages.section
+    import perfpack.pages.sections  # noqa: F401  (the notebooks' imports, timed here, not in a section)
+    import perfpack.pages.strategic  # noqa: F401
     from perfpack.config import load_config
     from perfpack.sources import load_dataset
 
@@ -118,7 +118,7 @@ def _floor_main(data_dir: str, period: str, out_json: str) -> int:
     t_load = time.perf_counter()
 
     IPython.display.display = lambda *a, **k: None  # Section.show builds the HTML, then nothing
-    perfpack.report.load_dataset = lambda *a, **k: ds  # the data are validated once, as in a run
+    perfpack.pages.section.load_dataset = lambda *a, **k: ds  # the data are validated once, as in a run
     figures_dir = Path(tempfile.mkdtemp(prefix="perfpack-floor-"))
     sections, rows = {}, 0
     os.chdir(NOTEBOOKS)

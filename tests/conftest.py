@@ -55,7 +55,7 @@ def config():
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     """The default demo set, generated once per test session."""
-    from perfpack.demo import write_demo
+    from perfpack.sources.demo import write_demo
 
     d = tmp_path_factory.mktemp("demo") / "demo"
     write_demo(d)

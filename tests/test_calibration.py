@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from perfpack.figures import read_figures
+from perfpack.stats.figures import read_figures
 from calibration_targets import SAC_TARGETS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from perfpack.classification import SAC_CATEGORIES, UnknownOffenceCode, classification, classification_version, classify
+from perfpack.sources.classification import SAC_CATEGORIES, UnknownOffenceCode, classification, classification_version, classify
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from perfpack.contract import DataValidationError, load_canonical
+from perfpack.sources.contract import DataValidationError, load_canonical
 from perfpack.sources import load_dataset
 
 NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent")

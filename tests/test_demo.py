@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack import demo
-from perfpack.classification import classification
+from perfpack.sources import demo
+from perfpack.sources.classification import classification
 from perfpack.config import load_config
 from calibration_targets import SAC_TARGETS
 

@@ -1,4 +1,4 @@
-"""perfpack.disclosure: primary and secondary suppression on hand-made tables."""
+"""perfpack.stats.disclosure: primary and secondary suppression on hand-made tables."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfpack.disclosure import SECONDARY_LABEL, SUPPRESSED_LABEL, is_suppressed, suppress
+from perfpack.stats.disclosure import SECONDARY_LABEL, SUPPRESSED_LABEL, is_suppressed, suppress
 
 
 def npa_table():

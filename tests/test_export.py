@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from perfpack.export import TOC_MARK, _run_times, add_contents, offline_only, print_css
+from perfpack.publish.export import TOC_MARK, _run_times, add_contents, offline_only, print_css
 
 
 def test_contents_goes_right_under_the_title_and_leaves_the_text_whole():

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack import contract
-from perfpack.contract import DataValidationError, load_canonical
+from perfpack.sources import contract
+from perfpack.sources.contract import DataValidationError, load_canonical
 
 NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent")
 TODAY = date(2021, 6, 1)
@@ -27,7 +27,7 @@ TODAY = date(2021, 6, 1)
 
 def test_runner_and_report_pass_the_same_parameters():
     from perfpack.parameters import NOTEBOOK_PARAMETERS as light
-    from perfpack.report import NOTEBOOK_PARAMETERS as report
+    from perfpack.pages.section import NOTEBOOK_PARAMETERS as report
 
     assert light == report
 
@@ -39,7 +39,7 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_the_command_line_starts_light():
-    assert _modules_after("import perfpack.cli, perfpack.runner") == set()
+    assert _modules_after("import perfpack.cli, perfpack.execution.runner") == set()
 
 
 def test_reading_a_snapshot_does_not_load_the_validation_machinery(tiny_dir, config, tmp_path):
@@ -117,7 +117,7 @@ def test_large_files_read_like_small_ones(tiny_dir, monkeypatch):
 
 
 def test_classifying_once_per_code_equals_classifying_every_row():
-    from perfpack.classification import classification, classify
+    from perfpack.sources.classification import classification, classify
     from perfpack.sources.dataset import _classify
 
     codes = classification().index.to_numpy()
@@ -181,7 +181,7 @@ def test_the_quick_duplicate_test_finds_what_the_exact_one_finds(ids, tmp_path):
 def test_a_kernel_that_dies_while_starting_is_started_once_more(monkeypatch, tmp_path, failures, status):
     import papermill
 
-    from perfpack import worker
+    from perfpack.execution import worker
 
     calls = []
 
@@ -200,7 +200,7 @@ def test_a_kernel_that_dies_while_starting_is_started_once_more(monkeypatch, tmp
 
 
 def test_sections_start_longest_first_by_the_last_published_run(tmp_path):
-    from perfpack.runner import SectionSpec, longest_first
+    from perfpack.execution.runner import SectionSpec, longest_first
 
     specs = [SectionSpec(f"0{i}-s", tmp_path / f"0{i}-s.ipynb", f"S{i}") for i in (1, 2, 3, 4)]
     assert longest_first(specs, tmp_path, "2020-Q4") == specs  # no run yet: notebook order

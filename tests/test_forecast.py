@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from perfpack.charts_forecast import forecast_chart
-from perfpack.forecast import (
+from perfpack.present.forecast_charts import forecast_chart
+from perfpack.stats.forecast import (
     Forecast,
     ForecastError,
     backtest,

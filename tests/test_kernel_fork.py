@@ -1,4 +1,4 @@
-"""Kernels forked from the kernel server (perfpack.kernel_fork): fresh, with the libraries
+"""Kernels forked from the kernel server (perfpack.execution.kernel_fork): fresh, with the libraries
 already imported, where papermill asked for them, and stopped by whatever stops a kernel."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from perfpack import kernel_fork
+from perfpack.execution import kernel_fork
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the kernel server forks (POSIX only)")
 
-REPORT = "import json, os, sys\nprint(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'preloaded': 'perfpack.report' in sys.modules, 'cwd': os.getcwd(), 'mark': os.environ.get('PERFPACK_TEST_MARK'), 'leftover': globals().get('leftover')}))\nleftover = 1"
+REPORT = "import json, os, sys\nprint(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'preloaded': 'perfpack.pages.section' in sys.modules, 'cwd': os.getcwd(), 'mark': os.environ.get('PERFPACK_TEST_MARK'), 'leftover': globals().get('leftover')}))\nleftover = 1"
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def _client(server, tmp_path):
 
     conn, _ = write_connection_file(str(tmp_path / "kernel.json"))
     env = dict(os.environ, **{kernel_fork.ENV: server.path})
-    client = subprocess.Popen([sys.executable, "-m", "perfpack.kernel_fork", "-f", conn], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = subprocess.Popen([sys.executable, "-m", "perfpack.execution.kernel_fork", "-f", conn], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while not (kernels := _children(server.proc.pid)):
         assert time.monotonic() < deadline, "no kernel was forked"

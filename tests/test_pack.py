@@ -16,7 +16,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from perfpack.figures import FIGURE_COLUMNS, read_figures
+from perfpack.stats.figures import FIGURE_COLUMNS, read_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.e2e
@@ -152,7 +152,7 @@ def test_kernels_started_the_usual_way_give_the_same_figures(pack_run, tmp_path)
 
 
 def _notebook(path: Path, body: str, params: dict | None = None):
-    from perfpack.report import NOTEBOOK_PARAMETERS
+    from perfpack.pages.section import NOTEBOOK_PARAMETERS
 
     params = NOTEBOOK_PARAMETERS if params is None else params
     nb = nbformat.v4.new_notebook()
@@ -163,7 +163,7 @@ def _notebook(path: Path, body: str, params: dict | None = None):
     nbformat.write(nb, str(path))
 
 
-OK_BODY = 'from perfpack.report import Section\ns = Section("{id}", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.add_value("demo_value", "A value", s.current, 1)\ns.save()'
+OK_BODY = 'from perfpack.pages.section import Section\ns = Section("{id}", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.add_value("demo_value", "A value", s.current, 1)\ns.save()'
 
 
 @pytest.fixture

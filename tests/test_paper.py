@@ -1,4 +1,4 @@
-"""The draft meeting paper (perfpack.paper): Word and HTML from a small hand-made build folder,
+"""The draft meeting paper (perfpack.publish.paper): Word and HTML from a small hand-made build folder,
 and the runner's handling of the paper (written on a full run; a failure is recorded, flagged
 on the index and gives a non-zero exit, but the pack is still published)."""
 
@@ -19,8 +19,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from perfpack.config import DEFAULT_CONFIG, load_config
-from perfpack.figures import count_row, to_frame, value_row
-from perfpack.paper import FAILED_TEXT, notebook_charts, write_paper
+from perfpack.stats.figures import count_row, to_frame, value_row
+from perfpack.publish.paper import FAILED_TEXT, notebook_charts, write_paper
 from perfpack.periods import Period, Window
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -339,7 +339,7 @@ def test_full_run_writes_the_paper_and_links_it(pack_run):
 
 
 def _section_notebook(path: Path, body: str) -> None:
-    from perfpack.report import NOTEBOOK_PARAMETERS
+    from perfpack.pages.section import NOTEBOOK_PARAMETERS
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "perfpack", "display_name": "Python (perfpack)", "language": "python"}
@@ -351,17 +351,17 @@ def _section_notebook(path: Path, body: str) -> None:
 
 @pytest.mark.e2e
 def test_a_paper_that_cannot_be_made_is_recorded_and_the_pack_still_published(tiny_dir, tmp_path, monkeypatch):
-    import perfpack.paper
-    from perfpack.runner import run
+    import perfpack.publish.paper
+    from perfpack.execution.runner import run
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _section_notebook(nbs / "01-fine.ipynb", 'from perfpack.report import Section\ns = Section("01-fine", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.save()')
+    _section_notebook(nbs / "01-fine.ipynb", 'from perfpack.pages.section import Section\ns = Section("01-fine", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.save()')
 
     def broken(*a, **k):
         raise RuntimeError("the Word template is missing")
 
-    monkeypatch.setattr(perfpack.paper, "write_paper", broken)
+    monkeypatch.setattr(perfpack.publish.paper, "write_paper", broken)
     result = run("2020-Q1", data_dir=tiny_dir, out_dir=tmp_path / "out", notebooks_dir=nbs, progress=False, workers=1)
     assert result.exit_code == 1
     out = result.out_dir

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfpack.risk import (
+from perfpack.measures.risk import (
     ARROWS,
     MIN_CONTRAST,
     RiskConfigError,

@@ -1,4 +1,4 @@
-"""perfpack.seasonal: a synthetic series with known seasonality and noise."""
+"""perfpack.stats.seasonal: a synthetic series with known seasonality and noise."""
 
 import warnings
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack.seasonal import TooFewPoints, expected_range, months_outside
-from perfpack.spc import TooFewPoints as SpcTooFewPoints
+from perfpack.stats.seasonal import TooFewPoints, expected_range, months_outside
+from perfpack.stats.spc import TooFewPoints as SpcTooFewPoints
 
 
 def synthetic(n_months=60, level=7000.0, amplitude=0.12, growth=0.002, seed=0, start="2016-01-01"):

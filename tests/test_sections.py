@@ -8,14 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack import calls as calls_measures
-from perfpack import covid, domestic, fraud, sections
-from perfpack.figures import to_frame
-from perfpack.measures import this_year_vs_last
+from perfpack.measures import calls as calls_measures
+from perfpack.measures import covid
+from perfpack.measures import domestic
+from perfpack.measures import fraud
+from perfpack.pages import sections
+from perfpack.stats.figures import to_frame
+from perfpack.measures.counts import this_year_vs_last
 from perfpack.periods import Period, Window
-from perfpack.report import Section, snake
+from perfpack.pages.section import Section, snake
 from perfpack.sources import Dataset, load_dataset
-from perfpack.windows import latest_end, months_before, trailing_window, window_since
+from perfpack.measures.windows import latest_end, months_before, trailing_window, window_since
 
 Q4 = Period.parse("2020-Q4")
 Y2020 = Window(date(2020, 1, 1), date(2020, 12, 31))

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED_DATA, needs_shared
-from perfpack import measures
-from perfpack.contract import DataValidationError
+from perfpack.measures import counts as measures
+from perfpack.sources.contract import DataValidationError
 from perfpack.periods import Period
 from perfpack.sources import SourceError, load_dataset, write_snapshot
 from perfpack.sources.dataset import read_snapshot

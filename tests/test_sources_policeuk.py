@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED_DATA, needs_shared
-from perfpack.contract import DataValidationError
-from perfpack.measures import compare_windows
+from perfpack.sources.contract import DataValidationError
+from perfpack.measures.counts import compare_windows
 from perfpack.periods import Period, Window
 from perfpack.sources import SourceError, load_dataset, write_snapshot
 from perfpack.sources.dataset import read_snapshot

@@ -1,4 +1,4 @@
-"""Known answers for perfpack.spc: limits by hand, each rule on a hand-made series.
+"""Known answers for perfpack.stats.spc: limits by hand, each rule on a hand-made series.
 
 Most rule tests fix the limits on a 12-point baseline that alternates 12, 10, ...:
 centre 11, every moving range 2, so
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfpack.spc import (
+from perfpack.stats.spc import (
     TooFewPoints,
     classify_points,
     latest_icon,

@@ -1,4 +1,4 @@
-"""Known answers for perfpack.stats: the significance test and the sentences."""
+"""Known answers for perfpack.stats.significance: the significance test and the sentences."""
 
 from math import comb
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scipy.stats import binomtest
 from statsmodels.stats import rates as sm_rates
 
-from perfpack.stats import (
+from perfpack.stats.significance import (
     NO_SIGNIFICANT_CHANGE,
     SIGNIFICANCE_LABELS,
     SIGNIFICANT_DECREASE,

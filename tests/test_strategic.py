@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack import risk, strategic
-from perfpack.forecast import demand_statement
+from perfpack.measures import risk
+from perfpack.pages import strategic
+from perfpack.stats.forecast import demand_statement
 from perfpack.periods import Period
 from perfpack.sources import Dataset
 
@@ -256,7 +257,7 @@ def test_forecast_demand_keeps_every_series_in_order(tiny):
 
 
 class _Page:
-    """Stands in for perfpack.report.Section: records what would be shown."""
+    """Stands in for perfpack.pages.section.Section: records what would be shown."""
 
     def __init__(self):
         self.rows, self.shown = [], []
@@ -351,7 +352,7 @@ def test_assessment_summary_counts_and_dates(assessment):
 def test_notebook_runs_on_demo_data_and_writes_forecast_rows(demo_dir, tmp_path):
     import papermill as pm
 
-    from perfpack.figures import read_figures
+    from perfpack.stats.figures import read_figures
 
     figures = tmp_path / "figures"
     out = tmp_path / "08.ipynb"

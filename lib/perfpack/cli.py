@@ -16,18 +16,18 @@ EXIT_OK, EXIT_SECTIONS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _plain_errors():
-    from .classification import UnknownOffenceCode
-    from .config import ConfigError
-    from .contract import DataValidationError
-    from .periods import PeriodError
-    from .runner import RunError
-    from .sources import SourceError
+    from perfpack.sources.classification import UnknownOffenceCode
+    from perfpack.config import ConfigError
+    from perfpack.sources.contract import DataValidationError
+    from perfpack.periods import PeriodError
+    from perfpack.execution.runner import RunError
+    from perfpack.sources import SourceError
 
     return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode)
 
 
 def cmd_demo_data(args) -> int:
-    from .demo import write_demo
+    from perfpack.sources.demo import write_demo
 
     t = time.perf_counter()
     paths = write_demo(args.out, scale=args.scale, seed=args.seed, fmt=args.format)
@@ -59,9 +59,9 @@ def quality_report(ds) -> str:
 
 
 def cmd_validate(args) -> int:
-    from .config import load_config
-    from .runner import DEMO_DIR
-    from .sources import load_dataset
+    from perfpack.config import load_config
+    from perfpack.execution.runner import DEMO_DIR
+    from perfpack.sources import load_dataset
 
     config = load_config(args.config)
     ds = load_dataset(args.data or DEMO_DIR, args.source, args.force, config, keep_rows=False)
@@ -71,7 +71,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runner import run
+    from perfpack.execution.runner import run
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
     result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks)

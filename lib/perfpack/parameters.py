@@ -3,7 +3,7 @@ JupyterLab (paths relative to ``notebooks/``). The runner passes exactly these.
 
 A module of its own so that the runner can check notebooks' parameters without importing
 what a notebook needs (pandas, matplotlib, scipy: 1.5 s of start-up for every ``perfpack``
-command). :mod:`perfpack.report` re-exports it.
+command). :mod:`perfpack.pages.section` re-exports it.
 """
 
 NOTEBOOK_PARAMETERS = {

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from .config import PackConfig
+from perfpack.config import PackConfig
 
 PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 

@@ -14,6 +14,6 @@
 What a source cannot give is in ``Dataset.unavailable`` (name -> the words a section shows).
 """
 
-from .dataset import SOURCES, Dataset, SourceError, load_dataset, make_snapshot, write_snapshot
+from perfpack.sources.dataset import SOURCES, Dataset, SourceError, load_dataset, make_snapshot, write_snapshot
 
 __all__ = ["Dataset", "SourceError", "load_dataset", "make_snapshot", "write_snapshot", "SOURCES"]

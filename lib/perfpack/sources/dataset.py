@@ -24,9 +24,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from ..classification import classify
-from ..config import PackConfig
-from ..contract import ASB_CATEGORIES, TABLES, load_canonical
+from perfpack.sources.classification import classify
+from perfpack.config import PackConfig
+from perfpack.sources.contract import ASB_CATEGORIES, TABLES, load_canonical
 
 SNAPSHOT_MARKER = "snapshot.json"
 SNAPSHOT_SUFFIX = ".arrow"
@@ -94,7 +94,7 @@ class Dataset:
         first, last = pd.Timestamp(span[0]).date(), pd.Timestamp(span[1]).date()
         g = self.granularity.get(table, "record")
         if g in ("month", "quarter"):
-            from ..periods import add_months, month_end
+            from perfpack.periods import add_months, month_end
 
             last = month_end(add_months(last, 2 if g == "quarter" else 0))
         return first, last
@@ -221,7 +221,7 @@ def _compact(df: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def _classify(crimes: pd.DataFrame) -> pd.DataFrame:
-    """:func:`~perfpack.classification.classify`, worked out once per distinct offence code and
+    """:func:`~perfpack.sources.classification.classify`, worked out once per distinct offence code and
     spread over the rows (the same columns and values; at scale 10, 4 million crimes share a
     few hundred codes)."""
     if "offence_code" not in crimes or len(crimes) < 10_000:
@@ -252,7 +252,7 @@ def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snap
 
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..contract import find_table_file
+    from perfpack.sources.contract import find_table_file
 
     # the files' hashes are worked out beside the validation (hashlib lets go of the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -283,11 +283,11 @@ def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConf
     if source not in SOURCES:
         raise SourceError(f"Unknown data source '{source}'. Use one of: {', '.join(SOURCES)}.")
     if source == "policeuk":
-        from .policeuk import load_policeuk
+        from perfpack.sources.policeuk import load_policeuk
 
         return load_policeuk(data_dir, force, config)
     if source == "homeoffice":
-        from .homeoffice import load_homeoffice
+        from perfpack.sources.homeoffice import load_homeoffice
 
         return load_homeoffice(data_dir, force, config)
     return _load_canonical(data_dir, config, today, keep_rows=keep_rows)

@@ -14,7 +14,7 @@ What the loader makes of it:
   published), dated the first day of the quarter: financial year ``2017/18`` quarter 1 is
   April-June 2017 (2017-04-01), quarter 4 is January-March 2018 (2018-01-01);
 - offence codes go through the same classification as record-level data
-  (:func:`perfpack.classification.classify` via :func:`~perfpack.sources.dataset.enrich`), so
+  (:func:`perfpack.sources.classification.classify` via :func:`~perfpack.sources.dataset.enrich`), so
   ``all_crime``, ``residential_burglary``... come out of the same code paths; an unknown code
   is an error naming the file, line and code;
 - no NPA (force totals only), no domestic flag, no victims, no incidents, calls, fraud reports
@@ -32,11 +32,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..classification import classification, normalise_code
-from ..config import PackConfig
-from ..contract import SHOW_ROWS, DataProblem, DataValidationError
-from ..periods import add_months, month_end
-from .dataset import Dataset, SourceError, enrich, sha256_file
+from perfpack.sources.classification import classification, normalise_code
+from perfpack.config import PackConfig
+from perfpack.sources.contract import SHOW_ROWS, DataProblem, DataValidationError
+from perfpack.periods import add_months, month_end
+from perfpack.sources.dataset import Dataset, SourceError, enrich, sha256_file
 
 HO_COLUMNS = (
     "Financial Year",

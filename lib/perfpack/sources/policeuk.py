@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import PackConfig
-from ..contract import DataProblem, DataValidationError
-from ..periods import month_end
-from .dataset import Dataset, SourceError, sha256_file
+from perfpack.config import PackConfig
+from perfpack.sources.contract import DataProblem, DataValidationError
+from perfpack.periods import month_end
+from perfpack.sources.dataset import Dataset, SourceError, sha256_file
 
 STREET_COLUMNS = (
     "Crime ID",
@@ -469,8 +469,8 @@ def policeuk_type_rows(section: str, ds: Dataset, current, previous, config: Pac
     config : PackConfig
         For the significance level, the smallest count tested and the disclosure threshold.
     """
-    from ..figures import count_row
-    from ..measures import coverage_gap, in_window, rows_where
+    from perfpack.stats.figures import count_row
+    from perfpack.measures.counts import coverage_gap, in_window, rows_where
 
     def counts(frame: pd.DataFrame, date_col: str, type_col: pd.Series, table: str) -> dict[str, tuple[int, int | None]]:
         cov = ds.coverage(table)

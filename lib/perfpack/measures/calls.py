@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .measures import total_calls
+from perfpack.measures.counts import total_calls
 
 #: Channel code -> how the report names it, in the order tables show them.
 CHANNELS = {"999": "999 calls", "101": "101 calls", "digital": "Digital contact"}

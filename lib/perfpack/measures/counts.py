@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from .periods import Period, Window, month_index
+from perfpack.periods import Period, Window, month_index
 
 FORCE = "Force"
 

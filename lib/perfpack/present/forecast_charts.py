@@ -1,6 +1,6 @@
 """Charts of the four-year demand forecasts, each with alt text written from the numbers.
 
-The arithmetic lives in :mod:`perfpack.forecast`; this module only draws. Figures are
+The arithmetic lives in :mod:`perfpack.stats.forecast`; this module only draws. Figures are
 built with :class:`matplotlib.figure.Figure` directly (no pyplot state), so they work
 under the Agg backend, in parallel runs and in notebooks alike.
 """
@@ -12,7 +12,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .forecast import BacktestResult, Forecast, ForecastError, _prepare, demand_statement
+from perfpack.stats.forecast import BacktestResult, Forecast, ForecastError, _prepare, demand_statement
 
 
 def _month(ts: pd.Timestamp) -> str:
@@ -76,11 +76,11 @@ def forecast_chart(
     history : pandas.Series
         The monthly series the forecast was fitted on.
     forecast : Forecast
-        From :func:`perfpack.forecast.forecast_series`.
+        From :func:`perfpack.stats.forecast.forecast_series`.
     title : str
         The chart title.
     backtest : BacktestResult, optional
-        From :func:`perfpack.forecast.backtest`: its forecast of the held-out months is
+        From :func:`perfpack.stats.forecast.backtest`: its forecast of the held-out months is
         drawn dotted, and its MAPE is given in the subtitle and the legend.
 
     Returns

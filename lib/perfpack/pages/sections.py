@@ -1,9 +1,9 @@
 """The blocks the section notebooks 02-07 call: one function per heading of the report.
 
-Each block takes the notebook's :class:`~perfpack.report.Section`, checks that the source
+Each block takes the notebook's :class:`~perfpack.pages.section.Section`, checks that the source
 has what it needs (and says in words when it has not: never a zero, never a crash), picks
-the events with the domain measures (:mod:`perfpack.domestic`, :mod:`perfpack.fraud`,
-:mod:`perfpack.covid`, :mod:`perfpack.calls`) and shows them through the Section's
+the events with the domain measures (:mod:`perfpack.measures.domestic`, :mod:`perfpack.measures.fraud`,
+:mod:`perfpack.measures.covid`, :mod:`perfpack.measures.calls`) and shows them through the Section's
 methods, which record the figures. Blocks return nothing, so a notebook cell prints nothing.
 
 Which statistic each monthly chart carries (seasonal range, SPC limits or neither) is chosen
@@ -16,15 +16,17 @@ import html
 
 import pandas as pd
 
-from . import calls as calls_measures
-from . import covid, domestic, fraud
-from .classification import SAC_CATEGORIES, VIOLENCE_TYPES
-from .measures import asb_incidents, coverage_gap
-from .periods import format_day
-from .report import Section, _window_short
-from .stats import TOO_FEW_TO_TEST
-from .tables import fmt_count, fmt_pct, fmt_signed, html_table
-from .windows import months_before, trailing_window, window_since
+from perfpack.measures import calls as calls_measures
+from perfpack.measures import covid
+from perfpack.measures import domestic
+from perfpack.measures import fraud
+from perfpack.sources.classification import SAC_CATEGORIES, VIOLENCE_TYPES
+from perfpack.measures.counts import asb_incidents, coverage_gap
+from perfpack.periods import format_day
+from perfpack.pages.section import Section, _window_short
+from perfpack.stats.significance import TOO_FEW_TO_TEST
+from perfpack.present.tables import fmt_count, fmt_pct, fmt_signed, html_table
+from perfpack.measures.windows import months_before, trailing_window, window_since
 
 # ---- what a block needs -------------------------------------------------------------------
 

@@ -332,7 +332,7 @@ def load_register(
     raw.columns = [c.strip() for c in raw.columns]
     missing_cols = [c for c in REGISTER_COLUMNS if c not in raw.columns]
     if missing_cols:
-        raise RiskRegisterError(path, [f"column{'s' if len(missing_cols) > 1 else ''} {', '.join(repr(c) for c in missing_cols)} missing from the header. Add {'them' if len(missing_cols) > 1 else 'it'} (see REGISTER_COLUMNS in perfpack.risk)."])
+        raise RiskRegisterError(path, [f"column{'s' if len(missing_cols) > 1 else ''} {', '.join(repr(c) for c in missing_cols)} missing from the header. Add {'them' if len(missing_cols) > 1 else 'it'} (see REGISTER_COLUMNS in perfpack.measures.risk)."])
 
     by_id = {a.id: a for a in config.areas}
     lo, hi = config.scale_min, config.scale_max

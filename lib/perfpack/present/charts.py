@@ -24,7 +24,7 @@ BAND = "#BFD4E6"
 
 
 def set_style() -> None:
-    """Apply the house style (called once per notebook by :class:`perfpack.report.Section`)."""
+    """Apply the house style (called once per notebook by :class:`perfpack.pages.section.Section`)."""
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95)
     plt.rcParams.update({"figure.dpi": 96, "savefig.dpi": 110, "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold", "axes.titlesize": 12, "figure.figsize": (8.2, 3.6)})
 
@@ -78,7 +78,7 @@ def comparison_chart(table: pd.DataFrame, what: str, current_label: str, previou
     Parameters
     ----------
     table : DataFrame
-        From :func:`perfpack.measures.this_year_vs_last`: index month labels, columns
+        From :func:`perfpack.measures.counts.this_year_vs_last`: index month labels, columns
         ``current`` and ``previous``.
     band : DataFrame, optional
         Expected seasonal range for the current months (columns ``lower``, ``upper``,

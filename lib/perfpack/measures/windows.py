@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .periods import Period, Window, add_months, month_end, month_start
+from perfpack.periods import Period, Window, add_months, month_end, month_start
 
 __all__ = ["last_whole_month_end", "latest_end", "trailing_window", "window_since", "months_before"]
 

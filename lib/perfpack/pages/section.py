@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, tables
-from .config import PackConfig, load_config
-from .contract import TABLES
-from .figures import count_row, value_row, write_section_figures
-from .measures import FORCE, compare_windows, coverage_gap, in_window, monthly_counts, this_year_vs_last
-from .periods import Period, Window
-from .sources import Dataset, load_dataset
+from perfpack.present import charts
+from perfpack.present import tables
+from perfpack.config import PackConfig, load_config
+from perfpack.sources.contract import TABLES
+from perfpack.stats.figures import count_row, value_row, write_section_figures
+from perfpack.measures.counts import FORCE, compare_windows, coverage_gap, in_window, monthly_counts, this_year_vs_last
+from perfpack.periods import Period, Window
+from perfpack.sources import Dataset, load_dataset
 
-from .parameters import NOTEBOOK_PARAMETERS, commentary_path  # noqa: F401  (re-exported)
+from perfpack.parameters import NOTEBOOK_PARAMETERS, commentary_path  # noqa: F401  (re-exported)
 
 
 def _display(obj) -> None:
@@ -141,7 +142,7 @@ class Section:
         the force row its SPC variation icon, and show the sentence and the table.
 
         Returns nothing (a notebook cell would print it); the rows are in :attr:`rows`."""
-        from .disclosure import suppress
+        from perfpack.stats.disclosure import suppress
 
         current = current or self.current
         previous = previous or self.previous
@@ -174,7 +175,7 @@ class Section:
         """Recorded crime and ASB by data.police.uk crime type, force-wide: the breakdown every
         source can give (record-level crimes through the offence classification), so that
         figures agree in name with the public police.uk data."""
-        from .sources.policeuk import policeuk_type_rows
+        from perfpack.sources.policeuk import policeuk_type_rows
 
         rows = policeuk_type_rows(self.id, self.data, self.current, self.previous, self.config)
         if not rows:
@@ -189,7 +190,7 @@ class Section:
     def variation(self, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> str:
         """SPC variation icon of the latest month: XmR over the window and the 12 months
         before it, limits fixed on those earlier 12 months."""
-        from .spc import TooFewPoints, latest_icon, xmr
+        from perfpack.stats.spc import TooFewPoints, latest_icon, xmr
 
         if self.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
             return ""
@@ -213,7 +214,7 @@ class Section:
         return row
 
     def sentence(self, row: dict) -> str:
-        from .stats import Comparison, describe_change
+        from perfpack.stats.significance import Comparison, describe_change
 
         if row.get("previous") is None:
             return f"{row['label']}: {row['current']:,} in {_window_short(Window.from_id(row['window']))}; no data for the comparison period."
@@ -229,8 +230,8 @@ class Section:
         ``spc`` draws XmR limits fixed on the previous 12 months, ringing special-cause months.
         A series too short for either gets a plain sentence instead, never a misleading chart.
         """
-        from .seasonal import expected_range, months_outside
-        from .spc import TooFewPoints, xmr
+        from perfpack.stats.seasonal import expected_range, months_outside
+        from perfpack.stats.spc import TooFewPoints, xmr
 
         window = window or self.current
         cov = self.data.coverage(table)
@@ -327,7 +328,7 @@ class Section:
         things that are not events in a date column (distinct victims, say). ``gap`` (words)
         means the data do not cover the previous window: no comparison is made. Returns the
         rows (also kept in :attr:`rows`); shows nothing."""
-        from .disclosure import suppress
+        from perfpack.stats.disclosure import suppress
 
         current = current or self.current
         previous = previous or self.previous
@@ -381,8 +382,8 @@ class Section:
         shown as "<threshold" and flagged ``suppressed`` in figures.csv. Shows a bar chart (in
         ``order`` when given, largest first otherwise) and the table, and records one count row
         per category, key ``<key>_<category in snake case>``."""
-        from .charts_sections import ordered_bar_chart
-        from .disclosure import suppress
+        from perfpack.present.section_charts import ordered_bar_chart
+        from perfpack.stats.disclosure import suppress
 
         window = window or self.current
         cov = self.data.coverage(table)
@@ -438,8 +439,8 @@ class Section:
         for a seasonal range or SPC limits: say why in ``caption``), with one count row per
         month in figures.csv (``window`` = the month), compared with the same month a year
         earlier where the data cover it."""
-        from .measures import count_in
-        from .periods import month_end
+        from perfpack.measures.counts import count_in
+        from perfpack.periods import month_end
 
         cov = self.data.coverage(table)
         if cov is None:
@@ -462,9 +463,9 @@ class Section:
         """Counts per month over a window as bars, with XmR process limits fixed on the
         ``baseline_months`` before the window (for a series without a strong seasonal pattern,
         over a window other than this year against last)."""
-        from .charts_sections import spc_series_chart
-        from .periods import add_months
-        from .spc import TooFewPoints, xmr
+        from perfpack.present.section_charts import spc_series_chart
+        from perfpack.periods import add_months
+        from perfpack.stats.spc import TooFewPoints, xmr
 
         cov = self.data.coverage(table)
         if cov is None:
@@ -510,7 +511,7 @@ class Section:
     def monthly_split(self, what: str, parts: list[tuple[str, pd.DataFrame]], date_col: str, table: str, window: Window | None = None, ylabel: str = "per month") -> None:
         """This year's months as stacked bars split into ``parts`` (``(label, events)``), against
         last year's total, with the figures folded beneath."""
-        from .charts_sections import split_comparison_chart
+        from perfpack.present.section_charts import split_comparison_chart
 
         window = window or self.current
         if self.data.coverage(table) is None:
@@ -534,7 +535,7 @@ class Section:
         """Counts in one window, force-wide and by NPA, with no comparison: for a measure that
         has nothing before the window to compare with (say so in ``note``). Small NPA counts
         are suppressed (primary and secondary); one count row per area goes to figures.csv."""
-        from .disclosure import suppress
+        from perfpack.stats.disclosure import suppress
 
         use_by = by if (by and by in events and by not in self.data.unavailable and events[by].notna().any()) else None
         counts = compare_windows(events, date_col, window, window, by=use_by, areas=self.npas).set_index("area")[["current"]]

@@ -34,8 +34,8 @@ from ``seed``), and all work is vectorised: scale 1 takes about a second, scale 
 
 Usage::
 
-    python -m perfpack.demo data/demo              # scale 1, CSV
-    python -m perfpack.demo /tmp/big --scale 10 --format parquet
+    python -m perfpack.sources.demo data/demo              # scale 1, CSV
+    python -m perfpack.sources.demo /tmp/big --scale 10 --format parquet
 """
 
 from __future__ import annotations
@@ -57,9 +57,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .classification import classification
-from .config import PackConfig, load_config
-from .periods import Window
+from perfpack.sources.classification import classification
+from perfpack.config import PackConfig, load_config
+from perfpack.periods import Window
 
 __all__ = [
     "generate",
@@ -1019,7 +1019,7 @@ def write_demo(out_dir, scale: float = 1.0, seed: int = 2021, fmt: str = "csv", 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m perfpack.demo", description="Write the synthetic demo data set.")
+    parser = argparse.ArgumentParser(prog="python -m perfpack.sources.demo", description="Write the synthetic demo data set.")
     parser.add_argument("out_dir", help="folder to write (created; replaced if it only holds demo tables)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every volume by this (default 1)")
     parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")

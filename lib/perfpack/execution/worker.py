@@ -1,7 +1,7 @@
 """Run section notebooks in a worker process: papermill, then the HTML export.
 
-Called by the runner as ``python -m perfpack.worker --serve`` (job files' paths on stdin, one
-section after another; see :func:`serve`), or as ``python -m perfpack.worker JOB.json`` for one
+Called by the runner as ``python -m perfpack.execution.worker --serve`` (job files' paths on stdin, one
+section after another; see :func:`serve`), or as ``python -m perfpack.execution.worker JOB.json`` for one
 job; writes each job's result file. Sections run in workers, not in the runner, so that a
 section that hangs can be stopped (its worker and kernel killed, a new worker started for the
 next section) without touching the others, and a crash in one never takes the run down.
@@ -19,7 +19,7 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import kernel_fork
+from perfpack.execution import kernel_fork
 
 # See runner.py: without this, importing papermill costs 0.9 s more CPU in every worker.
 sys.modules.setdefault("rfc3987_syntax", None)
@@ -93,7 +93,7 @@ def run_job(job: dict) -> dict:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .export import notebook_to_html
+    from perfpack.publish.export import notebook_to_html
 
     started = time.perf_counter()
     result = {"section": job["section"], "status": "ok", "error": None, "started_at": _now()}
@@ -182,7 +182,7 @@ def serve() -> None:
     # overlaps the validation instead of delaying the first section.
     import papermill  # noqa: F401
 
-    from .export import _exporter
+    from perfpack.publish.export import _exporter
 
     _exporter()
     for line in sys.stdin:

@@ -13,9 +13,9 @@ from datetime import date
 
 import pandas as pd
 
-from .measures import in_window, monthly_counts
-from .periods import Period, Window, add_months
-from .windows import last_whole_month_end
+from perfpack.measures.counts import in_window, monthly_counts
+from perfpack.periods import Period, Window, add_months
+from perfpack.measures.windows import last_whole_month_end
 
 NOT_APPLICABLE_AGE = "Not applicable"
 

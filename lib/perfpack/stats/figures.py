@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .measures import FORCE
-from .periods import Window
+from perfpack.measures.counts import FORCE
+from perfpack.periods import Window
 
 FIGURE_COLUMNS = [
     "section",
@@ -60,12 +60,12 @@ def count_row(
     """A count compared with the same-length window before, tested for significance.
 
     Rows below force level are suppressed when either count is small
-    (:func:`perfpack.disclosure.is_suppressed`), unless the caller decided already
+    (:func:`perfpack.stats.disclosure.is_suppressed`), unless the caller decided already
     (``suppressed``, e.g. after secondary suppression of a whole breakdown).
     """
-    from .disclosure import is_suppressed
+    from perfpack.stats.disclosure import is_suppressed
 
-    from .stats import compare_counts
+    from perfpack.stats.significance import compare_counts
 
     row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current)}
     if previous is None:

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import risk
-from .forecast import (
+from perfpack.measures import risk
+from perfpack.stats.forecast import (
     FLAT_WITHIN_PCT,
     BacktestResult,
     Forecast,
@@ -43,9 +43,9 @@ from .forecast import (
     forecast_series,
     format_forecast,
 )
-from .measures import all_crime, rows_where
-from .periods import Period, add_months, format_day, month_end
-from .tables import fmt_count, html_table
+from perfpack.measures.counts import all_crime, rows_where
+from perfpack.periods import Period, add_months, format_day, month_end
+from perfpack.present.tables import fmt_count, html_table
 
 #: Months forecast after the last observed month (four years, as in the FMS).
 HORIZON_MONTHS = 48
@@ -448,9 +448,9 @@ class DemandForecast:
     forecast : Forecast or None
     backtest : BacktestResult or None
     statement : str
-        The demand statement (:func:`perfpack.forecast.demand_statement`), or "".
+        The demand statement (:func:`perfpack.stats.forecast.demand_statement`), or "".
     chart : tuple of (Figure, str) or None
-        From :func:`perfpack.charts_forecast.forecast_chart`.
+        From :func:`perfpack.present.forecast_charts.forecast_chart`.
     caption : str
     table_html : str
         Financial-year totals with intervals, and the back-test.
@@ -587,7 +587,7 @@ def forecast_one(key: str, history: pd.Series, section: str, *, covid_start: dat
         e.g. too few months; with ``backtest_unavailable`` set when only the back-test fails
         (too short, or a held-out month is zero).
     """
-    from .charts_forecast import forecast_chart
+    from perfpack.present.forecast_charts import forecast_chart
 
     d = _BY_KEY[key]
     out = DemandForecast(key=key, title=d.title, history=history)
@@ -657,7 +657,7 @@ def direction(fc: Forecast, flat_within: float = FLAT_WITHIN_PCT) -> dict:
     """The change the demand statement describes, as numbers and a word.
 
     The last complete financial year observed against the last financial year forecast, as in
-    :func:`perfpack.forecast.demand_statement`.
+    :func:`perfpack.stats.forecast.demand_statement`.
 
     Parameters
     ----------
@@ -744,7 +744,7 @@ def show_forecast(section, forecasts: dict[str, DemandForecast], key: str) -> No
 
     Parameters
     ----------
-    section : perfpack.report.Section
+    section : perfpack.pages.section.Section
     forecasts : dict
         From :func:`forecast_demand`.
     key : str

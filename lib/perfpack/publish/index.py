@@ -9,9 +9,9 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from .export import TEMPLATES, pack_css, print_css, run_block
-from .periods import Period
-from .tables import fmt_count, fmt_pct, fmt_signed, html_table, significance_cell
+from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
+from perfpack.periods import Period
+from perfpack.present.tables import fmt_count, fmt_pct, fmt_signed, html_table, significance_cell
 
 
 HEADLINE_KINDS = ("count", "amount", "share")
@@ -58,7 +58,7 @@ def _num(x):
 
 
 def _signed_money(x) -> str:
-    from .tables import fmt_money
+    from perfpack.present.tables import fmt_money
 
     return "–" if x is None else ("+" if x >= 0 else "−") + fmt_money(abs(x))
 
@@ -66,7 +66,7 @@ def _signed_money(x) -> str:
 def headline_cells(r: dict) -> dict:
     """One headline row as plain-text cells (the index page and the meeting paper share this):
     ``label, period, previous, latest, change, pct, significance, variation``."""
-    from .tables import fmt_money
+    from perfpack.present.tables import fmt_money
 
     kind = r.get("kind") or "count"
     cur, prev, change = _num(r.get("current")), _num(r.get("previous")), _num(r.get("change"))
@@ -167,7 +167,7 @@ def quality_table(facts: dict) -> str:
 
 
 def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Path:
-    from .runner import describe_version
+    from perfpack.execution.runner import describe_version
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     tmpl = env.get_template("index.html.j2")

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .measures import FORCE, in_window, rows_where
-from .periods import Window
+from perfpack.measures.counts import FORCE, in_window, rows_where
+from perfpack.periods import Window
 
 NON_CRIME_CATEGORY = "domestic_non_crime"
 REPEAT_AT = 2
@@ -152,7 +152,7 @@ def victims_by_area(occ: pd.DataFrame, current: Window, previous: Window, areas:
     -------
     (victims, repeat_victims) : two DataFrames with columns ``area``, ``current``,
         ``previous`` (force row first, then ``areas`` in order, then any other NPA found),
-        as :func:`perfpack.measures.compare_windows` returns.
+        as :func:`perfpack.measures.counts.compare_windows` returns.
     """
     cur, prev = victims(occ, current), victims(occ, previous)
 

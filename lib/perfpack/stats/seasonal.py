@@ -3,7 +3,7 @@
 The model
 ---------
 The same seasonal exponential-smoothing model as the demand forecasts
-(:mod:`perfpack.forecast`): statsmodels ``ETSModel`` with additive error and additive
+(:mod:`perfpack.stats.forecast`): statsmodels ``ETSModel`` with additive error and additive
 12-month seasonality, with a damped, straight or no trend chosen by AICc, starting values
 from the standard heuristic. It is fitted on the months *before* the window and forecasts the
 window; the band is the model's exact 95% prediction interval (``get_prediction``), lower
@@ -33,8 +33,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from perfpack.forecast import forecast_series
-from perfpack.spc import TooFewPoints
+from perfpack.stats.forecast import forecast_series
+from perfpack.stats.spc import TooFewPoints
 
 __all__ = ["TooFewPoints", "expected_range", "months_outside", "ABOVE", "BELOW"]
 

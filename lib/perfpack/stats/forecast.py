@@ -494,7 +494,7 @@ def forecast_figure_rows(key: str, forecast: Forecast, section: str, *, label: s
         forecast total), ``previous`` (the last complete financial year observed, or None),
         ``change``, ``pct_change``, ``significance`` (``"forecast"``), ``suppressed``
         (False), ``lower``, ``upper`` (the prediction interval of the total), and
-        ``area``, ``previous_window``, ``kind``, ``p_value`` as in :mod:`perfpack.figures`.
+        ``area``, ``previous_window``, ``kind``, ``p_value`` as in :mod:`perfpack.stats.figures`.
     """
     k = key if key.startswith("forecast_") else f"forecast_{key}"
     what = label or forecast.name

@@ -1,4 +1,4 @@
-"""Charts the section notebooks need beyond :mod:`perfpack.charts`, in the same house style.
+"""Charts the section notebooks need beyond :mod:`perfpack.present.charts`, in the same house style.
 
 Every function returns ``(figure, alt_text)``; the arithmetic (counts, SPC limits) is done
 before, the chart only draws.
@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from .charts import ACCENT, CURRENT, GREY, PALETTE, PREVIOUS, WARN, _fmt, _pct
+from perfpack.present.charts import ACCENT, CURRENT, GREY, PALETTE, PREVIOUS, WARN, _fmt, _pct
 
 
 def _cap(text: str) -> str:
@@ -65,7 +65,7 @@ def spc_series_chart(table: pd.DataFrame, what: str, ylabel: str = "per month", 
     ----------
     table : DataFrame
         Index month starts; columns ``value``, ``centre``, ``lower``, ``upper``, ``signal``
-        (from :func:`perfpack.spc.xmr`, cut to the months shown).
+        (from :func:`perfpack.stats.spc.xmr`, cut to the months shown).
     """
     fig, ax = plt.subplots()
     labels = [m.strftime("%b %y") for m in table.index]

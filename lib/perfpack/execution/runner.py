@@ -10,7 +10,7 @@ Order of work, so that a bad run never damages a good one:
    progress bar). A failing section is still exported, showing its error; the others go on.
    The workers are started before the data are validated and each runs one section after
    another, every section in a fresh kernel (forked from a kernel server that imported the
-   libraries once: :mod:`perfpack.kernel_fork`); a worker whose runner dies stops itself.
+   libraries once: :mod:`perfpack.execution.kernel_fork`); a worker whose runner dies stops itself.
    Sections start longest first, by the last published run's times.
 5. Write ``figures.csv``, ``index.html`` and ``manifest.json`` into a build folder beside the
    outputs, then swap it into ``outputs/<period>/`` with renames. A run that fails before
@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import PROJECT_ROOT, load_config
-from .parameters import NOTEBOOK_PARAMETERS
-from .periods import Period
+from perfpack.config import PROJECT_ROOT, load_config
+from perfpack.parameters import NOTEBOOK_PARAMETERS
+from perfpack.periods import Period
 
 # jsonschema (imported by nbformat and papermill) imports rfc3987_syntax when it is installed,
 # and that builds a parser at import time: 0.9 s of CPU in every process that reads a
@@ -79,7 +79,7 @@ def _now() -> str:
 
 
 def discover_sections(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[SectionSpec]:
-    from .export import notebook_title
+    from perfpack.publish.export import notebook_title
 
     return [SectionSpec(p.stem, p, notebook_title(p)) for p in sorted(Path(notebooks_dir).glob(SECTION_PATTERN))]
 
@@ -197,8 +197,8 @@ def publish(build: Path, final: Path) -> None:
 
 
 def code_version() -> dict:
-    from . import __version__
-    from .classification import classification_version
+    from perfpack import __version__
+    from perfpack.sources.classification import classification_version
 
     out = {"perfpack": __version__, "classification": classification_version(), "python": platform.python_version()}
     try:
@@ -236,7 +236,7 @@ def describe_version(v: dict) -> str:
 
 
 class _Worker:
-    """A section worker process (``python -m perfpack.worker --serve``) that runs one section
+    """A section worker process (``python -m perfpack.execution.worker --serve``) that runs one section
     after another: its start and imports (papermill, nbconvert: about a second of CPU) are
     paid once per parallel slot rather than once per section. Each section still runs in a
     fresh kernel; a worker whose section hangs or dies is stopped and replaced."""
@@ -244,7 +244,7 @@ class _Worker:
     def __init__(self, workdir: Path, n: int, env: dict):
         self.log_path = workdir / f"worker-{n}.log"
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.worker", "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True, env=env)
+        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.execution.worker", "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True, env=env)
         self.replies: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -294,7 +294,7 @@ class _Workers:
     """One :class:`_Worker` per thread of the runner's pool. ``start`` workers are started at
     once, so that their imports overlap the validation of the data; more on first use.
 
-    With ``fork_kernels``, a kernel server (:mod:`perfpack.kernel_fork`) is started first and
+    With ``fork_kernels``, a kernel server (:mod:`perfpack.execution.kernel_fork`) is started first and
     the workers' kernels are forked from it: each section still gets a fresh kernel, without
     paying 2.5 s of CPU to start it and import the libraries."""
 
@@ -304,7 +304,7 @@ class _Workers:
         self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
         self.server = None
         if fork_kernels:
-            from .kernel_fork import ENV, Server
+            from perfpack.execution.kernel_fork import ENV, Server
 
             self.server_log = open(workdir / "kernel-server.log", "ab")
             self.server = Server(workdir, env=self.env, log=self.server_log)
@@ -359,7 +359,7 @@ def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, work
         workers.discard(worker)
         res = {"section": spec.id, "status": "timeout", "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)"}
         if Path(job["output"]).is_file():
-            from .export import notebook_to_html
+            from perfpack.publish.export import notebook_to_html
 
             try:
                 notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"])
@@ -439,9 +439,9 @@ def run(
 ) -> RunResult:
     """Run the pack for one period. Returns the exit code (0: every section ran) and the
     published folder. Raises :class:`RunError` or
-    :class:`perfpack.contract.DataValidationError` before anything is written."""
-    from .contract import DataValidationError  # noqa: F401  (documented exception)
-    from .sources import make_snapshot
+    :class:`perfpack.sources.contract.DataValidationError` before anything is written."""
+    from perfpack.sources.contract import DataValidationError  # noqa: F401  (documented exception)
+    from perfpack.sources import make_snapshot
 
     t0 = time.perf_counter()
     started_at = _now()
@@ -521,7 +521,7 @@ def run(
         if bar is not None:
             bar.close()
 
-        from .figures import merge_figures
+        from perfpack.stats.figures import merge_figures
 
         figures = merge_figures([figures_dir / f"{s.id}.csv" for s in specs])
         figures.to_csv(build / "figures.csv", index=False)
@@ -547,11 +547,11 @@ def run(
             "status": "ok" if not failed else "failed",
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        from .index import write_index
+        from perfpack.publish.index import write_index
 
         write_index(build, manifest, figures, config, p)
         try:
-            from .paper import write_paper
+            from perfpack.publish.paper import write_paper
 
             write_paper(build, manifest, figures, config, p)
             manifest["paper"] = {"status": "ok", "docx": "meeting-paper.docx", "html": "meeting-paper.html"}

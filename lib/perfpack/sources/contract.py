@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .classification import classification, normalise_code
+from perfpack.sources.classification import classification, normalise_code
 
 # pandera is imported where a table is checked, not here: a notebook that reads a run's
 # validated snapshot needs the table specifications below, not the checking machinery.
@@ -474,7 +474,7 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
 
 
 def _normalise_codes(codes: pd.Series) -> pd.Series:
-    """:func:`~perfpack.classification.normalise_code` on every code, worked out once per
+    """:func:`~perfpack.sources.classification.normalise_code` on every code, worked out once per
     distinct code (a few hundred codes in millions of rows)."""
     if isinstance(codes.dtype, pd.CategoricalDtype):
         norm = pd.Series([normalise_code(v) for v in codes.cat.categories], dtype=str)

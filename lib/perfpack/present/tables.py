@@ -1,7 +1,7 @@
 """Tables for reading: HTML with right-aligned numbers, thousands separators, and a change
 that is described in words as well as colour.
 
-Functions return HTML strings; :class:`perfpack.report.Section` displays them.
+Functions return HTML strings; :class:`perfpack.pages.section.Section` displays them.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .periods import Period
+from perfpack.periods import Period
 
 DOCX_NAME = "meeting-paper.docx"
 HTML_NAME = "meeting-paper.html"
@@ -162,9 +162,9 @@ def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> l
 
 def paper_rows(figures: pd.DataFrame, period: Period, section: str) -> pd.DataFrame:
     """A section's headline figures: the index page's selection
-    (:func:`perfpack.index.headline_rows`: one force-wide row per key, the 12 months to the
+    (:func:`perfpack.publish.index.headline_rows`: one force-wide row per key, the 12 months to the
     period end or the key's longest window, no category breakdowns) for this section."""
-    from .index import headline_rows
+    from perfpack.publish.index import headline_rows
 
     rows = headline_rows(figures, period)
     if rows.empty or "section" not in rows:
@@ -178,9 +178,9 @@ def _paper_config(config) -> dict:
 
 def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Paper:
     """Everything the paper shows, from the run's records (no numbers are made up here)."""
-    from .index import headline_cells
-    from .parameters import commentary_path
-    from .runner import describe_version
+    from perfpack.publish.index import headline_cells
+    from perfpack.parameters import commentary_path
+    from perfpack.execution.runner import describe_version
 
     pc = _paper_config(config)
     limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
@@ -224,7 +224,7 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
 
 
 def _computed_caveats(config) -> list[str]:
-    from .index import significance_note
+    from perfpack.publish.index import significance_note
 
     return [
         significance_note(config),
@@ -432,7 +432,7 @@ def _docx_table(doc, s: PaperSection, number: int):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
 
-    from .index import HEADLINE_HEADER, VARIATION_HEADER, VARIATION_WORDS
+    from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, VARIATION_WORDS
 
     doc.add_paragraph(f"Table {number}: {s.title}, headline figures", style="Caption")
     header = HEADLINE_HEADER + ([VARIATION_HEADER] if s.has_variation else [])
@@ -658,8 +658,8 @@ def write_docx(paper: Paper, path: Path) -> Path:
 
 
 def _html_table(s: PaperSection, number: int) -> str:
-    from .index import HEADLINE_HEADER, VARIATION_HEADER, variation_cell
-    from .tables import html_table, significance_cell
+    from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, variation_cell
+    from perfpack.present.tables import html_table, significance_cell
 
     body = []
     for r in s.rows:
@@ -675,7 +675,7 @@ def write_html(paper: Paper, path: Path) -> Path:
     import jinja2
     import mistune
 
-    from .export import TEMPLATES, _slug, offline_only, pack_css, print_css
+    from perfpack.publish.export import TEMPLATES, _slug, offline_only, pack_css, print_css
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     Markup = jinja2.utils.markupsafe.Markup

@@ -6,10 +6,10 @@ a kernel costs about 2.5 s of CPU before its first cell does anything: the inter
 kernel machinery, then pandas, matplotlib, seaborn, scipy and statsmodels. Eight sections on
 two cores pay that eight times: half the CPU of a scale-1 pack.
 
-The runner therefore starts one *kernel server* per run (``python -m perfpack.kernel_fork
+The runner therefore starts one *kernel server* per run (``python -m perfpack.execution.kernel_fork
 --serve SOCKET``). It imports the libraries every notebook imports (:data:`PRELOAD`), runs no
 notebook code, and waits. When papermill starts a kernel, the command it runs is this
-module's *client* (``python -m perfpack.kernel_fork -f CONNECTION_FILE``), which asks the
+module's *client* (``python -m perfpack.execution.kernel_fork -f CONNECTION_FILE``), which asks the
 server to fork: the child takes the client's standard streams, working folder and
 environment and becomes an ordinary ipykernel on the connection file. Each kernel is a copy
 of a process that has only imported modules, so it is as fresh as a new one, and it shares
@@ -38,7 +38,7 @@ import time
 # The environment variable that gives kernel clients the server's socket.
 ENV = "PERFPACK_KERNEL_SERVER"
 # What the section notebooks import (and what those import): loaded once, in the server.
-PRELOAD = ("ipykernel.kernelapp", "perfpack.report", "perfpack.sections", "perfpack.strategic", "perfpack.measures")
+PRELOAD = ("ipykernel.kernelapp", "perfpack.pages.section", "perfpack.pages.sections", "perfpack.pages.strategic", "perfpack.measures.counts")
 CONNECT_SECONDS = 10.0  # the runner starts the server well before the first kernel
 POLL_SECONDS = 0.2
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
@@ -296,7 +296,7 @@ def kernel_manager_class():
             cmd = super().format_kernel_cmd(extra_arguments)
             for i in range(1, len(cmd) - 1):
                 if cmd[i : i + 2] == ["-m", "ipykernel_launcher"]:
-                    return [*cmd[:i], "-m", "perfpack.kernel_fork", *cmd[i + 2 :]]
+                    return [*cmd[:i], "-m", "perfpack.execution.kernel_fork", *cmd[i + 2 :]]
             return cmd
 
     return ForkingKernelManager
@@ -311,7 +311,7 @@ class Server:
         import subprocess
 
         self.path = os.path.join(str(folder), "kernels.sock")
-        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.kernel_fork", "--serve", self.path], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
+        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.execution.kernel_fork", "--serve", self.path], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
 
 
 def main(argv: list[str] | None = None) -> int:

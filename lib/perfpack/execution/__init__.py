@@ -1,0 +1,1 @@
+"""Execution: the runner, its workers, the kernel server, provenance."""

@@ -1,0 +1,1 @@
+"""Measures: frames in, numbers out (no HTML, no loading)."""

@@ -1,0 +1,1 @@
+"""Pages: what a section notebook calls (one module per notebook)."""

@@ -1,0 +1,1 @@
+"""Presentation: charts and tables drawn from numbers (loads nothing, computes no statistics)."""

@@ -1,0 +1,1 @@
+"""Publishing: reviewer HTML, the index, the meeting paper."""

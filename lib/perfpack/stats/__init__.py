@@ -1,0 +1,1 @@
+"""Statistics: significance, SPC, seasonal ranges, forecasts, disclosure control, figure rows."""
