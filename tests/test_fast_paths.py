@@ -25,13 +25,6 @@ NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lym
 TODAY = date(2021, 6, 1)
 
 
-def test_runner_and_report_pass_the_same_parameters():
-    from perfpack.parameters import NOTEBOOK_PARAMETERS as light
-    from perfpack.pages.section import NOTEBOOK_PARAMETERS as report
-
-    assert light == report
-
-
 def _modules_after(code: str) -> set[str]:
     probe = "import sys\n" + code + "\nprint(' '.join(m for m in ('matplotlib', 'seaborn', 'scipy', 'pandera', 'rfc3987_syntax', 'nbconvert') if sys.modules.get(m)))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

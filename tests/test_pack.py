@@ -152,7 +152,7 @@ def test_kernels_started_the_usual_way_give_the_same_figures(pack_run, tmp_path)
 
 
 def _notebook(path: Path, body: str, params: dict | None = None):
-    from perfpack.pages.section import NOTEBOOK_PARAMETERS
+    from perfpack.parameters import NOTEBOOK_PARAMETERS
 
     params = NOTEBOOK_PARAMETERS if params is None else params
     nb = nbformat.v4.new_notebook()

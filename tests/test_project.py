@@ -10,7 +10,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from perfpack.pages.section import NOTEBOOK_PARAMETERS
+from perfpack.parameters import NOTEBOOK_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))

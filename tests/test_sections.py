@@ -12,11 +12,13 @@ from perfpack.measures import calls as calls_measures
 from perfpack.measures import covid
 from perfpack.measures import domestic
 from perfpack.measures import fraud
-from perfpack.pages import sections
+from perfpack.pages import asb_and_covid, blocks, calls_for_service, domestic_abuse, fraud_and_cyber_crime, serious_acquisitive_crime, violent_crime
+from perfpack.present.domestic_tables import repeat_victims_table
 from perfpack.stats.figures import to_frame
 from perfpack.measures.counts import this_year_vs_last
 from perfpack.periods import Period, Window
-from perfpack.pages.section import Section, snake
+from perfpack.pages.blocks import snake
+from perfpack.pages.section import Section
 from perfpack.sources import Dataset, load_dataset
 from perfpack.measures.windows import latest_end, months_before, trailing_window, window_since
 
@@ -144,7 +146,7 @@ def _cells(html_text: str, tag: str) -> list[list[str]]:
 
 def test_repeat_victims_table_is_laid_out_as_the_seed():
     occ = domestic.occurrences(*repeat_tables())
-    page = sections.repeat_victims_table(domestic.repeat_victims(occ, Y2020), domestic.repeat_victims(occ, Y2019))
+    page = repeat_victims_table(domestic.repeat_victims(occ, Y2020), domestic.repeat_victims(occ, Y2019))
     head = _cells(page, "th")
     assert head[0] == ["", "Jan - Dec 2019", "Jan - Dec 2020", "Change"]
     assert head[1] == ["Domestic Abuse", "Victims", "% of Repeats", "Victims", "% of Repeats", "Volume", "Percentage"]
@@ -158,10 +160,10 @@ def test_repeat_victims_table_with_the_seed_figures():
     """5,004 repeat victims, 31% of 16,142 victims, in 2019; 4,991, 33% of 15,124, in 2020."""
     prev = domestic.RepeatVictims(Y2019, victims=16142, repeat_victims=5004, share=100 * 5004 / 16142, occurrences=23921, without_victim=0)
     cur = domestic.RepeatVictims(Y2020, victims=15124, repeat_victims=4991, share=100 * 4991 / 15124, occurrences=22726, without_victim=0)
-    page = sections.repeat_victims_table(cur, prev)
+    page = repeat_victims_table(cur, prev)
     assert [r for r in _cells(page, "td") if r] == [["Repeat Victims", "5,004", "31%", "4,991", "33%", "-13", "-0.3%"]]
     assert "16,142 in Jan - Dec 2019, 15,124 in Jan - Dec 2020" in page
-    sentence = sections._share_sentence(cur, prev)
+    sentence = domestic_abuse._share_sentence(cur, prev)
     assert sentence.startswith("The 4,991 repeat victims in ") and "33% of the 15,124 distinct domestic abuse victims" in sentence
     assert "against 5,004 (31% of 16,142)" in sentence and sentence.endswith("2.0 percentage points higher.")
 
@@ -175,7 +177,7 @@ def test_repeat_victims_block_records_the_repeat_count_share_and_victims():
     tables = enrich({"crimes": crimes, "incidents": incidents})
     ds = Dataset(source="canonical", force="Test force", tables=tables, granularity={t: "record" for t in tables}, npas=["Stafford", "Tamworth"])
     s = Capture("test", period="2020-Q4", data_dir="", data=ds)
-    sections.domestic_repeat_victims(s)
+    domestic_abuse.repeat_victims(s)
     rows = {(r["key"], r["area"]): r for r in s.rows}
     rep, share, victims = rows[("domestic_abuse_repeat_victims", "Force")], rows[("domestic_abuse_repeat_share", "Force")], rows[("domestic_abuse_victims", "Force")]
     assert (rep["previous"], rep["current"], rep["change"]) == (2, 3, 1)
@@ -344,12 +346,12 @@ def synthetic(seed: int = 1, source: str = "canonical") -> Dataset:
 
 
 ALL_BLOCKS = [
-    "domestic_abuse_counts", "domestic_abuse_monthly", "domestic_repeat_victims", "domestic_violence",
-    "violence_counts", "violence_monthly", "serious_violence",
-    "sac_counts", "sac_categories", "sac_monthly", "tmv_trend",
-    "fraud_reports", "fraud_types", "fraud_victim_ages", "fraud_disseminations",
-    "asb_counts", "asb_monthly", "covid_incidents", "covid_fpns",
-    "calls_counts", "calls_monthly", "calls_covid",
+    (domestic_abuse, "counts"), (domestic_abuse, "monthly"), (domestic_abuse, "repeat_victims"), (domestic_abuse, "violence"),
+    (violent_crime, "counts"), (violent_crime, "monthly"), (violent_crime, "serious_violence"),
+    (serious_acquisitive_crime, "counts"), (serious_acquisitive_crime, "categories"), (serious_acquisitive_crime, "monthly"), (serious_acquisitive_crime, "theft_of_motor_vehicle"),
+    (fraud_and_cyber_crime, "reports"), (fraud_and_cyber_crime, "types"), (fraud_and_cyber_crime, "victim_ages"), (fraud_and_cyber_crime, "disseminations"),
+    (asb_and_covid, "counts"), (asb_and_covid, "monthly"), (asb_and_covid, "covid_incidents"), (asb_and_covid, "fpns"),
+    (calls_for_service, "counts"), (calls_for_service, "monthly"), (calls_for_service, "covid_periods"),
 ]
 
 
@@ -366,8 +368,8 @@ class Capture(Section):
 
 def run_blocks(ds: Dataset, period: str = "2020-Q4") -> Capture:
     s = Capture("test", period=period, data_dir="", data=ds)
-    for name in ALL_BLOCKS:
-        getattr(sections, name)(s)
+    for module, name in ALL_BLOCKS:
+        getattr(module, name)(s)
     return s
 
 
@@ -486,7 +488,7 @@ def test_the_tiny_canonical_folder_runs_every_block(tiny_dir, config):
 def test_record_comparison_suppresses_small_npa_counts():
     s = Capture("test", period="2020-Q4", data_dir="", data=synthetic())
     counts = pd.DataFrame({"area": ["Force", "A", "B", "C"], "current": [60, 5, 25, 30], "previous": [70, 20, 25, 25]})
-    rows = s.record_comparison("k", "K", counts)
+    rows = blocks.record_comparison(s, "k", "K", counts)
     hidden = {r["area"]: r["suppressed"] for r in rows}
     assert hidden == {"Force": False, "A": True, "B": True, "C": False}  # B hidden to protect A (smallest other)
     assert rows[1]["_display_current"] == "<10"

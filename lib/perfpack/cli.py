@@ -60,7 +60,7 @@ def quality_report(ds) -> str:
 
 def cmd_validate(args) -> int:
     from perfpack.config import load_config
-    from perfpack.execution.runner import DEMO_DIR
+    from perfpack.config import DEMO_DIR
     from perfpack.sources import load_dataset
 
     config = load_config(args.config)

@@ -14,6 +14,8 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pack.yaml"
+#: The bundled demo data (made by ``perfpack demo-data``; the default ``--data``).
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
 
 class ConfigError(ValueError):

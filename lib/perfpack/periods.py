@@ -64,6 +64,31 @@ class Window:
         """Human label such as '1 Jan 2020 – 31 Dec 2020'."""
         return f"{format_day(self.start)} – {format_day(self.end)}"
 
+    def short(self) -> str:
+        """The window as tables and sentences name it: ``2020`` for a calendar year,
+        ``Jan 2020 – Dec 2020`` for whole months, else :meth:`describe`."""
+        a, b = self.start, self.end
+        if a.year == b.year and (a.month, a.day) == (1, 1) and (b.month, b.day) == (12, 31):
+            return str(a.year)
+        if a.day == 1:
+            return f"{a:%b %Y} – {b:%b %Y}"
+        return self.describe()
+
+    def head(self) -> str:
+        """The window as the meeting paper heads a table column: ``Jan - Dec 2020``,
+        ``Apr - Mar 2019/20``."""
+        year = str(self.start.year) if self.start.year == self.end.year else f"{self.start:%Y}/{self.end:%y}"
+        return f"{self.start:%b} - {self.end:%b} {year}"
+
+
+def window_label(window_id) -> str:
+    """:meth:`Window.short` of a window id such as ``2020-01-01..2020-12-31``; text that is not
+    a window id is returned as it is."""
+    try:
+        return Window.from_id(str(window_id)).short()
+    except (ValueError, TypeError):
+        return str(window_id or "")
+
 
 def _minus_year(d: date) -> date:
     try:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from perfpack.config import PROJECT_ROOT, load_config
+from perfpack.config import DEMO_DIR, PROJECT_ROOT, load_config
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 from perfpack.periods import Period
 
@@ -49,7 +49,6 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
-DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 SECTION_PATTERN = "[0-9][0-9]-*.ipynb"
 KILL_GRACE_SECONDS = 10
 

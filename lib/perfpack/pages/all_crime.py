@@ -1,0 +1,63 @@
+"""All crime: the 12 months against the 12 before by area, by police.uk crime type, month by
+month in the usual seasonal range, and the Covid-19 periods (crime, ASB, calls)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perfpack.measures import counts as measures
+from perfpack.measures.crime_types import policeuk_type_counts
+from perfpack.pages import blocks
+from perfpack.pages.section import Section
+from perfpack.present import tables
+from perfpack.sources.policeuk import type_key
+from perfpack.stats.figures import to_frame
+
+
+def _crime(s: Section) -> pd.DataFrame:
+    return s.memo("all_crime", lambda: measures.all_crime(s.data.tables["crimes"]))
+
+
+def by_area(s: Section) -> pd.DataFrame:
+    """Recorded crime force-wide and by area, the 12 months against the 12 before."""
+    return blocks.compare_counts(s, "all_crime", "All crime", _crime(s), "recorded_date")
+
+
+def policeuk_type_rows(s: Section) -> list[dict]:
+    """One figures.csv row per data.police.uk crime type (ASB included), force-wide, keys in
+    snake case (``violence_and_sexual_offences``), labels as police.uk writes them."""
+    found = policeuk_type_counts(s.data, s.current, s.previous)
+    return [s.count_row(type_key(t), t, s.current, s.previous, cur, prev) for t, (cur, prev) in found.items()]
+
+
+def by_crime_type(s: Section) -> pd.DataFrame:
+    """Recorded crime and ASB by data.police.uk crime type, force-wide, so that figures agree
+    in name with the public police.uk data."""
+    rows = policeuk_type_rows(s)
+    if not rows:
+        s.unavailable("Crime types", "not available from this source")
+        return to_frame([])
+    if s.data.source != "policeuk":
+        for r in rows:  # a breakdown here; the headline table keeps it for police.uk data only
+            r["category"] = r["key"]
+    s.rows.extend(rows)
+    s.show(tables.change_table(rows, s.current.short(), s.previous.short(), first_col="Crime type (police.uk)", threshold=s.config.disclosure_threshold, name_key="label"))
+    return to_frame(rows)
+
+
+def month_by_month(s: Section) -> pd.DataFrame:
+    """Each month of the latest 12 against the same month a year earlier, in the usual
+    seasonal range."""
+    return blocks.monthly_comparison(s, "all crime", _crime(s), "recorded_date", key="all_crime")
+
+
+def covid_periods(s: Section) -> pd.DataFrame:
+    """Recorded crime, ASB incidents and calls for service in each Covid-19 period against the
+    same dates a year earlier; a table the source lacks is shown as not available."""
+    incidents = s.data.tables.get("incidents")
+    calls = s.data.tables.get("calls")
+    return blocks.covid_comparison(s, [
+        ("all_crime", "All crime", _crime(s), "recorded_date", "crimes"),
+        ("asb_incidents", "ASB incidents", measures.asb_incidents(incidents) if incidents is not None else None, "opened_at", "incidents"),
+        ("calls_total", "Calls for service", measures.total_calls(calls) if calls is not None else None, "date", "calls"),
+    ])

@@ -1,0 +1,515 @@
+"""The generic blocks a section page is made of: a comparison table, a monthly chart with its
+statistics, a breakdown by category, Covid-19 periods. They know nothing about crime: a page
+module (:mod:`perfpack.pages.all_crime` and the rest) picks the events and calls them.
+
+Each block takes the page's :class:`~perfpack.pages.section.Section`, shows what it made,
+records its figures in ``s.rows`` and returns the figures it recorded as a table (a
+:class:`pandas.DataFrame` of figures.csv rows), so that an analyst in JupyterLab can carry
+on from it. A block whose source cannot give it says so in words and returns an empty table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, timedelta
+
+import pandas as pd
+
+from perfpack.measures.counts import FORCE, compare_windows, count_in, coverage_gap, in_window, monthly_counts, this_year_vs_last
+from perfpack.pages.section import Section
+from perfpack.periods import Window, add_months, month_end
+from perfpack.present import charts, tables
+from perfpack.present.section_charts import ordered_bar_chart, spc_series_chart, split_comparison_chart
+from perfpack.stats.disclosure import suppress
+from perfpack.stats.figures import to_frame
+from perfpack.stats.seasonal import expected_range, months_outside
+from perfpack.stats.spc import TooFewPoints, latest_icon, xmr
+
+RULE_WORDS = {"beyond_limit": "a point beyond a limit", "run": "a run on one side of the mean", "trend": "a trend of consecutive rises or falls", "two_of_three": "two of three points near a limit"}
+
+
+def snake(text) -> str:
+    """A figure key from a category name: ``'Consumer fraud'`` -> ``consumer_fraud``,
+    ``'70+'`` -> ``70_plus``."""
+    s = re.sub(r"[^a-z0-9]+", "_", str(text).lower().replace("+", " plus")).strip("_")
+    return s or "blank"
+
+
+def _blank_uncovered(data: pd.DataFrame, cov: tuple, window: Window) -> pd.DataFrame:
+    """Months the data do not cover are unknown, not zero: blank them so charts leave a gap."""
+    first, last = pd.Timestamp(cov[0]).to_period("M"), pd.Timestamp(cov[1]).to_period("M")
+    out = data.astype({"current": "float64", "previous": "float64"})
+    cur_m = pd.PeriodIndex(pd.to_datetime(out["current_month"]), freq="M")
+    prev_m = cur_m - 12
+    out.loc[(cur_m < first) | (cur_m > last), "current"] = float("nan")
+    out.loc[(prev_m < first) | (prev_m > last), "previous"] = float("nan")
+    return out
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0].rstrip(".")
+
+
+def round1(x: float | None) -> float | None:
+    """A share or amount rounded to one decimal place, as figures.csv holds it (None stays None)."""
+    return None if x is None else round(x, 1)
+
+
+def recorded_since(s: Section, start: int) -> pd.DataFrame:
+    """The figures a block recorded (``s.rows`` from ``start`` on) as a table."""
+    return to_frame([{k: v for k, v in r.items() if not k.startswith("_")} for r in s.rows[start:]])
+
+
+# ---- what a block needs -------------------------------------------------------------------
+
+
+def available(s: Section, what: str, tables: tuple[str, ...] = (), fields: tuple[str, ...] = ()) -> bool:
+    """Whether the source has the ``tables`` and ``fields`` a block needs; when it has not,
+    say so under ``what`` (the source's own words) and return False."""
+    for t in tables:
+        if not s.data.has(t):
+            s.unavailable(what, s.data.why_not(t))
+            return False
+    for f in fields:
+        if f in s.data.unavailable:
+            s.unavailable(what, s.data.unavailable[f])
+            return False
+    for t in tables:
+        cov = s.data.coverage(t)
+        if cov is None:
+            s.unavailable(what, f"the {t.replace('_', ' ')} data hold no records")
+            return False
+        if coverage_gap(cov[0], cov[1], s.current) == "no data for this period":
+            s.unavailable(what, f"the {t.replace('_', ' ')} data cover {cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}, nothing in {s.current.short()}")
+            return False
+    return True
+
+
+def partial_note(s: Section, table: str) -> None:
+    """Say so when the data cover only part of the latest 12 months (its counts are partial)."""
+    cov = s.data.coverage(table)
+    gap = coverage_gap(cov[0], cov[1], s.current) if cov else None
+    if gap:
+        s.unavailable(f"Part of {s.current.short()} only", f"{gap}; counts for {s.current.short()} are partial")
+
+
+# ---- the blocks ---------------------------------------------------------------------------
+
+
+def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, by: str | None = "npa", current: Window | None = None, previous: Window | None = None, table: str = "crimes", show: bool = True, first_col: str = "Area", improvement: str = "decrease") -> pd.DataFrame:
+    """Count events in the current and previous windows, force-wide and by NPA; record the
+    rows for figures.csv (small NPA counts suppressed, with secondary suppression), give
+    the force row its SPC variation icon, and show the sentence and the table.
+
+    Returns the rows it recorded (also in ``s.rows``)."""
+    first_row = len(s.rows)
+
+    current = current or s.current
+    previous = previous or s.previous
+    cov = s.data.coverage(table)
+    gap = coverage_gap(cov[0], cov[1], previous) if cov else "no data"
+    use_by = by if (by and by in events and by not in s.data.unavailable and events[by].notna().any()) else None
+    counts = compare_windows(events, date_col, current, previous, by=use_by, areas=s.npas)
+    shown, mask = suppress(counts.set_index("area")[["current", "previous"]], ["current", "previous"], threshold=s.config.disclosure_threshold, total_row=FORCE)
+    rows = []
+    for r in counts.to_dict("records"):
+        prev = None if gap else r["previous"]
+        hidden = bool(mask.loc[r["area"]].any()) if r["area"] != FORCE else False
+        row = s.count_row(key, label, current, previous, r["current"], prev, area=r["area"], suppressed=hidden)
+        if hidden:
+            row["_display_current"] = str(shown.loc[r["area"], "current"])
+            row["_display_previous"] = "–" if prev is None else str(shown.loc[r["area"], "previous"])
+        rows.append(row)
+    if cov and not gap:
+        rows[0]["variation"] = variation(s, events, date_col, current, improvement)
+    s.rows.extend(rows)
+    if show:
+        s.say(s.sentence(rows[0]))
+        if gap:
+            s.unavailable(f"Comparison with {previous.short()}", f"no data for the comparison period ({gap})")
+        if use_by is None and by:
+            s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
+        s.show(tables.change_table(rows, current.short(), previous.short(), first_col=first_col, threshold=s.config.disclosure_threshold))
+    return recorded_since(s, first_row)
+
+
+def variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> str:
+    """SPC variation icon of the latest month: XmR over the window and the 12 months
+    before it, limits fixed on those earlier 12 months."""
+
+    if s.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
+        return ""
+    series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
+    try:
+        return latest_icon(xmr(series, improvement=improvement, baseline=12))
+    except (TooFewPoints, ValueError):
+        return ""
+
+
+def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: str, table: str = "crimes", ylabel: str = "per month", window: Window | None = None, key: str | None = None, method: str = "band", improvement: str = "decrease") -> pd.DataFrame:
+    """Chart of this year's months against last year's, with the statistics behind it.
+
+    ``method`` chooses what the chart carries (see docs/caveats.md for the choice per
+    series): ``band`` draws the usual seasonal range forecast from the years before the
+    window (and records the number of months outside it as ``<key>_months_outside``);
+    ``spc`` draws XmR limits fixed on the previous 12 months, ringing special-cause months.
+    A series too short for either gets a plain sentence instead, never a misleading chart.
+    """
+    first_row = len(s.rows)
+
+    window = window or s.current
+    cov = s.data.coverage(table)
+    if cov is None:
+        s.unavailable(f"Monthly {what}", s.data.why_not(table))
+        return recorded_since(s, first_row)
+    if s.data.granularity.get(table) == "quarter":
+        s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
+        return recorded_since(s, first_row)
+    gap = coverage_gap(cov[0], cov[1], window)
+    data = this_year_vs_last(events, date_col, window)
+    if gap or coverage_gap(cov[0], cov[1], window.year_earlier()):
+        data = _blank_uncovered(data, cov, window)
+    cur_label, prev_label = window.short(), window.year_earlier().short()
+    band = spc = None
+    stat_note = ""
+    if method == "band":
+        history = monthly_counts(events, date_col, max(cov[0], date(2000, 1, 1)), window.end)
+        history = history[history.index >= pd.Timestamp(cov[0]).to_period("M").to_timestamp()]
+        try:
+            band = expected_range(history.rename(what), window.start, window.end)
+            n_out = months_outside(band)
+            above, below = int((band["outside"] == "above").sum()), int((band["outside"] == "below").sum())
+            stat_note = f" The shaded band is the usual seasonal range (about 95%) forecast from the years before {window.start:%B %Y}; {n_out} of {len(band)} months fell outside it ({below} below, {above} above)."
+            if key:
+                s.add_value(f"{key}_months_outside", f"{what[0].upper() + what[1:]}: months outside the usual seasonal range", window, n_out, kind="months")
+        except (TooFewPoints, ValueError) as exc:
+            s.say(f"No usual seasonal range for {what}: {_first_line(exc)}.")
+    elif method == "spc":
+        series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
+        try:
+            full = xmr(series, improvement=improvement, baseline=12)
+            spc = full.iloc[-len(data):].reset_index(drop=True)
+            sig = full.iloc[-len(data):]
+            fired = sorted({r for r in sig.loc[sig["signal"], "rule"] if r})
+            stat_note = f" Dashed lines are SPC process limits fixed on {prev_label}; " + (f"{int(sig['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)})." if fired else "no month shows special-cause variation.")
+        except (TooFewPoints, ValueError) as exc:
+            s.say(f"No SPC limits for {what}: {_first_line(exc)}.")
+    fig, alt = charts.comparison_chart(data, what, cur_label, prev_label, ylabel=ylabel, band=band, spc=spc)
+    s.chart((fig, alt + stat_note), caption=f"{what[0].upper() + what[1:]} per month, {cur_label} against {prev_label}." + stat_note + (f" Note: {gap}." if gap else ""))
+    s.show("<details><summary>Figures behind the chart</summary>" + tables.monthly_table(data, cur_label, prev_label) + "</details>")
+    return recorded_since(s, first_row)
+
+
+def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | None, str, str]]) -> pd.DataFrame:
+    """Each Covid-19 period against the same dates a year earlier, for several measures.
+
+    ``measures`` holds ``(key, label, events or None, date column, table)``; a measure whose
+    table the source lacks is shown as not available.
+    """
+    first_row = len(s.rows)
+    windows = s.period.covid_windows(s.config)
+    if not windows:
+        s.say(f"The Covid-19 periods in the configuration start after {s.period.end:%d %B %Y}.")
+        return recorded_since(s, first_row)
+    all_rows, body, notes = [], [], []
+    for key, label, events, date_col, table in measures:
+        if events is None or not s.data.has(table):
+            body.append([html.escape(label)] + ['<span class="pp-na">not available from this source</span>'] * len(windows))
+            continue
+        if s.data.granularity.get(table) == "quarter":
+            body.append([html.escape(label)] + ['<span class="pp-na">not available from this source (counts are quarterly)</span>'] * len(windows))
+            continue
+        if s.data.granularity.get(table) == "month":
+            notes.append(f"{label}: this source dates records to the month only, so each period counts the whole months that start inside it.")
+        cov = s.data.coverage(table)
+        cells = []
+        for pid, w, prev in windows:
+            gap = coverage_gap(cov[0], cov[1], prev) if cov else "no data"
+            cur_n = int(events.loc[in_window(events, date_col, w), "count"].sum())
+            prev_n = None if gap else int(events.loc[in_window(events, date_col, prev), "count"].sum())
+            row = s.count_row(key, f"{label}, {w.label}", w, prev, cur_n, prev_n)
+            row["covid_period"] = pid
+            all_rows.append(row)
+            if prev_n is None:
+                cells.append(f"{cur_n:,}<br><small>no data for the comparison period</small>")
+            else:
+                pct = "" if row["significance"] == "too few to test" else f"<b>{tables.fmt_pct(row['pct_change'])}</b> "
+                cells.append(f"{pct}({prev_n:,} → {cur_n:,})<br>{tables.significance_cell(row['significance'])}")
+        body.append([html.escape(label)] + cells)
+    s.rows.extend(all_rows)
+    header = ["Measure"] + [f"{w.label} ({w.describe()})" for _, w, _ in windows]
+    s.show(tables.html_table(header, body, numeric=set(), caption="Each period against the same dates a year earlier"))
+    for note in notes:
+        s.say(note)
+    return recorded_since(s, first_row)
+
+
+def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, current: Window | None = None, previous: Window | None = None, gap: str | None = None) -> list[dict]:
+    """Rows for figures.csv from counts already made (columns ``area``, ``current``,
+    ``previous``, the force row first): the same tests and disclosure control as
+    :meth:`compare_counts` (small NPA counts hidden, with secondary suppression), for
+    things that are not events in a date column (distinct victims, say). ``gap`` (words)
+    means the data do not cover the previous window: no comparison is made. Returns the
+    rows (also kept in :attr:`rows`); shows nothing."""
+
+    current = current or s.current
+    previous = previous or s.previous
+    shown, mask = suppress(counts.set_index("area")[["current", "previous"]], ["current", "previous"], threshold=s.config.disclosure_threshold, total_row=FORCE)
+    rows = []
+    for r in counts.to_dict("records"):
+        hidden = bool(mask.loc[r["area"]].any()) if r["area"] != FORCE else False
+        prev = None if gap else int(r["previous"])
+        row = s.count_row(key, label, current, previous, int(r["current"]), prev, area=r["area"], suppressed=hidden)
+        if hidden:
+            row["_display_current"] = str(shown.loc[r["area"], "current"])
+            row["_display_previous"] = "–" if prev is None else str(shown.loc[r["area"], "previous"])
+        rows.append(row)
+    s.rows.extend(rows)
+    return rows
+
+
+def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_col: str, table: str = "crimes", by: str | None = "npa", current: Window | None = None, previous: Window | None = None, first_col: str = "Measure", caption: str = "", improvement: str = "decrease") -> pd.DataFrame:
+    """Several measures in one table, force-wide, one row each, with a sentence for each
+    and each measure's breakdown by NPA folded beneath (the rows of every measure, force
+    and NPA, go to figures.csv exactly as :meth:`compare_counts` records them).
+
+    ``items`` holds ``(key, label, events)``."""
+    first_row = len(s.rows)
+    current = current or s.current
+    previous = previous or s.previous
+    cur_label, prev_label = current.short(), previous.short()
+    force_rows, details = [], []
+    for key, label, events in items:
+        start = len(s.rows)
+        compare_counts(s, key, label, events, date_col, by=by, current=current, previous=previous, table=table, show=False, improvement=improvement)
+        rows = s.rows[start:]
+        force_rows.append(rows[0])
+        if len(rows) > 1:
+            details.append(f"<details><summary>{html.escape(label)}: by NPA</summary>" + tables.change_table(rows, cur_label, prev_label, threshold=s.config.disclosure_threshold) + "</details>")
+    if not force_rows:
+        return recorded_since(s, first_row)
+    s.show(tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label"))
+    s.show("<ul>" + "".join(f"<li>{html.escape(s.sentence(r))}</li>" for r in force_rows) + "</ul>")
+    if force_rows[0].get("previous") is None:
+        cov = s.data.coverage(table)
+        s.unavailable(f"Comparison with {prev_label}", f"no data for the comparison period ({coverage_gap(cov[0], cov[1], previous) if cov else 'no data'})")
+    if by and not details:
+        s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
+    if details:
+        s.show("".join(details))
+    return recorded_since(s, first_row)
+
+
+def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, column: str, date_col: str, window: Window | None = None, previous: Window | None = None, table: str = "crimes", order: list[str] | None = None, missing_label: str = "Not known", ylabel: str = "") -> pd.DataFrame:
+    """Counts by category (fraud type, age group, breach type...) in a window, against
+    ``previous`` when given and covered by the data.
+
+    Small categories are suppressed (primary and secondary: the force total is published),
+    shown as "<threshold" and flagged ``suppressed`` in figures.csv. Shows a bar chart (in
+    ``order`` when given, largest first otherwise) and the table, and records one count row
+    per category, key ``<key>_<category in snake case>``."""
+    first_row = len(s.rows)
+
+    window = window or s.current
+    cov = s.data.coverage(table)
+    gap = None
+    if previous is not None:
+        gap = coverage_gap(cov[0], cov[1], previous) if cov else "no data"
+    cats = events[column].astype("string").fillna(missing_label).str.strip().replace("", missing_label)
+    framed = events.assign(**{column: cats})
+    counts = compare_windows(framed, date_col, window, previous or window, by=column, areas=order)
+    counts = counts[counts["area"] != FORCE].set_index("area")
+    if order is None:
+        counts = counts.sort_values("current", ascending=False, kind="stable")
+    has_prev = previous is not None and not gap
+    cols = ["current", "previous"] if has_prev else ["current"]
+    shown, mask = suppress(counts[cols], cols, threshold=s.config.disclosure_threshold, column_totals_known=True)
+    rows = []
+    for cat, r in counts.iterrows():
+        hidden = bool(mask.loc[cat].any())
+        row = s.count_row(f"{key}_{snake(cat)}", f"{what[0].upper() + what[1:]}: {cat}", window, previous, int(r["current"]), int(r["previous"]) if has_prev else None, suppressed=hidden)
+        row["category"] = str(cat)
+        if hidden:
+            row["_display_current"] = str(shown.loc[cat, "current"])
+            row["_display_previous"] = str(shown.loc[cat, "previous"]) if has_prev else ""
+        rows.append(row)
+    s.rows.extend(rows)
+    if not rows:
+        s.say(f"No {what} in {window.short()}.")
+        return recorded_since(s, first_row)
+    values = counts["current"]
+    hidden_cur = mask["current"]
+    threshold = s.config.disclosure_threshold
+    if order is not None:
+        fig_alt = ordered_bar_chart(values, what, ylabel=ylabel, suppressed=hidden_cur, threshold=threshold)
+    else:
+        fig_alt = charts.bar_chart(values, what, xlabel=ylabel, suppressed=hidden_cur, threshold=threshold)
+    note = f" Categories with fewer than {threshold} are shown as \u201c<{threshold}\u201d (disclosure control)." if mask.to_numpy().any() else ""
+    s.chart(fig_alt, caption=f"{what[0].upper() + what[1:]}, {window.short()}.{note}")
+    if has_prev:
+        body = tables.change_table(rows, window.short(), previous.short(), first_col="Category", threshold=threshold, name_key="category")
+    else:
+        total = int(values.sum())
+        body_rows = []
+        for r in rows:
+            if r["suppressed"]:
+                body_rows.append([html.escape(r["category"]), html.escape(r.get("_display_current", f"<{threshold}")), "–"])
+            else:
+                body_rows.append([html.escape(r["category"]), tables.fmt_count(r["current"]), tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
+        body = tables.html_table(["Category", window.short(), "Share"], body_rows, numeric={1, 2})
+    s.show(f"<details><summary>Figures behind the chart</summary>{body}</details>")
+    return recorded_since(s, first_row)
+
+
+def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, window: Window, table: str, ylabel: str = "per month", caption: str = "") -> pd.DataFrame:
+    """Counts per month over a window as plain bars (for a series too new or too irregular
+    for a seasonal range or SPC limits: say why in ``caption``), with one count row per
+    month in figures.csv (``window`` = the month), compared with the same month a year
+    earlier where the data cover it."""
+    first_row = len(s.rows)
+
+    cov = s.data.coverage(table)
+    if cov is None:
+        s.unavailable(f"{label} per month", s.data.why_not(table))
+        return recorded_since(s, first_row)
+    series = monthly_counts(events, date_col, window.start, window.end)
+    body = []
+    for m, n in series.items():
+        mw = Window(m.date(), month_end(m.date()), f"{m:%b %Y}")
+        pw = mw.year_earlier()
+        prev = None if coverage_gap(cov[0], cov[1], pw) else count_in(events, date_col, pw)
+        s.rows.append(s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev))
+        body.append([f"{m:%b %Y}", tables.fmt_count(n)])
+    fig, alt = charts.monthly_bar_chart(series, f"{label[0].lower() + label[1:]} per month", ylabel=ylabel)
+    s.chart((fig, alt), caption=caption or f"{label} per month, {window.short()}.")
+    body.append(["<b>Total</b>", f"<b>{tables.fmt_count(series.sum())}</b>"])
+    s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Month", label], body, numeric={1}) + "</details>")
+    return recorded_since(s, first_row)
+
+
+def spc_months(s: Section, what: str, events: pd.DataFrame, date_col: str, window: Window, table: str, improvement: str = "neutral", ylabel: str = "per month", baseline_months: int = 12) -> pd.DataFrame:
+    """Counts per month over a window as bars, with XmR process limits fixed on the
+    ``baseline_months`` before the window (for a series without a strong seasonal pattern,
+    over a window other than this year against last)."""
+    first_row = len(s.rows)
+
+    cov = s.data.coverage(table)
+    if cov is None:
+        s.unavailable(f"Monthly {what}", s.data.why_not(table))
+        return recorded_since(s, first_row)
+    start = add_months(window.start, -baseline_months)
+    series = monthly_counts(events, date_col, start, window.end)
+    base = Window(start, window.start - timedelta(days=1))
+    base_label = base.short()
+    try:
+        if coverage_gap(cov[0], cov[1], base):
+            raise TooFewPoints(f"the data do not cover {base_label}, the months the limits are fixed on")
+        full = xmr(series, improvement=improvement, baseline=baseline_months)
+    except (TooFewPoints, ValueError) as exc:
+        s.say(f"No SPC limits for {what}: {_first_line(exc)}.")
+        fig, alt = charts.monthly_bar_chart(series.iloc[baseline_months:], what, ylabel=ylabel, highlight_max=False)
+        s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month, {window.short()}.")
+        return recorded_since(s, first_row)
+    shown = full.iloc[baseline_months:]
+    fired = sorted({r for r in shown.loc[shown["signal"], "rule"] if r})
+    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in orange." if fired else "no month shows special-cause variation.")
+    fig, alt = spc_series_chart(shown, what, ylabel=ylabel, baseline_label=base_label)
+    s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month, {window.short()}." + note)
+    body = [[f"{m:%b %Y}", tables.fmt_count(r["value"]), "special cause" if r["signal"] else ""] for m, r in shown.iterrows()]
+    s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Month", what[0].upper() + what[1:], "SPC"], body, numeric={1}) + "</details>")
+    return recorded_since(s, first_row)
+
+
+def trend(s: Section, what: str, events: pd.DataFrame, date_col: str, window: Window, table: str, ylabel: str = "per month", caption: str = "") -> pd.DataFrame:
+    """A long monthly trend (several years) as a plain line, with the counts by year and
+    month folded beneath."""
+    first_row = len(s.rows)
+    cov = s.data.coverage(table)
+    if cov is None:
+        s.unavailable(f"Monthly {what}", s.data.why_not(table))
+        return recorded_since(s, first_row)
+    gap = coverage_gap(cov[0], cov[1], window)
+    series = monthly_counts(events, date_col, window.start, window.end)
+    fig, alt = charts.trend_chart(series, what, ylabel=ylabel)
+    s.chart((fig, alt), caption=(caption or f"{what[0].upper() + what[1:]} per month, {window.short()}.") + (f" Note: {gap}." if gap else ""))
+    grid = series.groupby([series.index.year, series.index.month]).sum().unstack(fill_value=0)
+    months = [pd.Timestamp(2000, m, 1).strftime("%b") for m in grid.columns]
+    body = [[str(y)] + [tables.fmt_count(v) for v in r] + [f"<b>{tables.fmt_count(r.sum())}</b>"] for y, r in grid.iterrows()]
+    s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Year"] + months + ["Total"], body, numeric=set(range(1, len(months) + 2))) + "</details>")
+    return recorded_since(s, first_row)
+
+
+def monthly_split(s: Section, what: str, parts: list[tuple[str, pd.DataFrame]], date_col: str, table: str, window: Window | None = None, ylabel: str = "per month") -> pd.DataFrame:
+    """This year's months as stacked bars split into ``parts`` (``(label, events)``), against
+    last year's total, with the figures folded beneath."""
+    first_row = len(s.rows)
+
+    window = window or s.current
+    if s.data.coverage(table) is None:
+        s.unavailable(f"Monthly {what}", s.data.why_not(table))
+        return recorded_since(s, first_row)
+    if s.data.granularity.get(table) == "quarter":
+        s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
+        return recorded_since(s, first_row)
+    frames = {label: this_year_vs_last(ev, date_col, window) for label, ev in parts}
+    cur = pd.DataFrame({label: f["current"] for label, f in frames.items()})
+    prev = sum(f["previous"] for f in frames.values())
+    cur_label, prev_label = window.short(), window.year_earlier().short()
+    fig, alt = split_comparison_chart(cur, prev, what, cur_label, prev_label, ylabel=ylabel)
+    s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month: {cur_label} split into {' and '.join(str(c) for c in cur.columns)}, against {prev_label}'s total.")
+    body = [[html.escape(str(m)), tables.fmt_count(prev[m])] + [tables.fmt_count(cur.loc[m, c]) for c in cur.columns] + [tables.fmt_count(cur.loc[m].sum()), tables.fmt_signed(cur.loc[m].sum() - prev[m])] for m in cur.index]
+    body.append(["<b>Total</b>", f"<b>{tables.fmt_count(prev.sum())}</b>"] + [f"<b>{tables.fmt_count(cur[c].sum())}</b>" for c in cur.columns] + [f"<b>{tables.fmt_count(cur.values.sum())}</b>", f"<b>{tables.fmt_signed(cur.values.sum() - prev.sum())}</b>"])
+    header = ["Month", f"{prev_label}: all"] + [f"{cur_label}: {c}" for c in cur.columns] + [f"{cur_label}: all", "Change"]
+    s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(header, body, numeric=set(range(1, len(header)))) + "</details>")
+    return recorded_since(s, first_row)
+
+
+def area_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, window: Window, table: str, by: str = "npa", note: str = "") -> pd.DataFrame:
+    """Counts in one window, force-wide and by NPA, with no comparison: for a measure that
+    has nothing before the window to compare with (say so in ``note``). Small NPA counts
+    are suppressed (primary and secondary); one count row per area goes to figures.csv."""
+    first_row = len(s.rows)
+
+    use_by = by if (by and by in events and by not in s.data.unavailable and events[by].notna().any()) else None
+    counts = compare_windows(events, date_col, window, window, by=use_by, areas=s.npas).set_index("area")[["current"]]
+    shown, mask = suppress(counts, ["current"], threshold=s.config.disclosure_threshold, total_row=FORCE)
+    total = int(counts.loc[FORCE, "current"])
+    body = []
+    for area, r in counts.iterrows():
+        hidden = bool(mask.loc[area, "current"]) if area != FORCE else False
+        s.rows.append(s.count_row(key, label, window, None, int(r["current"]), None, area=area, suppressed=hidden))
+        name = f"<b>{html.escape(str(area))}</b>" if area == FORCE else html.escape(str(area))
+        if hidden:
+            body.append([name, html.escape(str(shown.loc[area, "current"])), "–"])
+        else:
+            body.append([name, tables.fmt_count(r["current"]), tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
+    s.say(f"{label}: {total:,} in {window.short()}." + (f" {note}" if note else ""))
+    if use_by is None and by:
+        s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
+    s.show(tables.html_table(["Area", window.short(), "Share of force"], body, numeric={1, 2}))
+    return recorded_since(s, first_row)
+
+
+def show_values(s: Section, rows: list[dict], caption: str = "") -> None:
+    """A small table of figures that are not counts (amounts, shares), as recorded by
+    :meth:`add_value`: previous window, current window, change."""
+    if not rows:
+        return
+    first = rows[0]
+    cur_label = Window.from_id(first["window"]).short()
+    prev_label = Window.from_id(first["previous_window"]).short() if first.get("previous_window") else "Previous"
+    body = []
+    for r in rows:
+        kind = r.get("kind")
+        if kind == "share":
+            fmt = lambda v: "–" if v is None else tables.fmt_pct(v, signed=False)  # noqa: E731
+            change = "–" if r.get("change") is None else f"{r['change']:+.1f} pts"
+        elif kind == "amount":
+            fmt = tables.fmt_money
+            change = "–" if r.get("change") is None else (("+" if r["change"] >= 0 else "−") + tables.fmt_money(abs(r["change"])) + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else ""))
+        else:
+            fmt = tables.fmt_count
+            change = tables.fmt_signed(r.get("change"))
+        body.append([html.escape(r["label"]), fmt(r.get("previous")), fmt(r.get("current")), change])
+    s.show(tables.html_table(["Measure", prev_label, cur_label, "Change"], body, numeric={1, 2, 3}, caption=caption))
