@@ -398,25 +398,17 @@ def funnel(
 
     Parameters
     ----------
-    frame
-        One row per unit (e.g. the ONS peer table for one offence group).
-    count_col, denom_col
-        The counts (Poisson) and the populations.
-    unit_col
-        The units' names; the frame's index if None.
+    frame, count_col, denom_col, unit_col
+        One row per unit (e.g. the ONS peer table for one offence group); the columns of
+        the counts (Poisson), the populations and the units' names (the index if None).
     target_rate
         The centre line per ``per``; by default the pooled rate of the units in the fit,
         ``sum(count) / sum(denominator) * per``.
-    per
-        1,000 for rates per 1,000 population.
-    levels
-        Coverage of the limits, (0.95, 0.998) by default.
+    per, levels, trim
+        Rate base (1,000), coverage of the limits (0.95, 0.998), winsorising fraction (0.1).
     adjustment
-        ``"additive"`` (default, FunnelPlotR's and Spiegelhalter's random-effects
-        widening), ``"multiplicative"`` or ``"none"`` (Poisson limits whatever the spread).
-        Applied only when ``phi > 1``.
-    trim
-        Winsorising fraction at each end, 0.1 as FunnelPlotR.
+        ``"additive"`` (default: FunnelPlotR's and Spiegelhalter's random effect),
+        ``"multiplicative"`` or ``"none"``; applied only when ``phi > 1``.
     grid_points
         Points of the drawn curves (the units' own denominators are added).
 

@@ -29,6 +29,7 @@ Nothing is fetched: the workbooks are files the user has downloaded.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -100,6 +101,7 @@ FORCES: dict[str, str] = {
     "W15000004": "Dyfed-Powys",
 }
 
+_CODE_BY_NAME = {name.lower(): code for code, name in FORCES.items()}
 PFA_CODE = re.compile(r"^(E23|W15)\d{6}$")
 AREA_CODE = re.compile(r"^[EWK]\d{8}$")
 NOT_SHOWN = {"-", "..", "+", ":", "x", "*", ""}
@@ -230,8 +232,18 @@ def _parse_year_end(title: str, where: str) -> date:
 
 def workbook_year_end(path: str | Path) -> date:
     """The last day of the year the workbook covers, from its title: "year ending December
-    2018" -> 2018-12-31."""
-    return _parse_year_end(workbook_title(path), str(path))
+    2018" -> 2018-12-31. Remembered per file (path, size, modification time): opening a
+    workbook takes a few tenths of a second."""
+    path = Path(path)
+    stat = path.stat() if path.is_file() else None
+    if stat is None:
+        return _parse_year_end(workbook_title(path), str(path))  # raises: no such file
+    return _year_end_of(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _year_end_of(path: str, size: int, mtime_ns: int) -> date:
+    return _parse_year_end(workbook_title(path), path)
 
 
 def _describe(year_end: date) -> str:
@@ -354,8 +366,7 @@ def _force_of(code: str | None, name: str) -> tuple[str, str] | None:
     no area (British Transport Police). Known codes take the name in :data:`FORCES`."""
     if code and PFA_CODE.match(code):
         return FORCES.get(code, clean_label(name)), code
-    by_name = {v.lower(): k for k, v in FORCES.items()}
-    key = by_name.get(clean_label(name).lower())
+    key = _CODE_BY_NAME.get(clean_label(name).lower())
     if key and not (code and AREA_CODE.match(code)):
         return FORCES[key], key
     return None
