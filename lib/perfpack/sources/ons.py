@@ -399,7 +399,8 @@ def _offence_columns(table: _Table) -> dict[str, tuple[int, str]]:
     out = {}
     for col, label in table.labels.items():
         key = offence_key(label)
-        if key.startswith(("population", "household")) or key in SKIP_P3:
+        empty = all(cells[col] is None for *_, cells in table.rows)  # a spacer under a group header
+        if empty or key.startswith(("population", "household")) or key in SKIP_P3:
             continue
         if key in out:
             raise PeerDataError(f"{table.path}, sheet {table.sheet!r}: two columns are labelled {clean_label(label)!r}. {FIX}")
