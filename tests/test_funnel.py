@@ -1,4 +1,4 @@
-"""Funnel plot figures (perfpack.funnel) against answers worked by hand.
+"""Funnel plot figures (perfpack.stats.funnel) against answers worked by hand.
 
 Chi-square quantiles below are the printed values of a standard chi-square table (e.g.
 Lindley & Scott, New Cambridge Statistical Tables, table 8), to the table's four figures;
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfpack import funnel as fn
+from perfpack.stats import funnel as fn
 
 ONS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ons"
 
