@@ -131,7 +131,7 @@ class Chromium:
             "about:blank",
         ]
 
-    def start(self) -> "Chromium":
+    def start(self) -> Chromium:
         to_browser_r, to_browser_w = os.pipe()  # we write commands; Chromium reads fd 3
         from_browser_r, from_browser_w = os.pipe()  # Chromium writes fd 4; we read
 
@@ -202,7 +202,7 @@ class Chromium:
                 pass
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from perfpack.stats.figures import read_figures
 from calibration_targets import SAC_TARGETS
+from perfpack.stats.figures import read_figures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]
 

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from calibration_targets import SAC_TARGETS
+from perfpack.config import load_config
 from perfpack.sources import demo
 from perfpack.sources.classification import classification
-from perfpack.config import load_config
-from calibration_targets import SAC_TARGETS
 
 NPAS = list(load_config().npas)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from perfpack.publish.export import TOC_MARK, _run_times, add_contents, offline_only, print_css
+from perfpack.publish.export import TOC_MARK, add_contents, offline_only, print_css
+from perfpack.publish.run_info import run_times
 
 
 def test_contents_goes_right_under_the_title_and_leaves_the_text_whole():
@@ -40,5 +41,5 @@ def test_print_css_puts_the_marking_on_every_printed_page_safely():
 
 
 def test_run_times_read_as_words():
-    assert _run_times("2021-02-01T09:00:00+00:00", "2021-02-01T09:02:30+00:00") == "1 February 2021, 09:00:00 to 09:02:30 (UTC+00:00)"
-    assert _run_times("", "") == "not recorded"
+    assert run_times("2021-02-01T09:00:00+00:00", "2021-02-01T09:02:30+00:00") == "1 February 2021, 09:00:00 to 09:02:30 (UTC+00:00)"
+    assert run_times("", "") == "not recorded"

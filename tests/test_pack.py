@@ -3,10 +3,8 @@ wrong (bad data, unknown section, a failing or hanging notebook, a second run at
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys

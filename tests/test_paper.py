@@ -19,9 +19,9 @@ import pytest
 from docx.oxml.ns import qn
 
 from perfpack.config import DEFAULT_CONFIG, load_config
-from perfpack.stats.figures import count_row, to_frame, value_row
-from perfpack.publish.paper import FAILED_TEXT, notebook_charts, write_paper
 from perfpack.periods import Period, Window
+from perfpack.publish.paper import FAILED_TEXT, notebook_charts, write_paper
+from perfpack.stats.figures import count_row, to_frame, value_row
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = Period.parse("2020-Q4")

@@ -169,7 +169,7 @@ def test_two_runs_of_one_period_at_once_never_mix(work):
     (_, err_a), (_, err_b) = a.communicate(timeout=300), b.communicate(timeout=300)
     codes = {"a": a.returncode, "b": b.returncode}
     assert set(codes.values()) <= {0, 2} and 0 in codes.values(), f"{codes}\n{err_a[-1500:]}\n{err_b[-1500:]}"
-    for name, rc, err in (("a", a.returncode, err_a), ("b", b.returncode, err_b)):
+    for rc, err in ((a.returncode, err_a), (b.returncode, err_b)):
         if rc == 2:
             assert f"Another run of {PERIOD} is in progress" in err and "Traceback" not in err, err
     m = _published_is_one_run(work["out"] / PERIOD)

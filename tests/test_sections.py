@@ -9,18 +9,16 @@ import pandas as pd
 import pytest
 
 from perfpack.measures import calls as calls_measures
-from perfpack.measures import covid
-from perfpack.measures import domestic
-from perfpack.measures import fraud
-from perfpack.pages import asb_and_covid, blocks, calls_for_service, domestic_abuse, fraud_and_cyber_crime, serious_acquisitive_crime, violent_crime
-from perfpack.present.domestic_tables import repeat_victims_table
-from perfpack.stats.figures import to_frame
+from perfpack.measures import covid, domestic, fraud
 from perfpack.measures.counts import this_year_vs_last
-from perfpack.periods import Period, Window
+from perfpack.measures.windows import latest_end, months_before, trailing_window, window_since
+from perfpack.pages import asb_and_covid, blocks, calls_for_service, domestic_abuse, fraud_and_cyber_crime, serious_acquisitive_crime, violent_crime
 from perfpack.pages.blocks import snake
 from perfpack.pages.section import Section
+from perfpack.periods import Period, Window
+from perfpack.present.domestic_tables import repeat_victims_table
 from perfpack.sources import Dataset, load_dataset
-from perfpack.measures.windows import latest_end, months_before, trailing_window, window_since
+from perfpack.stats.figures import to_frame
 
 Q4 = Period.parse("2020-Q4")
 Y2020 = Window(date(2020, 1, 1), date(2020, 12, 31))

@@ -14,11 +14,11 @@ import pytest
 
 from conftest import SHARED_DATA, needs_shared
 from perfpack.measures import counts as measures
-from perfpack.sources.contract import DataValidationError
 from perfpack.periods import Period
 from perfpack.sources import SourceError, load_dataset, write_snapshot
-from perfpack.sources.dataset import read_snapshot
+from perfpack.sources.contract import DataValidationError
 from perfpack.sources.homeoffice import HO_COLUMNS, load_homeoffice, quarter_start
+from perfpack.sources.snapshot import read_snapshot
 
 REAL = SHARED_DATA / "homeoffice" / "prc-pfa-mar2013-onwards-tables201718.csv"
 real = needs_shared(REAL)

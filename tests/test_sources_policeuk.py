@@ -14,14 +14,14 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED_DATA, needs_shared
-from perfpack.sources.contract import DataValidationError
 from perfpack.measures.counts import compare_windows
 from perfpack.pages import all_crime
 from perfpack.pages.section import Section
-from perfpack.periods import Period, Window
+from perfpack.periods import Window
 from perfpack.sources import SourceError, load_dataset, write_snapshot
-from perfpack.sources.dataset import read_snapshot
+from perfpack.sources.contract import DataValidationError
 from perfpack.sources.policeuk import STREET_COLUMNS, district_of, load_policeuk, type_key
+from perfpack.sources.snapshot import read_snapshot
 
 REAL = SHARED_DATA / "policeuk" / "2019-09-staffordshire-street.csv"
 real = needs_shared(REAL)
@@ -143,7 +143,6 @@ def test_areas_are_the_configured_npas_and_outside_districts_are_listed(flat_and
 @real
 def test_one_row_per_crime_type_for_figures(flat_and_archive, hand, config):
     ds = load_policeuk(flat_and_archive[1], "staffordshire", config)
-    p = Period.parse("2019-Q3")
     s = Section("01-all-crime", period="2019-Q3", data_dir="", config_path=str(config.path), data=ds, display=False)
     rows = all_crime.policeuk_type_rows(s)
     by_key = {r["key"]: r for r in rows}

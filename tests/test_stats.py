@@ -21,7 +21,6 @@ from perfpack.stats.significance import (
     format_pct,
 )
 
-
 # --- the test itself ---------------------------------------------------------------
 
 

@@ -17,9 +17,9 @@ import pytest
 
 from perfpack.measures import risk
 from perfpack.pages import strategic
-from perfpack.stats.forecast import demand_statement
 from perfpack.periods import Period
 from perfpack.sources import Dataset
+from perfpack.stats.forecast import demand_statement
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "config"

@@ -16,18 +16,18 @@ EXIT_OK, EXIT_SECTIONS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _plain_errors():
-    from perfpack.sources.classification import UnknownOffenceCode
-    from perfpack.config import ConfigError
-    from perfpack.sources.contract import DataValidationError
-    from perfpack.periods import PeriodError
-    from perfpack.execution.runner import RunError
-    from perfpack.sources import SourceError
+    from perfpack.config import ConfigError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.execution.runner import RunError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.periods import PeriodError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.sources import SourceError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.sources.classification import UnknownOffenceCode  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.sources.contract import DataValidationError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode)
 
 
 def cmd_demo_data(args) -> int:
-    from perfpack.sources.demo import write_demo
+    from perfpack.sources.demo import write_demo  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     t = time.perf_counter()
     paths = write_demo(args.out, scale=args.scale, seed=args.seed, fmt=args.format)
@@ -59,9 +59,8 @@ def quality_report(ds) -> str:
 
 
 def cmd_validate(args) -> int:
-    from perfpack.config import load_config
-    from perfpack.config import DEMO_DIR
-    from perfpack.sources import load_dataset
+    from perfpack.config import DEMO_DIR, load_config  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.sources import load_dataset  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     config = load_config(args.config)
     ds = load_dataset(args.data or DEMO_DIR, args.source, args.force, config, keep_rows=False)
@@ -71,7 +70,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from perfpack.execution.runner import run
+    from perfpack.execution.runner import run  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
     result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks)

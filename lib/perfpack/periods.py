@@ -48,7 +48,7 @@ class Window:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
     @classmethod
-    def from_id(cls, text: str, label: str = "") -> "Window":
+    def from_id(cls, text: str, label: str = "") -> Window:
         """Inverse of :attr:`id`."""
         a, b = text.split("..")
         return cls(date.fromisoformat(a), date.fromisoformat(b), label)
@@ -56,7 +56,7 @@ class Window:
     def contains(self, d: date) -> bool:
         return self.start <= d <= self.end
 
-    def year_earlier(self) -> "Window":
+    def year_earlier(self) -> Window:
         """The same dates a year earlier (29 February maps to 28 February)."""
         return Window(_minus_year(self.start), _minus_year(self.end), _year_earlier_label(self.label))
 
@@ -135,7 +135,7 @@ class Period:
     quarter: int
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         m = PERIOD_RE.match(str(text).strip())
         if not m:
             raise PeriodError(f"'{text}' is not a reporting period. Write the quarter as YYYY-QN, for example 2020-Q4.")

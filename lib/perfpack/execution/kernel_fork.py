@@ -143,9 +143,9 @@ class _Lines:
 
 def serve(path: str) -> int:
     """Listen on ``path``, import :data:`PRELOAD`, then fork a kernel for each client."""
-    import gc
-    import importlib
-    import selectors
+    import gc  # stdlib, kept local: the client path imports as little as it can
+    import importlib  # stdlib, kept local: the client path imports as little as it can
+    import selectors  # stdlib, kept local: the client path imports as little as it can
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -211,7 +211,7 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except BaseException:
-            import traceback
+            import traceback  # stdlib, kept local: the client path imports as little as it can
 
             traceback.print_exc()
         finally:
@@ -228,7 +228,7 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
 
 
 def _become_kernel(request: dict, fds: list[int]) -> None:
-    import random
+    import random  # stdlib, kept local: the client path imports as little as it can
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handler (stop serving) is not the kernel's
     signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignored it
@@ -247,7 +247,7 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
         # has a parent (no console banner; it exits if the server that forked it goes)
         argv.append(f"--IPKernelApp.parent_handle={os.environ['JPY_PARENT_PID']}")
     sys.argv = ["ipykernel_launcher", *argv]
-    from ipykernel import kernelapp
+    from ipykernel import kernelapp  # heavy: the client stays stdlib-only; the server imports what kernels need before forking
 
     kernelapp.launch_new_instance()
 
@@ -289,7 +289,7 @@ def kernel_manager_class():
     """The jupyter_client kernel manager papermill should use: the kernel spec's own command,
     with ``-m ipykernel_launcher`` replaced by this module's client (any other command as it
     is). Imported only where kernels are started."""
-    from jupyter_client import AsyncKernelManager
+    from jupyter_client import AsyncKernelManager  # heavy: the client stays stdlib-only; the server imports what kernels need before forking
 
     class ForkingKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
@@ -308,7 +308,7 @@ class Server:
     kills its kernels and removes its socket)."""
 
     def __init__(self, folder, env: dict | None = None, log=None):
-        import subprocess
+        import subprocess  # stdlib, kept local: the client path imports as little as it can
 
         self.path = os.path.join(str(folder), "kernels.sock")
         self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.execution.kernel_fork", "--serve", self.path], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)

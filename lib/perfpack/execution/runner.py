@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import queue
 import shutil
 import signal
@@ -35,12 +34,14 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from perfpack.config import DEMO_DIR, PROJECT_ROOT, load_config
+from perfpack.execution.provenance import code_version
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 from perfpack.periods import Period
+from perfpack.publish.run_info import describe_version
 
 # jsonschema (imported by nbformat and papermill) imports rfc3987_syntax when it is installed,
 # and that builds a parser at import time: 0.9 s of CPU in every process that reads a
@@ -74,11 +75,11 @@ class RunResult:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def discover_sections(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[SectionSpec]:
-    from perfpack.publish.export import notebook_title
+    from perfpack.publish.export import notebook_title  # heavy: only at the step that needs it, so a refused run exits at once
 
     return [SectionSpec(p.stem, p, notebook_title(p)) for p in sorted(Path(notebooks_dir).glob(SECTION_PATTERN))]
 
@@ -103,7 +104,7 @@ def select_sections(available: list[SectionSpec], wanted: list[str] | None) -> l
 
 def check_parameters(sections: list[SectionSpec]) -> None:
     """Every notebook must declare exactly the parameters the runner passes."""
-    import papermill as pm
+    import papermill as pm  # heavy: only at the step that needs it, so a refused run exits at once
 
     expected = set(NOTEBOOK_PARAMETERS)
     problems = []
@@ -192,45 +193,6 @@ def publish(build: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-# ---- provenance --------------------------------------------------------------------------------
-
-
-def code_version() -> dict:
-    from perfpack import __version__
-    from perfpack.sources.classification import classification_version
-
-    out = {"perfpack": __version__, "classification": classification_version(), "python": platform.python_version()}
-    try:
-        commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
-        if commit.returncode == 0:
-            out["git_commit"] = commit.stdout.strip()
-            dirty = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no", "--", "lib", "notebooks", "config"], capture_output=True, text=True, timeout=10)
-            out["git_dirty"] = bool(dirty.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    import importlib.metadata as md
-
-    out["packages"] = {p: md.version(p) for p in ("pandas", "numpy", "pandera", "papermill", "nbconvert", "statsmodels", "seaborn", "matplotlib", "duckdb") if _has(p)}
-    return out
-
-
-def _has(pkg: str) -> bool:
-    import importlib.metadata as md
-
-    try:
-        md.version(pkg)
-        return True
-    except md.PackageNotFoundError:
-        return False
-
-
-def describe_version(v: dict) -> str:
-    s = f"perfpack {v.get('perfpack')}"
-    if v.get("git_commit"):
-        s += f", commit {v['git_commit']}{' with local changes' if v.get('git_dirty') else ''}"
-    return s + f", classification {v.get('classification')}"
-
-
 # ---- the run -----------------------------------------------------------------------------------
 
 
@@ -303,7 +265,7 @@ class _Workers:
         self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
         self.server = None
         if fork_kernels:
-            from perfpack.execution.kernel_fork import ENV, Server
+            from perfpack.execution.kernel_fork import ENV, Server  # heavy: only at the step that needs it, so a refused run exits at once
 
             self.server_log = open(workdir / "kernel-server.log", "ab")
             self.server = Server(workdir, env=self.env, log=self.server_log)
@@ -358,7 +320,7 @@ def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, work
         workers.discard(worker)
         res = {"section": spec.id, "status": "timeout", "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)"}
         if Path(job["output"]).is_file():
-            from perfpack.publish.export import notebook_to_html
+            from perfpack.publish.export import notebook_to_html  # heavy: only at the step that needs it, so a refused run exits at once
 
             try:
                 notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"])
@@ -414,7 +376,7 @@ def _check_period_in_data(period: Period, ds) -> None:
 
 
 def _check_kernel(name: str) -> None:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel  # heavy: only at the step that needs it, so a refused run exits at once
 
     try:
         KernelSpecManager().get_kernel_spec(name)
@@ -439,8 +401,8 @@ def run(
     """Run the pack for one period. Returns the exit code (0: every section ran) and the
     published folder. Raises :class:`RunError` or
     :class:`perfpack.sources.contract.DataValidationError` before anything is written."""
+    from perfpack.sources import make_snapshot  # heavy: only at the step that needs it, so a refused run exits at once
     from perfpack.sources.contract import DataValidationError  # noqa: F401  (documented exception)
-    from perfpack.sources import make_snapshot
 
     t0 = time.perf_counter()
     started_at = _now()
@@ -471,7 +433,7 @@ def run(
         ds = make_snapshot(data_dir, source, force, config, snapshot, today=today)
         _check_period_in_data(p, ds)
         ds.tables.clear()  # the sections read the snapshot: the runner needs no table while they run
-        import pyarrow
+        import pyarrow  # heavy: only at the step that needs it, so a refused run exits at once
 
         pyarrow.default_memory_pool().release_unused()  # and give the memory back to the system
         validate_seconds = round(time.perf_counter() - t_val, 2)
@@ -500,7 +462,7 @@ def run(
         results: dict[str, dict] = {}
         bar = None
         if progress:
-            from tqdm import tqdm
+            from tqdm import tqdm  # heavy: only at the step that needs it, so a refused run exits at once
 
             bar = tqdm(total=len(specs), desc=f"{p.id}", unit="section", file=sys.stderr, dynamic_ncols=True)
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -520,7 +482,7 @@ def run(
         if bar is not None:
             bar.close()
 
-        from perfpack.stats.figures import merge_figures
+        from perfpack.stats.figures import merge_figures  # heavy: only at the step that needs it, so a refused run exits at once
 
         figures = merge_figures([figures_dir / f"{s.id}.csv" for s in specs])
         figures.to_csv(build / "figures.csv", index=False)
@@ -546,11 +508,11 @@ def run(
             "status": "ok" if not failed else "failed",
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        from perfpack.publish.index import write_index
+        from perfpack.publish.index import write_index  # heavy: only at the step that needs it, so a refused run exits at once
 
         write_index(build, manifest, figures, config, p)
         try:
-            from perfpack.publish.paper import write_paper
+            from perfpack.publish.paper import write_paper  # heavy: only at the step that needs it, so a refused run exits at once
 
             write_paper(build, manifest, figures, config, p)
             manifest["paper"] = {"status": "ok", "docx": "meeting-paper.docx", "html": "meeting-paper.html"}

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from perfpack.execution import kernel_fork
@@ -26,7 +26,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 SAVE_EVERY_SECONDS = 10
@@ -40,8 +40,8 @@ def _engine() -> str:
     writes it when the notebook starts, then at most every ``SAVE_EVERY_SECONDS`` as cells end,
     and when it ends (papermill also writes it after an error and at the very end), so a
     section stopped part-way still leaves its notebook as of a few seconds before."""
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-    from papermill.exceptions import PapermillException
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines  # heavy: the worker process imports papermill/nbconvert once, on its first job
+    from papermill.exceptions import PapermillException  # heavy: the worker process imports papermill/nbconvert once, on its first job
 
     class Manager(NotebookExecutionManager):
         in_cell = False  # saves asked for as a cell starts or ends are thinned out
@@ -90,10 +90,10 @@ def _kernel_did_not_start(exc: Exception) -> bool:
 
 
 def run_job(job: dict) -> dict:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    import papermill as pm  # heavy: the worker process imports papermill/nbconvert once, on its first job
+    from papermill.exceptions import PapermillExecutionError  # heavy: the worker process imports papermill/nbconvert once, on its first job
 
-    from perfpack.publish.export import notebook_to_html
+    from perfpack.publish.export import notebook_to_html  # heavy: the worker process imports papermill/nbconvert once, on its first job
 
     started = time.perf_counter()
     result = {"section": job["section"], "status": "ok", "error": None, "started_at": _now()}
@@ -182,7 +182,7 @@ def serve() -> None:
     # overlaps the validation instead of delaying the first section.
     import papermill  # noqa: F401
 
-    from perfpack.publish.export import _exporter
+    from perfpack.publish.export import _exporter  # heavy: the worker process imports papermill/nbconvert once, on its first job
 
     _exporter()
     for line in sys.stdin:

@@ -14,8 +14,8 @@ from datetime import date
 import pandas as pd
 
 from perfpack.measures.counts import in_window, monthly_counts
-from perfpack.periods import Period, Window, add_months
 from perfpack.measures.windows import last_whole_month_end
+from perfpack.periods import Period, Window, add_months
 
 NOT_APPLICABLE_AGE = "Not applicable"
 

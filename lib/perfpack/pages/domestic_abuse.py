@@ -32,7 +32,7 @@ def counts(s: Section) -> pd.DataFrame:
     blocks.partial_note(s, "crimes")
     blocks.compare_counts(s, "domestic_abuse", "Domestic abuse crime and non-crime", occ, "date", improvement="neutral")
     if s.data.has("incidents"):
-        blocks.compare_many(s, 
+        blocks.compare_many(s,
             [
                 ("domestic_abuse_crime", "Domestic abuse crimes", occ[occ["kind"] == "crime"]),
                 ("domestic_abuse_non_crime", "Domestic abuse non-crime incidents", occ[occ["kind"] == "non-crime"]),

@@ -8,7 +8,6 @@ from perfpack.pages import blocks
 from perfpack.pages.section import Section
 from perfpack.sources.classification import SAC_CATEGORIES
 
-
 #: data.police.uk crime types that hold the serious acquisitive crime categories, whole.
 POLICEUK_SAC_TYPES = {"burglary_all": "Burglary", "robbery_all": "Robbery", "vehicle_crime_all": "Vehicle crime"}
 

@@ -32,6 +32,10 @@ from pathlib import Path
 import pandas as pd
 
 from perfpack.measures import risk
+from perfpack.measures.counts import all_crime, rows_where
+from perfpack.periods import Period, add_months, format_day, month_end
+from perfpack.present.forecast_charts import forecast_chart
+from perfpack.present.tables import fmt_count, html_table
 from perfpack.stats.forecast import (
     FLAT_WITHIN_PCT,
     BacktestResult,
@@ -43,9 +47,6 @@ from perfpack.stats.forecast import (
     forecast_series,
     format_forecast,
 )
-from perfpack.measures.counts import all_crime, rows_where
-from perfpack.periods import Period, add_months, format_day, month_end
-from perfpack.present.tables import fmt_count, html_table
 
 #: Months forecast after the last observed month (four years, as in the FMS).
 HORIZON_MONTHS = 48
@@ -587,7 +588,6 @@ def forecast_one(key: str, history: pd.Series, section: str, *, covid_start: dat
         e.g. too few months; with ``backtest_unavailable`` set when only the back-test fails
         (too short, or a held-out month is zero).
     """
-    from perfpack.present.forecast_charts import forecast_chart
 
     d = _BY_KEY[key]
     out = DemandForecast(key=key, title=d.title, history=history)

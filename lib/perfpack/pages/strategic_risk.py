@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfpack.pages import blocks
-from perfpack.pages import strategic
+from perfpack.pages import blocks, strategic
 from perfpack.pages.section import Section
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import nbformat
 
+from perfpack.publish.run_info import run_block  # noqa: F401  (pages carry it)
+
 TEMPLATES = Path(str(resources.files("perfpack").joinpath("templates")))
 TOC_MARK = "<!--PP-TOC-->"
 
@@ -66,35 +68,6 @@ def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def run_block(info: dict) -> str:
-    """The 'how this page was produced' block: period, data, code, time, link to the code."""
-    files = "".join(f"<li>{html.escape(Path(f['path']).name)} <code>sha256:{html.escape(str(f.get('sha256', ''))[:16])}</code>{(' (' + format(int(f['rows']), ',') + ' rows)') if f.get('rows') is not None else ''}</li>" for f in info.get("files", []))
-    rows = [
-        ("Period", html.escape(str(info.get("period", "")))),
-        ("Data source", html.escape(f"{info.get('source', '')}: {info.get('force', '')}")),
-        ("Input files", f"<ul>{files}</ul>" if files else "none recorded"),
-        ("Code version", html.escape(str(info.get("code_version", "")))),
-        ("Run", html.escape(_run_times(info.get("started_at", ""), info.get("finished_at", "")))),
-    ]
-    if info.get("notebook"):
-        rows.append(("The code", f'<a href="{html.escape(info["notebook"])}">executed notebook (code visible)</a>'))
-    return "<table>" + "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows) + "</table>"
-
-
-def _run_times(started: str, finished: str) -> str:
-    """``22 November 2020, 02:17:18 to 02:17:31 (UTC+00:00)`` from two ISO times."""
-    from datetime import datetime
-
-    try:
-        a, b = datetime.fromisoformat(str(started)), datetime.fromisoformat(str(finished))
-    except ValueError:
-        return f"{started} to {finished}" if started or finished else "not recorded"
-    zone = a.strftime("%z")
-    zone = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
-    end = f"{b:%H:%M:%S}" if a.date() == b.date() else f"{b.day} {b:%B %Y}, {b:%H:%M:%S}"
-    return f"{a.day} {a:%B %Y}, {a:%H:%M:%S} to {end}{zone}"
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
@@ -139,7 +112,7 @@ def _exporter():
     """One exporter per process: a worker exports one section after another, and building the
     exporter compiles its templates (a third of an export's time). Each export gets its own
     resources, so nothing carries from one page to the next."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # heavy (nbconvert): only when a page is exported
 
     return HTMLExporter(template_name="perfpack", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
 from perfpack.periods import Period
-from perfpack.present.tables import fmt_count, fmt_pct, fmt_signed, html_table, significance_cell
-
+from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_signed, html_table, significance_cell
+from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
+from perfpack.publish.run_info import describe_version
 
 HEADLINE_KINDS = ("count", "amount", "share")
 
@@ -58,7 +58,6 @@ def _num(x):
 
 
 def _signed_money(x) -> str:
-    from perfpack.present.tables import fmt_money
 
     return "–" if x is None else ("+" if x >= 0 else "−") + fmt_money(abs(x))
 
@@ -66,7 +65,6 @@ def _signed_money(x) -> str:
 def headline_cells(r: dict) -> dict:
     """One headline row as plain-text cells (the index page and the meeting paper share this):
     ``label, period, previous, latest, change, pct, significance, variation``."""
-    from perfpack.present.tables import fmt_money
 
     kind = r.get("kind") or "count"
     cur, prev, change = _num(r.get("current")), _num(r.get("previous")), _num(r.get("change"))
@@ -167,7 +165,6 @@ def quality_table(facts: dict) -> str:
 
 
 def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Path:
-    from perfpack.execution.runner import describe_version
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     tmpl = env.get_template("index.html.j2")

@@ -28,9 +28,24 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import docx
+import jinja2
+import mistune
+import nbformat
 import pandas as pd
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
 
+from perfpack.parameters import commentary_path
 from perfpack.periods import Period
+from perfpack.present.tables import html_table, significance_cell
+from perfpack.publish.export import TEMPLATES, _slug, offline_only, pack_css, print_css
+from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, VARIATION_WORDS, headline_cells, headline_rows, significance_note, variation_cell
+from perfpack.publish.run_info import describe_version
 
 DOCX_NAME = "meeting-paper.docx"
 HTML_NAME = "meeting-paper.html"
@@ -132,7 +147,6 @@ class _FigureParser(HTMLParser):
 def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> list[Chart]:
     """The first ``limit`` charts (``<figure class="pp-chart">`` with a PNG data URI) in an
     executed notebook's HTML outputs, in order."""
-    import nbformat
 
     if not nb_path or not Path(nb_path).is_file():
         return []
@@ -164,7 +178,6 @@ def paper_rows(figures: pd.DataFrame, period: Period, section: str) -> pd.DataFr
     """A section's headline figures: the index page's selection
     (:func:`perfpack.publish.index.headline_rows`: one force-wide row per key, the 12 months to the
     period end or the key's longest window, no category breakdowns) for this section."""
-    from perfpack.publish.index import headline_rows
 
     rows = headline_rows(figures, period)
     if rows.empty or "section" not in rows:
@@ -178,9 +191,6 @@ def _paper_config(config) -> dict:
 
 def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Paper:
     """Everything the paper shows, from the run's records (no numbers are made up here)."""
-    from perfpack.publish.index import headline_cells
-    from perfpack.parameters import commentary_path
-    from perfpack.execution.runner import describe_version
 
     pc = _paper_config(config)
     limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
@@ -224,7 +234,6 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
 
 
 def _computed_caveats(config) -> list[str]:
-    from perfpack.publish.index import significance_note
 
     return [
         significance_note(config),
@@ -264,8 +273,6 @@ SIG_COLOURS = {"significant increase": ("801650", "▲"), "significant decrease"
 
 def _field(paragraph, instr: str, placeholder: str = ""):
     """A Word field (PAGE, TOC...) in a paragraph, with ``placeholder`` as its shown result."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     def fld(kind):
         r = paragraph.add_run()
@@ -286,8 +293,6 @@ def _field(paragraph, instr: str, placeholder: str = ""):
 
 
 def _marking_paragraph(p, paper: Paper, page_number: bool = False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
 
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     r = p.add_run(paper.marking)
@@ -302,8 +307,6 @@ def _marking_paragraph(p, paper: Paper, page_number: bool = False):
 
 
 def _shade(cell, hex_fill: str):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tc_pr = cell._tc.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -314,14 +317,12 @@ def _shade(cell, hex_fill: str):
 
 
 def _header_row(row):
-    from docx.oxml import OxmlElement
 
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:tblHeader"))  # repeats on each page; read as a header row
 
 
 def _placeholder(doc, text: str):
-    from docx.enum.text import WD_COLOR_INDEX
 
     p = doc.add_paragraph(style="Analyst")
     r = p.add_run(text)
@@ -330,8 +331,6 @@ def _placeholder(doc, text: str):
 
 
 def _styles(doc):
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.shared import Cm, Pt, RGBColor
 
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
@@ -422,17 +421,12 @@ def _markdown_blocks(doc, tokens: list, style: str = "Commentary", depth: int = 
 
 
 def _markdown_tokens(text: str) -> list:
-    import mistune
 
     return mistune.create_markdown(renderer=None)(text)
 
 
 def _docx_table(doc, s: PaperSection, number: int):
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt, RGBColor
 
-    from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, VARIATION_WORDS
 
     doc.add_paragraph(f"Table {number}: {s.title}, headline figures", style="Caption")
     header = HEADLINE_HEADER + ([VARIATION_HEADER] if s.has_variation else [])
@@ -480,11 +474,6 @@ def _docx_table(doc, s: PaperSection, number: int):
 
 
 def write_docx(paper: Paper, path: Path) -> Path:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
 
     doc = docx.Document()
     _styles(doc)
@@ -658,8 +647,6 @@ def write_docx(paper: Paper, path: Path) -> Path:
 
 
 def _html_table(s: PaperSection, number: int) -> str:
-    from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, variation_cell
-    from perfpack.present.tables import html_table, significance_cell
 
     body = []
     for r in s.rows:
@@ -672,10 +659,7 @@ def _html_table(s: PaperSection, number: int) -> str:
 
 
 def write_html(paper: Paper, path: Path) -> Path:
-    import jinja2
-    import mistune
 
-    from perfpack.publish.export import TEMPLATES, _slug, offline_only, pack_css, print_css
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     Markup = jinja2.utils.markupsafe.Markup

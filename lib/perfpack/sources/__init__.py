@@ -14,6 +14,8 @@
 What a source cannot give is in ``Dataset.unavailable`` (name -> the words a section shows).
 """
 
-from perfpack.sources.dataset import SOURCES, Dataset, SourceError, load_dataset, make_snapshot, write_snapshot
+from perfpack.sources.dataset import SOURCES, Dataset, SourceError
+from perfpack.sources.load import load_dataset, make_snapshot
+from perfpack.sources.snapshot import read_snapshot, write_snapshot
 
-__all__ = ["Dataset", "SourceError", "load_dataset", "make_snapshot", "write_snapshot", "SOURCES"]
+__all__ = ["Dataset", "SourceError", "load_dataset", "make_snapshot", "read_snapshot", "write_snapshot", "SOURCES"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from importlib import resources
+from io import StringIO
 
 import pandas as pd
 
@@ -55,7 +56,6 @@ def _text() -> str:
 @lru_cache(maxsize=1)
 def classification() -> pd.DataFrame:
     """The classification table, one row per offence code (codes are strings)."""
-    from io import StringIO
 
     df = pd.read_csv(StringIO(_text()), dtype=str, keep_default_na=False)
     df["in_all_crime"] = df["in_all_crime"].map({"true": True, "false": False}).astype(bool)

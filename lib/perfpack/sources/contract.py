@@ -13,14 +13,19 @@ them into one plain message. See ``data/README.md`` for the contract in words.
 
 from __future__ import annotations
 
+import csv
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # pandera is heavy (about a second): imported where a table is validated
+    import pandera.pandas as pa  # heavy: only when a table is read or validated
 
 from perfpack.sources.classification import classification, normalise_code
 
@@ -246,8 +251,8 @@ def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, l
         for c in few:  # small file: categoricals of the text as written (read_csv would parse them)
             df[c] = df[c].astype("category")
         return df, [c.strip() for c in header]
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    import pyarrow as pa  # heavy: only when a table is read or validated
+    import pyarrow.csv as pacsv  # heavy: only when a table is read or validated
 
     types = {c: (pa.dictionary(pa.int32(), pa.string()) if c in few else pa.string()) for c in wanted}
     options = pacsv.ConvertOptions(column_types=types, include_columns=wanted, strings_can_be_null=False, quoted_strings_can_be_null=False)
@@ -261,7 +266,6 @@ def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, l
 
 def _csv_header(path: Path) -> list[str]:
     """The column names on a CSV file's first line (byte-order mark and line ending removed)."""
-    import csv
 
     with open(path, encoding="utf-8-sig", newline="") as f:
         return next(csv.reader(f), [])
@@ -381,12 +385,12 @@ def _todo_for(name: str, spec: ColumnSpec, allowed: set[str] | None) -> str:
     return ""
 
 
-def schema_for(spec: TableSpec, npas: tuple[str, ...], today: date) -> "pa.DataFrameSchema":
+def schema_for(spec: TableSpec, npas: tuple[str, ...], today: date) -> pa.DataFrameSchema:
     """The pandera schema that checks a parsed table's values.
 
     Identifiers are checked for duplicates by :func:`_duplicates` instead (pandera's check
     costs three times as much on millions of rows)."""
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # heavy: only when a table is read or validated
 
     cols = {}
     limit = pd.Timestamp(today) + pd.Timedelta(days=1)
@@ -458,7 +462,7 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
         typed[name] = series
     if spec.columns.get("offence_code"):
         typed["offence_code"] = _normalise_codes(typed["offence_code"])
-    import pandera.pandas as pa
+    import pandera.pandas as pa  # heavy: only when a table is read or validated
 
     schema = schema_for(spec, npas, today)
     try:
@@ -508,7 +512,7 @@ def _duplicates(path: Path, column: str, raw: pd.DataFrame, ids: pd.Series) -> l
 def _string_hashes(values: pd.Series) -> np.ndarray | None:
     """FNV-1a hashes of the UTF-8 bytes of Arrow-backed strings without missing values, read
     straight from the Arrow buffers (no Python objects); None for anything else."""
-    import pyarrow as pa
+    import pyarrow as pa  # heavy: only when a table is read or validated
 
     if not pd.api.types.is_string_dtype(values.dtype) or values.isna().any():
         return None

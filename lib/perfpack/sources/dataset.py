@@ -14,7 +14,6 @@ took three seconds per section for the crimes table alone at scale 10.)
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.feather as feather
+import pyarrow.compute as pc
 
+from perfpack.periods import add_months, month_end
 from perfpack.sources.classification import classify
-from perfpack.config import PackConfig
-from perfpack.sources.contract import ASB_CATEGORIES, TABLES, load_canonical
+from perfpack.sources.contract import ASB_CATEGORIES, TABLES
 
 SNAPSHOT_MARKER = "snapshot.json"
 SNAPSHOT_SUFFIX = ".arrow"
@@ -74,7 +73,7 @@ class Dataset:
     def why_not(self, table: str) -> str:
         return self.unavailable.get(table, f"No {table.replace('_', ' ')} data in this source.")
 
-    def without_identifiers(self) -> "Dataset":
+    def without_identifiers(self) -> Dataset:
         """The same data without the record identifiers (``crime_id``, ``incident_id``, ...):
         no section counts or shows them, and a section filtering a table then copies no
         identifier text (4 million crime references at scale 10). Victim references stay:
@@ -94,8 +93,6 @@ class Dataset:
         first, last = pd.Timestamp(span[0]).date(), pd.Timestamp(span[1]).date()
         g = self.granularity.get(table, "record")
         if g in ("month", "quarter"):
-            from perfpack.periods import add_months, month_end
-
             last = month_end(add_months(last, 2 if g == "quarter" else 0))
         return first, last
 
@@ -147,7 +144,6 @@ class SnapshotTables(MutableMapping):
         Arrow file when the table has not been converted."""
         if name in self._frames:
             return _min_max(self._frames[name], column)
-        import pyarrow.compute as pc
 
         table = self._arrow[name]
         if table.num_rows == 0:
@@ -155,7 +151,7 @@ class SnapshotTables(MutableMapping):
         mm = pc.min_max(table.column(column))
         return mm["min"].as_py(), mm["max"].as_py()
 
-    def without_columns(self, columns: dict[str, str]) -> "SnapshotTables":
+    def without_columns(self, columns: dict[str, str]) -> SnapshotTables:
         """The same tables without ``columns[name]`` in table ``name`` (where present)."""
         out = {}
         for name in self._names:
@@ -234,129 +230,3 @@ def _classify(crimes: pd.DataFrame) -> pd.DataFrame:
     for col in lookup.columns:
         out[col] = lookup[col].array.take(idx)  # Arrow take for text: no Python objects
     return out
-
-
-def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snapshot: Path | None = None, keep_rows: bool = True) -> Dataset:
-    each = None
-    if not keep_rows:
-
-        def each(name: str, typed: pd.DataFrame) -> pd.DataFrame:
-            return typed.iloc[:0]
-
-    elif snapshot is not None:
-
-        def each(name: str, typed: pd.DataFrame) -> pd.DataFrame:
-            _write_table(enrich({name: typed})[name], snapshot, name)
-            pa.default_memory_pool().release_unused()
-            return typed.iloc[:0]  # the rows are in the snapshot now (make_snapshot reads it back)
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    from perfpack.sources.contract import find_table_file
-
-    # the files' hashes are worked out beside the validation (hashlib lets go of the GIL)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashes = {t: pool.submit(sha256_file, p) for t in TABLES if (p := find_table_file(data_dir, t)) is not None}
-        tables, facts, files = load_canonical(data_dir, config.npas, today=today, each=each)
-        digests = {t: f.result() for t, f in hashes.items()}
-    return Dataset(
-        source="canonical",
-        force=config.force_name,
-        tables=tables if snapshot is not None else enrich(tables),
-        files=[{"table": t, "path": str(p), "sha256": digests[t], "bytes": p.stat().st_size, "rows": facts[t].get("rows")} for t, p in files.items()],
-        facts=facts,
-        granularity={t: "record" for t in tables},
-        npas=list(config.npas),
-    )
-
-
-def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConfig, today: date | None = None, keep_rows: bool = True) -> Dataset:
-    """Load a source's data for one force, validated, as a :class:`Dataset`.
-
-    A folder holding a run's snapshot is read directly (it was validated when written).
-    ``keep_rows=False`` (``perfpack validate``): check and describe the canonical tables
-    holding one at a time; the dataset's tables come back with their columns and no rows.
-    """
-    data_dir = Path(data_dir)
-    if (data_dir / SNAPSHOT_MARKER).is_file():
-        return read_snapshot(data_dir)
-    if source not in SOURCES:
-        raise SourceError(f"Unknown data source '{source}'. Use one of: {', '.join(SOURCES)}.")
-    if source == "policeuk":
-        from perfpack.sources.policeuk import load_policeuk
-
-        return load_policeuk(data_dir, force, config)
-    if source == "homeoffice":
-        from perfpack.sources.homeoffice import load_homeoffice
-
-        return load_homeoffice(data_dir, force, config)
-    return _load_canonical(data_dir, config, today, keep_rows=keep_rows)
-
-
-def make_snapshot(data_dir: str | Path, source: str, force: str, config: PackConfig, folder: str | Path, today: date | None = None) -> Dataset:
-    """Load and validate a source into a snapshot in ``folder``; returns the dataset with its
-    tables read back memory-mapped from there.
-
-    Canonical tables are written one at a time as each passes its checks, so a run holds one
-    table in memory, not all five (at scale 10: 1.1 GB rather than 1.9 GB). Nothing is left in
-    ``folder`` to trust unless this returns: ``snapshot.json`` is written last."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    if source == "canonical" and not (Path(data_dir) / SNAPSHOT_MARKER).is_file():
-        _write_meta(_load_canonical(Path(data_dir), config, today, snapshot=folder), folder)
-    else:
-        write_snapshot(load_dataset(data_dir, source, force, config, today=today), folder)
-    return read_snapshot(folder)
-
-
-def _write_table(df: pd.DataFrame, folder: Path, name: str) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    # one record batch: columns stay contiguous (no per-chunk work in pandas later)
-    feather.write_feather(table, folder / f"{name}{SNAPSHOT_SUFFIX}", compression="uncompressed", chunksize=max(1, table.num_rows))
-
-
-def _arrow_table(folder: Path, name: str) -> pa.Table:
-    # memory-mapped, zero-copy: pandas writes go to copies (copy-on-write), the file stays as written
-    return feather.read_table(folder / f"{name}{SNAPSHOT_SUFFIX}", memory_map=True)
-
-
-def write_snapshot(ds: Dataset, folder: str | Path) -> Path:
-    """Write a dataset as Arrow tables plus ``snapshot.json``; returns the folder."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, df in ds.tables.items():
-        _write_table(df, folder, name)
-    return _write_meta(ds, folder)
-
-
-def _write_meta(ds: Dataset, folder: Path) -> Path:
-    meta = {
-        "source": ds.source,
-        "force": ds.force,
-        "tables": sorted(ds.tables),
-        "files": ds.files,
-        "facts": ds.facts,
-        "unavailable": ds.unavailable,
-        "notes": ds.notes,
-        "granularity": ds.granularity,
-        "npas": list(ds.npas),
-    }
-    (folder / SNAPSHOT_MARKER).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
-    return folder
-
-
-def read_snapshot(folder: str | Path) -> Dataset:
-    folder = Path(folder)
-    meta = json.loads((folder / SNAPSHOT_MARKER).read_text(encoding="utf-8"))
-    tables = SnapshotTables({name: _arrow_table(folder, name) for name in meta["tables"]})
-    return Dataset(
-        source=meta["source"],
-        force=meta["force"],
-        tables=tables,
-        files=meta["files"],
-        facts=meta["facts"],
-        unavailable=meta["unavailable"],
-        notes=meta["notes"],
-        granularity=meta["granularity"],
-        npas=list(meta.get("npas", [])),
-    )

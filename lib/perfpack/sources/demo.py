@@ -46,10 +46,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from perfpack.sources.classification import classification
 from perfpack.config import PackConfig, load_config
 from perfpack.periods import Window
+from perfpack.sources.classification import classification
 
 __all__ = [
     "generate",

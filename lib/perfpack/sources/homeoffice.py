@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfpack.sources.classification import classification, normalise_code
 from perfpack.config import PackConfig
-from perfpack.sources.contract import SHOW_ROWS, DataProblem, DataValidationError
 from perfpack.periods import add_months, month_end
+from perfpack.sources.classification import classification, normalise_code
+from perfpack.sources.contract import SHOW_ROWS, DataProblem, DataValidationError
 from perfpack.sources.dataset import Dataset, SourceError, enrich, sha256_file
 
 HO_COLUMNS = (

@@ -169,7 +169,7 @@ def offence_key(label: str) -> str:
 
 
 def _open(path: Path):
-    import openpyxl
+    import openpyxl  # heavy, optional: only for ONS workbooks
 
     if not path.is_file():
         raise PeerDataError(f"{path}: no such file. Give the path of an ONS police force area tables workbook (.xlsx).")

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 
 from perfpack.config import PackConfig
-from perfpack.sources.contract import DataProblem, DataValidationError
 from perfpack.periods import month_end
+from perfpack.sources.contract import DataProblem, DataValidationError
 from perfpack.sources.dataset import Dataset, SourceError, sha256_file
 
 STREET_COLUMNS = (
@@ -199,7 +199,7 @@ def _read(files: list[StreetFile]) -> tuple[pd.DataFrame, pd.DataFrame]:
     (crimes with a Crime ID, in file order; every other row: ASB and crimes without an ID, with
     ``ref`` and ``is_asb``). Both carry ``month_from_file`` and ``month_differs`` flags.
     """
-    import duckdb
+    import duckdb  # heavy, optional: only for data.police.uk folders
 
     cols = {c: "VARCHAR" for c in STREET_COLUMNS}
     src = r"""

@@ -17,6 +17,8 @@ import pandas as pd
 
 from perfpack.measures.counts import FORCE
 from perfpack.periods import Window
+from perfpack.stats.disclosure import is_suppressed
+from perfpack.stats.significance import compare_counts
 
 FIGURE_COLUMNS = [
     "section",
@@ -63,9 +65,6 @@ def count_row(
     (:func:`perfpack.stats.disclosure.is_suppressed`), unless the caller decided already
     (``suppressed``, e.g. after secondary suppression of a whole breakdown).
     """
-    from perfpack.stats.disclosure import is_suppressed
-
-    from perfpack.stats.significance import compare_counts
 
     row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current)}
     if previous is None:

@@ -28,7 +28,6 @@ model starts from; pass a shorter history if the older years no longer describe 
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
