@@ -110,7 +110,7 @@ def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: s
             continue
         m = month if isinstance(month, pd.Period) else pd.Period(pd.Timestamp(month), "M")
         window = Window(m.start_time.date(), m.end_time.date())
-        count = int(round(float(value)))
+        count = round(float(value))
         rows.append({"section": section, "key": key, "label": label, "window": window.id, "previous_window": "", "area": area, "kind": "count", "current": count, "previous": None, "change": None, "pct_change": None, "significance": "", "suppressed": bool(area != FORCE and is_suppressed(count, threshold)), "p_value": None})
     return rows
 
