@@ -39,14 +39,14 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
-FORCE = "Force"
+from .measures import FORCE
 
 #: Columns of ``revisions.csv``, in order.
 REVISION_COLUMNS = ["key", "area", "window", "published", "revised", "change", "pct_change", "published_in", "published_at", "material", "label", "kind"]
@@ -538,7 +538,11 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
         material = revs["material"].map(_is_true)
         hidden = (revs["published"] == SUPPRESSED) | (revs["revised"] == SUPPRESSED)
         m = int(material.sum())
-        out.append(f"Compared with what {packs} published, {_n(n, 'figure has', 'figures have')} changed; " + (f"{m:,} of them by {t} or more of the published figure (material)." if m else f"none by {t} or more of the published figure (the threshold for a material revision)."))
+        if n == 1:
+            size = f"by {t} or more of the published figure (material)." if m else f"by less than {t} of the published figure (not material)."
+        else:
+            size = f"{m:,} of them by {t} or more of the published figure (material)." if m else f"none by {t} or more of the published figure (the threshold for a material revision)."
+        out.append(f"Compared with what {packs} published, {_n(n, 'figure has', 'figures have')} changed{', ' if n == 1 else '; '}{size}")
         if hidden.any():
             k = int(hidden.sum())
             out.append(f"{_n(k, 'figure', 'figures')} moved into or out of suppression (a count too small to publish), so {'its' if k == 1 else 'their'} values and the size of the change are not shown.")
