@@ -87,6 +87,33 @@ def value_row(section: str, key: str, label: str, window: Window | str, current:
     return {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": kind, "current": current, "previous": previous, "change": change, "pct_change": pct, "significance": "", "suppressed": False, "p_value": None}
 
 
+def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: str = FORCE, *, threshold: int = 10) -> list[dict]:
+    """One ``count`` row per calendar month of a headline series, so that a later pack can
+    tell which months were revised (:mod:`perfpack.revisions`).
+
+    ``monthly`` is indexed by month (a month-start timestamp, a monthly ``Period`` or any date
+    in the month, as :func:`perfpack.measures.monthly_counts` gives) and holds the month's
+    count. Each row has window ``YYYY-MM-01..YYYY-MM-<last day>``, ``current`` the count and
+    no previous window or comparison. A month with no data (NaN) gets no row. Below force
+    level a small count is suppressed (primary suppression only: a caller publishing a full
+    breakdown by area applies :func:`perfpack.disclosure.suppress` itself).
+
+    The index page and the paper leave these rows out of their headlines (windows shorter
+    than a quarter are not headlines: :data:`perfpack.index.HEADLINE_MIN_DAYS`).
+    """
+    from .disclosure import is_suppressed
+
+    rows = []
+    for month, value in monthly.items():
+        if value is None or pd.isna(value):
+            continue
+        m = month if isinstance(month, pd.Period) else pd.Period(pd.Timestamp(month), "M")
+        window = Window(m.start_time.date(), m.end_time.date())
+        count = round(float(value))
+        rows.append({"section": section, "key": key, "label": label, "window": window.id, "previous_window": "", "area": area, "kind": "count", "current": count, "previous": None, "change": None, "pct_change": None, "significance": "", "suppressed": bool(area != FORCE and is_suppressed(count, threshold)), "p_value": None})
+    return rows
+
+
 def to_frame(rows: list[dict]) -> pd.DataFrame:
     """Rows as a DataFrame in the published column order, suppressed values emptied."""
     df = pd.DataFrame(rows, dtype=object)  # keep whole numbers whole where other rows have no value
