@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from perfpack import revisions as R
-from perfpack.figures import (
+
+from perfpack.periods import Window
+from perfpack.publish import revisions as R
+from perfpack.stats.figures import (
     count_row,
     merge_figures,
     monthly_rows,
@@ -20,7 +22,6 @@ from perfpack.figures import (
     to_frame,
     value_row,
 )
-from perfpack.periods import Window
 
 W = Window.from_id
 FY20, FY19 = W("2020-01-01..2020-12-31"), W("2019-01-01..2019-12-31")
@@ -397,8 +398,8 @@ def _all_crime_in(crimes: pd.DataFrame, window: str) -> int:
 def test_revisions_of_a_real_run_match_a_recount(tmp_path):
     from importlib import resources
 
-    from perfpack.demo import write_demo
-    from perfpack.runner import run
+    from perfpack.execution.runner import run
+    from perfpack.sources.demo import write_demo
 
     demo, changed, out = tmp_path / "demo", tmp_path / "revised", tmp_path / "outputs"
     write_demo(demo, scale=0.5)

@@ -40,7 +40,11 @@ def _engine() -> str:
     writes it when the notebook starts, then at most every ``SAVE_EVERY_SECONDS`` as cells end,
     and when it ends (papermill also writes it after an error and at the very end), so a
     section stopped part-way still leaves its notebook as of a few seconds before."""
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines  # heavy: the worker process imports papermill/nbconvert once, on its first job
+    from papermill.engines import (  # heavy: the worker process imports papermill/nbconvert once, on its first job
+        NBClientEngine,
+        NotebookExecutionManager,
+        papermill_engines,
+    )
     from papermill.exceptions import PapermillException  # heavy: the worker process imports papermill/nbconvert once, on its first job
 
     class Manager(NotebookExecutionManager):

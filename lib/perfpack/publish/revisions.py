@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .measures import FORCE
+from perfpack.measures.counts import FORCE
 
 #: Columns of ``revisions.csv``, in order.
 REVISION_COLUMNS = ["key", "area", "window", "published", "revised", "change", "pct_change", "published_in", "published_at", "material", "label", "kind"]
@@ -319,8 +319,8 @@ def _same(a: float, b: float) -> bool:
 
 
 def compare(current: pd.DataFrame, earlier: list[EarlierPack], threshold_pct: float, *, kinds: Iterable[str] = COMPARED_KINDS) -> pd.DataFrame:
-    """The figures of ``current`` (a run's figures, as :func:`perfpack.figures.merge_figures`
-    or :func:`perfpack.figures.read_figures` gives them) that differ from what an earlier pack
+    """The figures of ``current`` (a run's figures, as :func:`perfpack.stats.figures.merge_figures`
+    or :func:`perfpack.stats.figures.read_figures` gives them) that differ from what an earlier pack
     published: one row per figure, columns :data:`REVISION_COLUMNS`.
 
     Each figure is compared once, with the most recent pack in ``earlier`` that published it
@@ -516,7 +516,7 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
     Plain text that needs no markup: real minus signs and dashes, thousands separators, no
     quotes or angle brackets of its own (labels and file names come from ``figures.csv`` and
     the manifest: put the text in a page through an escaping template or
-    :meth:`perfpack.report.Section.say`). With no earlier pack it is one sentence saying so;
+    :meth:`perfpack.pages.section.Section.say`). With no earlier pack it is one sentence saying so;
     with earlier packs and no revision, one sentence saying none changed.
 
     ``changed_inputs`` is :func:`inputs_changed` against the most recent readable earlier
