@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from perfpack.sources import load_dataset
-from perfpack.sources.contract import DataValidationError, load_canonical
+from perfpack.sources.canonical import load_canonical
+from perfpack.sources.contract import DataValidationError
 
 NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent")
 TODAY = date(2021, 6, 1)

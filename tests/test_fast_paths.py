@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack.sources import contract
-from perfpack.sources.contract import DataValidationError, load_canonical
+from perfpack.sources import canonical as contract
+from perfpack.sources.canonical import load_canonical
+from perfpack.sources.contract import DataValidationError
 
 NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent")
 TODAY = date(2021, 6, 1)

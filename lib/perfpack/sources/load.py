@@ -12,7 +12,8 @@ import pandas as pd
 import pyarrow as pa
 
 from perfpack.config import PackConfig
-from perfpack.sources.contract import TABLES, find_table_file, load_canonical
+from perfpack.sources.canonical import load_canonical
+from perfpack.sources.contract import TABLES, find_table_file
 from perfpack.sources.dataset import SNAPSHOT_MARKER, SOURCES, Dataset, SourceError, enrich, sha256_file
 from perfpack.sources.homeoffice import load_homeoffice
 from perfpack.sources.policeuk import load_policeuk

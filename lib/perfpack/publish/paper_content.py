@@ -1,0 +1,255 @@
+"""The draft meeting paper: ``meeting-paper.docx`` for the analyst and ``meeting-paper.html``
+with the same content, written into a run's build folder.
+
+Like the runner, this knows nothing about crime. It assembles what the run produced:
+
+- a title page (force, meeting, marking and transparency from the configuration; the meeting
+  date and publication date are left for the analyst, never invented);
+- contents;
+- per section, in the manifest's order: its headline figures (force-wide rows of
+  ``figures.csv``, the same selection as the index page), its first charts as the executed
+  notebook shows them (image, alt text and caption written by the library), and the force
+  lead's commentary where ``commentary/<period>/<section>.md`` exists. A section that failed
+  says so instead;
+- a closing note on the data (input files and their SHA-256, code version) and caveats (short
+  sentences from the configuration, ``paper.caveats``; the full log is ``docs/caveats.md``).
+
+Every number comes from the run. Places for the analyst's words are marked ``[Analyst: ...]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from perfpack.parameters import commentary_path
+from perfpack.periods import Period
+from perfpack.publish.index import headline_cells, headline_rows, significance_note
+from perfpack.publish.run_info import describe_version
+
+DOCX_NAME = "meeting-paper.docx"
+HTML_NAME = "meeting-paper.html"
+FAILED_TEXT = "This section failed in the run; see index"
+DEFAULT_CHARTS_PER_SECTION = 2
+DEFAULT_BEFORE = ("Foreword",)
+COMMENTARY_LABEL = "Commentary: force lead response (written by the force, not computed)"
+
+
+# ---- what goes in ------------------------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    png: bytes
+    alt: str
+    caption: str
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
+class PaperSection:
+    id: str
+    title: str
+    status: str
+    error: str = ""
+    page: str | None = None  # the section's reviewer page, relative to the pack folder
+    rows: list[dict] = field(default_factory=list)  # plain-text cells, see index.headline_cells
+    has_variation: bool = False
+    charts: list[Chart] = field(default_factory=list)
+    commentary_md: str | None = None
+    commentary_file: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class Paper:
+    force: str
+    meeting: str
+    produced_by: str
+    marking: str
+    transparency: str
+    period: str
+    period_end: str
+    window_words: str
+    finished_at: str
+    sections: list[PaperSection]
+    before: list[str]
+    after: list[str]
+    source: str
+    inputs: list[dict]
+    code_version: str
+    caveats: list[str]
+    data_notes: list[str]
+    unavailable: dict
+
+
+class _FigureParser(HTMLParser):
+    """Collects ``<figure class="pp-chart"><img src alt><figcaption>`` from output HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+        self._in_fig = 0
+        self._in_cap = False
+        self._img: tuple[str, str] | None = None
+        self._cap: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure" and "pp-chart" in (a.get("class") or "").split():
+            self._in_fig, self._img, self._cap = 1, None, []
+        elif self._in_fig and tag == "figure":
+            self._in_fig += 1
+        elif self._in_fig and tag == "img" and self._img is None:
+            self._img = (a.get("src") or "", a.get("alt") or "")
+        elif self._in_fig and tag == "figcaption":
+            self._in_cap = True
+
+    def handle_endtag(self, tag):
+        if tag == "figcaption":
+            self._in_cap = False
+        elif tag == "figure" and self._in_fig:
+            self._in_fig -= 1
+            if not self._in_fig and self._img:
+                self.found.append((self._img[0], self._img[1], " ".join("".join(self._cap).split())))
+
+    def handle_data(self, data):
+        if self._in_cap:
+            self._cap.append(data)
+
+
+def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> list[Chart]:
+    """The first ``limit`` charts (``<figure class="pp-chart">`` with a PNG data URI) in an
+    executed notebook's HTML outputs, in order."""
+
+    if not nb_path or not Path(nb_path).is_file():
+        return []
+    nb = nbformat.read(str(nb_path), as_version=4)
+    charts: list[Chart] = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        for out in cell.get("outputs", []):
+            text = (out.get("data") or {}).get("text/html")
+            if not text:
+                continue
+            text = "".join(text) if isinstance(text, list) else text
+            if "pp-chart" not in text:
+                continue
+            parser = _FigureParser()
+            parser.feed(text)
+            for src, alt, cap in parser.found:
+                m = re.match(r"data:image/png;base64,(.*)$", src.strip(), re.S)
+                if not m:
+                    continue
+                charts.append(Chart(base64.b64decode(m.group(1)), alt.strip(), cap))
+                if len(charts) >= limit:
+                    return charts
+    return charts
+
+
+def paper_rows(figures: pd.DataFrame, period: Period, section: str) -> pd.DataFrame:
+    """A section's headline figures: the index page's selection
+    (:func:`perfpack.publish.index.headline_rows`: one force-wide row per key, the 12 months to the
+    period end or the key's longest window, no category breakdowns) for this section."""
+
+    rows = headline_rows(figures, period)
+    if rows.empty or "section" not in rows:
+        return rows
+    return rows[rows["section"] == section]
+
+
+def _paper_config(config) -> dict:
+    return dict((getattr(config, "raw", None) or {}).get("paper") or {})
+
+
+def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Paper:
+    """Everything the paper shows, from the run's records (no numbers are made up here)."""
+
+    pc = _paper_config(config)
+    limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
+    sections = []
+    for s in manifest.get("sections", []):
+        ps = PaperSection(id=s["id"], title=s.get("title") or s["id"], status=s.get("status") or "failed", error=s.get("error") or "", page=s.get("html"))
+        if ps.ok:
+            rows = paper_rows(figures, period, ps.id)
+            ps.rows = [headline_cells(r) for r in rows.to_dict("records")] if not rows.empty else []
+            ps.has_variation = any(r["variation"] for r in ps.rows)
+            nb = Path(build_dir) / s["notebook"] if s.get("notebook") else None
+            ps.charts = notebook_charts(nb, limit) if nb else []
+            path = commentary_path(config, period, ps.id)
+            ps.commentary_file = f"commentary/{period.id}/{ps.id}.md"
+            if path.is_file():
+                text = path.read_text(encoding="utf-8").strip()
+                ps.commentary_md = text or None
+        sections.append(ps)
+    r12 = period.rolling_12m
+    force = manifest.get("force") or config.force_name
+    return Paper(
+        force=force,
+        meeting=config.meeting_title,
+        produced_by=config.produced_by,
+        marking=config.protective_marking,
+        transparency=config.transparency,
+        period=period.id,
+        period_end=f"{period.end.day} {period.end:%B %Y}",
+        window_words=f"the 12 months {r12.start.day} {r12.start:%B %Y} to {r12.end.day} {r12.end:%B %Y} against the 12 months before, unless the Period column says otherwise",
+        finished_at=_when(manifest.get("finished_at", "")),
+        sections=sections,
+        before=[str(x) for x in pc.get("before", DEFAULT_BEFORE) or []],
+        after=[str(x) for x in pc.get("after", []) or []],
+        source=f"{manifest.get('parameters', {}).get('source', '')}: {force}",
+        inputs=list(manifest.get("inputs") or []),
+        code_version=describe_version(manifest.get("code_version") or {}),
+        caveats=[str(c) for c in pc.get("caveats", []) or []] + _computed_caveats(config),
+        data_notes=[str(n) for n in manifest.get("data_notes") or []],
+        unavailable=dict(manifest.get("unavailable") or {}),
+    )
+
+
+def _computed_caveats(config) -> list[str]:
+
+    return [
+        significance_note(config),
+        f"Counts below {config.disclosure_threshold} in breakdowns below force level are not published (shown as \u201c<{config.disclosure_threshold}\u201d), with further cells hidden where they could be worked out from the totals.",
+        "The assumptions and caveats log, docs/caveats.md in the pack's repository, says what each figure means and cannot say.",
+    ]
+
+
+def _when(iso: str) -> str:
+    try:
+        t = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso or "")
+    return f"{t.day} {t:%B %Y} at {t:%H:%M}"
+
+
+def analyst_prompt(what: str) -> str:
+    return f"[Analyst: {what}]"
+
+
+def section_prompt(s: PaperSection) -> str:
+    return analyst_prompt("what these figures show and why, in two or three sentences; quote numbers from the table and charts rather than retyping them")
+
+
+def extra_prompt(title: str) -> str:
+    return analyst_prompt(f"{title}, to be written")
+
+
+def commentary_prompt(s: PaperSection) -> str:
+    return analyst_prompt(f"force lead response, if there is one. Write it in {s.commentary_file} so that it also appears on the section page, and run the pack again")
+
+
