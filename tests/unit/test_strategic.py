@@ -21,7 +21,7 @@ from perfpack.periods import Period
 from perfpack.sources import Dataset
 from perfpack.stats.forecast import demand_statement
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "config"
 NOTEBOOK = ROOT / "notebooks" / "08-strategic-risk.ipynb"
 SECTION = "08-strategic-risk"

@@ -21,7 +21,7 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLASSIFICATION = ROOT / "lib" / "perfpack" / "data" / "offence_classification.csv"
 NPAS = ["Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent"]
 ASB = ["asb_personal", "asb_nuisance", "asb_environmental", "asb_unspecified"]

@@ -12,7 +12,7 @@ import pytest
 
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 

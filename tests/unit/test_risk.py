@@ -22,7 +22,7 @@ from perfpack.measures.risk import (
     score,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "risk.yaml"
 REGISTER = ROOT / "config" / "risk_register.csv"
 
