@@ -10,7 +10,6 @@ are left empty in the file and ``suppressed`` is true.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -101,8 +100,6 @@ def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: s
     The index page and the paper leave these rows out of their headlines (windows shorter
     than a quarter are not headlines: :data:`perfpack.index.HEADLINE_MIN_DAYS`).
     """
-    from .disclosure import is_suppressed
-
     rows = []
     for month, value in monthly.items():
         if value is None or pd.isna(value):
@@ -151,5 +148,3 @@ def read_figures(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def is_missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
