@@ -95,7 +95,7 @@ def risk_legend(config: RiskConfig | str | Path) -> str:
     )
 
 
-def style_risk_table(table: pd.DataFrame, config: RiskConfig | str | Path, *, caption: str | None = None):
+def style_risk_table(table: pd.DataFrame, config: RiskConfig | str | Path, *, caption: str | None = None, legend: bool = True):
     """The RAG table as a pandas Styler: colour, the rating as a word, the arrow and its meaning.
 
     Colour is never the only signal: each rating cell says Red, Amber or Green, each
@@ -145,14 +145,14 @@ def style_risk_table(table: pd.DataFrame, config: RiskConfig | str | Path, *, ca
                 css.iloc[pos, :] = "font-weight: bold; background-color: #f3f2f1; color: #0b0c0c"
         return css
 
-    legend = risk_legend(config)
+    words = risk_legend(config) if legend else ""
     styler = (
         display.style.format(escape="html")
         .set_uuid("risk")  # stable ids, so the same register gives the same HTML
         .apply(_rows, axis=None)
         .map(_cell, subset=["Rating", "Baseline rating"])
         .hide(axis="index")
-        .set_caption(f"{caption}. {legend}" if caption else legend)
+        .set_caption(f"{caption}. {words}".strip() if caption else words)
         .set_table_styles(
             [
                 {"selector": "", "props": "border-collapse: collapse; font-family: Arial, sans-serif; font-size: 0.9em"},
@@ -261,7 +261,7 @@ def legend_html(config: RiskConfig) -> str:
         if direction == "same":
             meaning += f" (score within {config.same_within:g} points)"
         rows.append(f'<tr><td style="text-align:center;font-size:1.2em">{arrow}</td><td style="{_LEFT}">{html.escape(meaning)}</td></tr>')
-    caption = f"Key: ratings, and the comparison with {config.baseline_label}"
+    caption = f"Key: ratings (score = harm \u00d7 likelihood \u00d7 organisational position, each scored {config.scale_min} to {config.scale_max}), and the comparison with {config.baseline_label}"
     return f'<table class="pp-table"><caption>{html.escape(caption)}</caption><thead><tr><th style="{_LEFT}">Symbol</th><th style="{_LEFT}">Meaning</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -284,7 +284,8 @@ def rag_table_html(scored: pd.DataFrame, config: RiskConfig) -> str:
         HTML.
     """
     table = risk_table(scored, config)
-    styler = style_risk_table(table, config, caption="Strategic risk assessment summary: overall risk and the impact of Covid-19")
+    # the key is the table beside it (legend_html), not a second one in the caption
+    styler = style_risk_table(table, config, caption="Strategic risk assessment summary: overall risk and the impact of Covid-19", legend=False)
     # Notebook and export styles right-align every cell; names read left, scores right.
     text = [c for c in ("Ref", "Area or sub-area", "Against baseline") if c in styler.data.columns]
     numbers = [c for c in ("Score", "Baseline score") if c in styler.data.columns]
