@@ -316,7 +316,7 @@ INCIDENT_SERIES: tuple[Series, ...] = (
       mix={"asb_nuisance": 0.83, "asb_personal": 0.15, "public_safety": 0.02}, hours="evening", covid_related=True),
     S("domestic_non_crime", 9000, SUMMER, "weekend", (0.88, 0.93, 0.98), (0.96, 0.98, 0.91, 0.96, 1.0),
       {"2020-12": 0.9}, mix={"domestic_non_crime": 1.0}, domestic=True, hours="late"),
-    S("crime_related", 35500, SUMMER, "weekend", FALLING, (0.94, 0.72, 0.86, 0.84, 0.84),
+    S("crime_related", 35500, SUMMER, "weekend", (1.03, 1.05, 1.06), (0.94, 0.72, 0.86, 0.84, 0.84),
       mix={"crime_related": 1.0}, hours="evening"),
     S("concern_for_safety", 17000, SUMMER, "flat", (0.86, 0.91, 0.96), (1.03, 1.04, 1.05, 1.04, 1.04),
       mix={"concern_for_safety": 1.0}, hours="spread"),
@@ -420,6 +420,10 @@ FPN_BREACH_MIX = {
 
 #: Extra month-to-month variation (coefficient of variation) on top of Poisson noise.
 MONTHLY_DISPERSION = 0.035
+#: Largest relative standard deviation of the noise on a segment total from the pandemic year
+#: on (see _segment_totals): enough that no total equals the year before's, small enough that
+#: every calibrated comparison stays within a point of its target.
+SEGMENT_NOISE_CAP = 0.003
 
 # --------------------------------------------------------------------------------------
 # Calendar and expected volumes
@@ -467,6 +471,13 @@ class _Calendar:
         cuts = np.array(sorted(c for c in cuts if d[0] <= c <= d[-1]))
         self.segment = np.searchsorted(cuts, d, side="right") - 1
         self.month_of = {lab: i for i, lab in enumerate(self.month_labels)}
+        # each segment's year, and the segment holding the same dates a year earlier (-1 if none)
+        first = [date.fromisoformat(str(c)) for c in cuts]
+        last = [date.fromisoformat(str(c - 1)) for c in [*cuts[1:], d[-1] + 1]]
+        self.segment_year = np.array([f.year for f in first])
+        span = {(f, e): i for i, (f, e) in enumerate(zip(first, last))}
+        self.segment_prev = np.array([span.get((Window(f, e).year_earlier().start, Window(f, e).year_earlier().end), -1)
+                                      for f, e in zip(first, last)], dtype=np.int64)
 
     def mask(self, start: date, end: date) -> np.ndarray:
         return (self.days >= np.datetime64(start, "D")) & (self.days <= np.datetime64(end, "D"))
@@ -527,10 +538,43 @@ def _expected_all(series: Sequence[Series], cal: _Calendar) -> dict[str, np.ndar
     return done
 
 
+def _segment_totals(lam: np.ndarray, cal: _Calendar, scale: float, rng: np.random.Generator,
+                    ref_factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Drawn totals of the calibration segments, and each one's drawn over expected total.
+
+    Before the pandemic year a segment's total is a Poisson draw around its expected total.
+    From the pandemic year on, a segment's expected total is first multiplied by the factor
+    (drawn over expected) of the segment holding the same dates a year earlier, so that its
+    ratio to that segment is the configured one whatever that draw; it then gets a noise of its
+    own, normal with a relative standard deviation of ``1/sqrt(total)`` but at most
+    :data:`SEGMENT_NOISE_CAP`, cut at two standard deviations. ``ref_factor`` (a series with
+    ``relative_to``) takes the year-earlier factors from the named series instead.
+    """
+    expected = scale * np.bincount(cal.segment, weights=lam, minlength=len(cal.segment_year))
+    n = len(expected)
+    draws = rng.poisson(expected)
+    eps = np.clip(rng.standard_normal(n), -2.0, 2.0)
+    totals = np.zeros(n, dtype=np.int64)
+    factor = np.ones(n)
+    for i in range(n):
+        if cal.segment_year[i] < cal.pandemic_year:
+            totals[i] = draws[i]
+        else:
+            p = cal.segment_prev[i]
+            e = expected[i] * ((factor if ref_factor is None else ref_factor)[p] if p >= 0 else 1.0)
+            sd = min(1.0 / np.sqrt(e), SEGMENT_NOISE_CAP) if e > 0 else 0.0
+            totals[i] = int(np.rint(e * (1.0 + sd * eps[i])))
+        if expected[i] > 0:
+            factor[i] = totals[i] / expected[i]
+    return totals, factor
+
+
 def _allocate(lam: np.ndarray, segment: np.ndarray, cal: _Calendar, scale: float, rng: np.random.Generator,
-              dispersion: float = MONTHLY_DISPERSION) -> np.ndarray:
-    """Daily counts whose segment totals are the rounded expected totals times ``scale``."""
-    totals = np.rint(scale * np.bincount(segment, weights=lam)).astype(np.int64)
+              dispersion: float = MONTHLY_DISPERSION, totals: np.ndarray | None = None) -> np.ndarray:
+    """Daily counts whose segment totals are ``totals`` (by default the rounded expected totals
+    times ``scale``), shared among the days by a multinomial draw."""
+    if totals is None:
+        totals = np.rint(scale * np.bincount(segment, weights=lam)).astype(np.int64)
     w = lam.copy()
     if dispersion > 0:
         k = 1 / dispersion**2
@@ -543,6 +587,18 @@ def _allocate(lam: np.ndarray, segment: np.ndarray, cal: _Calendar, scale: float
             ww = w[lo:hi]
             counts[lo:hi] = rng.multinomial(t, ww / ww.sum())
     return counts
+
+
+def _draw_counts(series: Sequence[Series], cal: _Calendar, scale: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Daily counts of each series: segment totals drawn by :func:`_segment_totals`, then shared
+    among the days."""
+    expected = _expected_all(series, cal)
+    factors: dict[str, np.ndarray] = {}
+    out = {}
+    for s in series:
+        totals, factors[s.name] = _segment_totals(expected[s.name], cal, scale, rng, factors.get(s.relative_to))
+        out[s.name] = _allocate(expected[s.name], cal.segment, cal, scale, rng, totals=totals)
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -632,11 +688,11 @@ class _Records:
 
 def _draw_series(series: Sequence[Series], cal: _Calendar, scale: float, rng: np.random.Generator,
                  mix_values: Sequence[str], npas: Sequence[str]) -> _Records:
-    expected = _expected_all(series, cal)
+    drawn = _draw_counts(series, cal, scale, rng)
     mix_pos = {v: i for i, v in enumerate(mix_values)}
     parts: list[dict[str, np.ndarray]] = []
     for i, s in enumerate(series):
-        counts = _allocate(expected[s.name], cal.segment, cal, scale, rng)
+        counts = drawn[s.name]
         day = np.repeat(cal.day_no, counts).astype(np.int32)
         m = len(day)
         keys = list(s.mix)
@@ -764,8 +820,8 @@ def _normalise(w: np.ndarray) -> np.ndarray:
 
 
 def _calls(cal: _Calendar, scale: float, rng: np.random.Generator) -> pd.DataFrame:
-    expected = _expected_all(CALL_SERIES, cal)
-    counts = np.stack([_allocate(expected[s.name], cal.segment, cal, scale, rng) for s in CALL_SERIES], axis=1)
+    drawn = _draw_counts(CALL_SERIES, cal, scale, rng)
+    counts = np.stack([drawn[s.name] for s in CALL_SERIES], axis=1)
     k = len(CALL_SERIES)
     return pd.DataFrame({
         "date": _dates(np.repeat(cal.day_no, k), cal),
