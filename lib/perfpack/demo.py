@@ -392,17 +392,28 @@ DISSEMINATION_KNOTS = {
     "2020-04": 75, "2020-05": 56, "2020-12": 52, "2021-03": 50,
 }
 
-#: Domestic abuse repeat victims per calendar year (scale 1): the number of repeat victims
-#: (two or more occurrences, crime or non-crime, in the year) and their share of all distinct
-#: domestic abuse victims in the year, so distinct victims = repeat victims / share. 2019 and
-#: 2020 from the seed (5,004 repeat victims, 31% of about 16,100 victims; 4,991, 33% of about
-#: 15,100); 2021 is the first quarter only. Each year needs at least victims * (1 + share)
-#: occurrences: the rest go to repeat victims as extra occurrences (about 2.5 each on average).
-DA_REPEAT_VICTIMS = {
-    2016: (4400, 0.30), 2017: (4650, 0.30), 2018: (4900, 0.30), 2019: (5004, 0.31),
-    2020: (4991, 0.33), 2021: (650, 0.15),
-}
-DA_CARRY_OVER = (0.30, 0.06)  # share of repeat / single victims who were victims the year before
+#: Domestic abuse victims. Each victim's occurrences (crime or non-crime) are a chain in time:
+#: a first occurrence and, for a repeat victim, at least one more, each after a gap
+#: (lognormal, DA_GAP_DAYS: median three weeks, a long tail, a few gaps over a year). Chains
+#: start evenly through the data (and two years before, so 2016 already has victims seen
+#: before), so a repeat victim is a repeat victim in any 12-month window, not only in a
+#: calendar year. DA_REPEAT_P is the chance that a victim is a repeat victim and DA_EXTRA the
+#: mean number of occurrences beyond two (negative binomial, shape DA_EXTRA_SHAPE: a heavy tail,
+#: a few victims with over ten), each by the year of the victim's first occurrence (mid-year
+#: knots, linear between). They are set so that the share of repeat victims is 31% over
+#: 2019 and 33% over 2020 and between 30% and 34% in every 12-month window of 2018-2021;
+#: the window cuts some chains, so the chance is above the share it gives.
+DA_REPEAT_P = {2016: 0.342, 2019: 0.348, 2020: 0.373, 2021: 0.35}
+DA_EXTRA = {2016: 0.72, 2019: 0.72, 2020: 0.66, 2021: 0.66}
+DA_EXTRA_SHAPE = 0.8
+DA_GAP_DAYS = (20.0, 1.3)  # lognormal: median days between a victim's occurrences, sigma of the log
+DA_BURN_IN_YEARS = 2
+#: The seed's repeat-victims table (scale 1): repeat victims and their share of all distinct
+#: domestic abuse victims in the calendar year, so distinct victims = repeat victims / share.
+#: The chains come close; a few victims wholly inside the year are then merged or split so
+#: that these years hold exactly (5,004 repeat victims, 31% of 16,142, in 2019; 4,991, 33% of
+#: 15,124, in 2020).
+DA_REPEAT_VICTIMS = {2019: (5004, 0.31), 2020: (4991, 0.33)}
 
 #: Covid-19 fixed penalty notices per month (scale 1): low April-June 2020 (engage, explain,
 #: encourage), none July-September, rising from November, January 2021 the highest.
@@ -764,59 +775,129 @@ def _incidents(cal: _Calendar, scale: float, rng: np.random.Generator, npas: Seq
     return rec
 
 
+def _knots(table: Mapping[int, float], cal: _Calendar, day: np.ndarray) -> np.ndarray:
+    """A yearly parameter at ``day`` (day numbers): linear between mid-year knots."""
+    years = sorted(table)
+    x = [(np.datetime64(date(y, 7, 1), "D") - cal.days[0]).astype(np.int64) for y in years]
+    return np.interp(day, x, [table[y] for y in years])
+
+
 def _assign_da_victims(cal: _Calendar, scale: float, rng: np.random.Generator,
                        da_day: np.ndarray, da_npa: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Victim numbers for domestic abuse occurrences (crimes and non-crime together).
 
-    Each calendar year gets exactly the configured number of repeat victims and, through
-    their share, of distinct victims (:data:`DA_REPEAT_VICTIMS`); repeat victims' extra
-    occurrences follow a heavy-tailed spread; some victims carry over
-    from the year before. Returns victim numbers, the NPA of each occurrence (a victim's
-    occurrences are all in the NPA of their first) and the number of victims.
+    Victims are chains of occurrences in time (:data:`DA_REPEAT_P`, :data:`DA_EXTRA`,
+    :data:`DA_GAP_DAYS`), laid out on the occurrences in date order: the k-th earliest event of
+    all chains is the k-th earliest occurrence. Chains run on past the end of the data (those
+    occurrences are not there yet) and start before its beginning. Then the calendar years of
+    :data:`DA_REPEAT_VICTIMS` are made exact (:func:`_exact_year`). Returns victim numbers, the
+    NPA of each occurrence (a victim's occurrences are all in the NPA of their first) and the
+    number of victims.
     """
-    victim = np.full(len(da_day), -1, dtype=np.int64)
-    year = cal.year[da_day]
-    next_id = 0
-    prev_rep = prev_single = np.empty(0, dtype=np.int64)
-    for y in range(DEMO_START.year, DEMO_END.year + 1):
-        idx = np.flatnonzero(year == y)
-        occ = len(idx)
-        r0, share = DA_REPEAT_VICTIMS[y]
-        n_rep = int(round(scale * r0))
-        n_vic = int(round(n_rep / share))
-        n_single = n_vic - n_rep
-        extra = occ - n_single - 2 * n_rep
-        if extra < 0 or n_vic == 0:
-            raise ValueError(f"{y}: {occ} domestic abuse occurrences cannot make {n_vic} victims of whom {n_rep} repeat victims")
-        rep_counts = 2 + rng.multinomial(extra, _normalise(rng.gamma(0.8, size=n_rep))) if n_rep else np.empty(0, int)
-        counts = np.r_[np.ones(n_single, dtype=np.int64), rep_counts]
-        local = rng.permutation(np.repeat(np.arange(n_vic), counts))
-        # global numbers: some carried over from last year's victims, the rest new
-        gid = np.empty(n_vic, dtype=np.int64)
-        k_rep = min(int(DA_CARRY_OVER[0] * n_rep), len(prev_rep))
-        k_single = min(int(DA_CARRY_OVER[1] * n_single), len(prev_single))
-        if k_rep:
-            gid[n_single : n_single + k_rep] = rng.choice(prev_rep, size=k_rep, replace=False)
-        if k_single:
-            gid[:k_single] = rng.choice(prev_single, size=k_single, replace=False)
-        fresh = np.ones(n_vic, dtype=bool)
-        fresh[n_single : n_single + k_rep] = False
-        fresh[:k_single] = False
-        gid[fresh] = np.arange(next_id, next_id + int(fresh.sum()))
-        next_id += int(fresh.sum())
-        victim[idx] = gid[local]
-        prev_single, prev_rep = gid[:n_single], gid[n_single:]
+    n = len(da_day)
+    order = np.lexsort((rng.random(n), da_day))  # occurrences by day, ties at random
+    per_day = n / cal.n
+    burn_in = int(DA_BURN_IN_YEARS * 365.25 * per_day)
+    # chains start evenly on the occurrence scale (position k = the k-th occurrence), a few
+    # more than needed so that every occurrence gets a victim
+    p_mean, x_mean = np.mean(list(DA_REPEAT_P.values())), np.mean(list(DA_EXTRA.values()))
+    per_chain = 1 + p_mean * (1 + x_mean)
+    m = int((n + burn_in) * 1.04 / per_chain) + 10
+    start = rng.uniform(-burn_in, 1.04 * n, size=m)
+    start_day = np.interp(start, np.arange(n), da_day[order].astype(float))
+    repeat = rng.random(m) < _knots(DA_REPEAT_P, cal, start_day)
+    size = np.ones(m, dtype=np.int64)
+    extra_mean = _knots(DA_EXTRA, cal, start_day[repeat])
+    size[repeat] = 2 + rng.poisson(extra_mean * rng.gamma(DA_EXTRA_SHAPE, 1 / DA_EXTRA_SHAPE, size=int(repeat.sum())))
+    chain = np.repeat(np.arange(m), size)
+    first = np.r_[0, np.cumsum(size)[:-1]]
+    median, sigma = DA_GAP_DAYS
+    gap = np.exp(rng.normal(np.log(median), sigma, size=len(chain))) * per_day
+    gap[first] = 0.0
+    run = np.cumsum(gap)
+    pos = start[chain] + run - np.repeat(run[first], size)
+    keep = pos >= 0
+    pos, chain = pos[keep], chain[keep]
+    if len(pos) < n:  # never at the margins above; a few single victims if it were
+        chain = np.r_[chain, m + np.arange(n - len(pos))]
+        pos = np.r_[pos, rng.uniform(0, n, size=n - len(pos))]
+    taken = np.argsort(pos, kind="stable")[:n]
+    _, local = np.unique(chain[taken], return_inverse=True)
+    victim = np.empty(n, dtype=np.int64)
+    victim[order] = local
+    for y, (r0, share) in DA_REPEAT_VICTIMS.items():
+        victim = _exact_year(victim, cal.year[da_day] == y, da_day, int(round(scale * r0)), int(round(scale * r0 / share)), rng)
+    _, victim = np.unique(victim, return_inverse=True)
+    n_victims = int(victim.max()) + 1 if n else 0
     # a victim's occurrences are in one NPA: that of their first occurrence
-    order = np.lexsort((da_day, victim))
-    v_sorted = victim[order]
-    first = np.r_[True, v_sorted[1:] != v_sorted[:-1]]
-    home = np.empty(next_id, dtype=da_npa.dtype)
-    home[v_sorted[first]] = da_npa[order][first]
-    return victim, home[victim], next_id
+    by_victim = np.lexsort((da_day, victim))
+    v_sorted = victim[by_victim]
+    head = np.r_[True, v_sorted[1:] != v_sorted[:-1]]
+    home = np.empty(n_victims, dtype=da_npa.dtype)
+    home[v_sorted[head]] = da_npa[by_victim][head]
+    return victim, home[victim], n_victims
 
 
-def _normalise(w: np.ndarray) -> np.ndarray:
-    return w / w.sum()
+def _exact_year(victim: np.ndarray, in_year: np.ndarray, day: np.ndarray, n_repeat: int, n_victims: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """Relabel a few occurrences so that the year (``in_year``) has exactly ``n_repeat`` repeat
+    victims among ``n_victims`` distinct victims.
+
+    Only victims with every occurrence inside the year are touched, so other years keep their
+    figures. First the repeat victims: pairs of single victims close in time become one repeat
+    victim each (or victims with two occurrences lose the later one to a new victim). Then the
+    distinct victims: single victims' occurrences go to the repeat victim closest in time (or
+    victims with three or more occurrences lose their last one to a new victim). At a small
+    scale there may be too few such victims; the year then comes as close as they allow.
+    """
+    victim = victim.copy()
+    year_occ = np.flatnonzero(in_year)
+    year_occ = year_occ[np.argsort(day[year_occ], kind="stable")]  # the year's occurrences by date
+
+    def counts():
+        total = np.bincount(victim)
+        in_y = np.bincount(victim[in_year], minlength=len(total))
+        return in_y, in_y == total  # occurrences in the year; all of the victim's are in it
+
+    def choose(mask: np.ndarray, k: int) -> np.ndarray:
+        """``k`` victims of ``mask`` at random (as many as there are, if fewer: only at a small
+        scale), in the date order of their first occurrence."""
+        occ = year_occ[mask[victim[year_occ]]]
+        ids, first = np.unique(victim[occ], return_index=True)
+        pick = np.sort(rng.choice(len(ids), size=min(k, len(ids)), replace=False))
+        return ids[np.argsort(first)][pick]
+
+    def last_occurrence(ids: np.ndarray) -> np.ndarray:
+        """The latest occurrence in the year of each victim of ``ids``."""
+        occ = year_occ[np.isin(victim[year_occ], ids)]
+        by = np.argsort(victim[occ], kind="stable")
+        v = victim[occ][by]
+        return occ[by][np.r_[v[1:] != v[:-1], True]]
+
+    n_in, inside = counts()
+    d_rep = n_repeat - int((n_in >= 2).sum())
+    if d_rep > 0:
+        singles = choose(inside & (n_in == 1), 2 * d_rep)
+        pairs = singles[: len(singles) // 2 * 2].reshape(-1, 2)
+        pairs = pairs[np.argsort(pairs[:, 1])]
+        occ = year_occ[np.isin(victim[year_occ], pairs[:, 1])]
+        victim[occ] = pairs[np.searchsorted(pairs[:, 1], victim[occ]), 0]
+    elif d_rep < 0:
+        twos = choose(inside & (n_in == 2), -d_rep)
+        victim[last_occurrence(twos)] = len(np.bincount(victim)) + np.arange(len(twos))
+    n_in, inside = counts()
+    d_vic = n_victims - int((n_in >= 1).sum())
+    if d_vic < 0:
+        singles = choose(inside & (n_in == 1), -d_vic)
+        occ = year_occ[np.isin(victim[year_occ], singles)]
+        reps = year_occ[(inside & (n_in >= 2))[victim[year_occ]]]
+        if len(reps):
+            near = np.clip(np.searchsorted(day[reps], day[occ]), 0, len(reps) - 1)
+            victim[occ] = victim[reps[near]]
+    elif d_vic > 0:
+        many = choose(inside & (n_in >= 3), d_vic)
+        victim[last_occurrence(many)] = len(np.bincount(victim)) + np.arange(len(many))
+    return victim
 
 
 def _calls(cal: _Calendar, scale: float, rng: np.random.Generator) -> pd.DataFrame:
