@@ -1,6 +1,5 @@
 import pandas as pd
 import pytest
-
 from perfpack.classification import (
     SAC_CATEGORIES,
     SERIOUS_SEXUAL_OFFENCES,

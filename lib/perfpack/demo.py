@@ -843,7 +843,7 @@ def _assign_da_victims(cal: _Calendar, scale: float, rng: np.random.Generator,
     victim[order] = _dense(chain[taken])
     year = cal.year[da_day]
     for y, (r0, share) in DA_REPEAT_VICTIMS.items():
-        victim = _exact_year(victim, year == y, da_day, int(round(scale * r0)), int(round(scale * r0 / share)), rng)
+        victim = _exact_year(victim, year == y, da_day, round(scale * r0), round(scale * r0 / share), rng)
     victim = _dense(victim)
     n_victims = int(victim.max()) + 1 if n else 0
     # a victim's occurrences are in one NPA: that of their first occurrence
