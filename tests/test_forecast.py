@@ -71,7 +71,7 @@ def test_four_year_total_is_close_to_truth(rising):
     assert fc.monthly["forecast"].sum() == pytest.approx(truth.sum(), rel=0.03)
     assert fc.yearly["forecast"].sum() == pytest.approx(fc.monthly["forecast"].sum())
     assert fc.model in {"ETS(A,Ad,A)", "ETS(A,A,A)", "ETS(A,N,A)"}
-    assert fc.fit_seconds < 1.0
+    assert fc.fit_seconds < 3.0  # a loose guard on a shared machine; speed is measured in benchmarks/forecast_backtest.py
 
 
 def test_yearly_totals_are_financial_years_with_intervals_around_the_point(rising):

@@ -270,10 +270,11 @@ def _prepare(series: pd.Series, min_months: int) -> pd.Series:
     if y.index.has_duplicates:
         dup = y.index[y.index.duplicated()][0]
         raise ForecastError(f"series {name!r}: month {dup:%Y-%m} appears more than once. Aggregate to one value per month first.")
-    y = y.sort_index()
-    full = pd.date_range(y.index[0], y.index[-1], freq="MS") if len(y) else pd.DatetimeIndex([])
-    if len(full) != len(y):
-        gap = full.difference(y.index)[0]
+    if not y.index.is_monotonic_increasing:
+        y = y.sort_index()
+    ordinals = y.index.year.to_numpy() * 12 + y.index.month.to_numpy()
+    if len(y) and ordinals[-1] - ordinals[0] + 1 != len(y):
+        gap = pd.date_range(y.index[0], y.index[-1], freq="MS").difference(y.index)[0]
         raise ForecastError(f"series {name!r}: month {gap:%Y-%m} is missing. The series needs a value for every month; fill the gap (0 if there was none) or start after it.")
     if y.isna().any():
         bad = y.index[y.isna()][0]
@@ -286,20 +287,24 @@ def _prepare(series: pd.Series, min_months: int) -> pd.Series:
     return y.asfreq("MS")
 
 
-def _ets_model(y: pd.Series, trend, damped: bool, seasonal_periods: int):
-    """One ETS fit with heuristic initial states; optimiser chatter kept out of notebook exports."""
+def _ets_model(y: pd.Series, trend, damped: bool, seasonal_periods: int, start_params=None):
+    """One ETS fit with heuristic initial states; optimiser chatter kept out of notebook exports.
+
+    Fitted on the values alone (a plain integer index): the months are not needed, and
+    statsmodels' date handling in prediction costs more than the fit on short series.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         return ETSModel(
-            y,
+            pd.Series(np.asarray(y, dtype=float)),
             error="add",
             trend=trend,
             damped_trend=damped,
             seasonal="add",
             seasonal_periods=seasonal_periods,
             initialization_method="heuristic",
-        ).fit(disp=False)
+        ).fit(disp=False, start_params=start_params)
 
 
 def _fit(y: pd.Series, seasonal_periods: int):
@@ -325,11 +330,11 @@ def _fit(y: pd.Series, seasonal_periods: int):
     return best[2], best[1] + (" (optimiser did not fully converge)" if not_converged else ""), table
 
 
-def _fit_spec(y: pd.Series, model: str, seasonal_periods: int):
+def _fit_spec(y: pd.Series, model: str, seasonal_periods: int, start_params=None):
     """Refit the ETS form named by ``model`` (a label of :data:`CANDIDATES`, maybe with a suffix)."""
     for label, trend, damped in CANDIDATES:
         if model.startswith(label):
-            return _ets_model(y, trend, damped, seasonal_periods)
+            return _ets_model(y, trend, damped, seasonal_periods, start_params)
     raise ValueError(f"unknown ETS model {model!r}")
 
 
@@ -373,7 +378,7 @@ def _rule(y: np.ndarray, horizon: int, years: int, level: float, min_errors: int
     years_ahead = (h + 11) // 12  # the nearest same calendar month observed is this many years back
     t = n - 1 + h
     point = np.mean([y[t - 12 * (years_ahead + j)] for j in range(k)], axis=0)
-    model = "seasonal naive (the same month a year earlier)" if k == 1 else f"mean of the same month over the last {k} years"
+    model = "annual repeat (seasonal naive)" if k == 1 else f"average of the same month over the last {k} years"
     return _Path(
         forecast=point,
         sd=sigma * np.sqrt(years_ahead),
@@ -384,12 +389,13 @@ def _rule(y: np.ndarray, horizon: int, years: int, level: float, min_errors: int
     )
 
 
-def _ets(y: pd.Series, horizon: int, level: float, seasonal_periods: int, model: str | None = None) -> _Path:
-    """ETS: the lowest-AICc candidate (or the form named by ``model``), forecast ``horizon`` months."""
+def _ets(y: pd.Series, horizon: int, level: float, seasonal_periods: int, model: str | None = None, start_params=None) -> _Path:
+    """ETS: the lowest-AICc candidate (or the form named by ``model``, its optimiser started
+    from ``start_params``), forecast ``horizon`` months."""
     if model is None:
         res, model, table = _fit(y, seasonal_periods)
     else:
-        res, table = _fit_spec(y, model, seasonal_periods), None
+        res, table = _fit_spec(y, model, seasonal_periods, start_params), None
     n = len(y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelWarning)
@@ -402,13 +408,13 @@ def _ets(y: pd.Series, horizon: int, level: float, seasonal_periods: int, model:
     return _Path(forecast=mean, sd=sd, q=float(stats.norm.ppf(0.5 + level / 2)), model=model, res=res, candidates=table)
 
 
-def _method_path(method: str, y: pd.Series, horizon: int, level: float, seasonal_periods: int = 12, ets_model: str | None = None, mean_years: int = MEAN_YEARS) -> _Path:
+def _method_path(method: str, y: pd.Series, horizon: int, level: float, seasonal_periods: int = 12, ets_model: str | None = None, mean_years: int = MEAN_YEARS, ets_start_params=None) -> _Path:
     if method == SEASONAL_NAIVE:
         return _rule(y.to_numpy(dtype=float), horizon, 1, level)
     if method == SEASONAL_MEAN:
         return _rule(y.to_numpy(dtype=float), horizon, mean_years, level, min_errors=6)
     if method == ETS:
-        return _ets(y, horizon, level, seasonal_periods, ets_model)
+        return _ets(y, horizon, level, seasonal_periods, ets_model, ets_start_params)
     raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
 
 
@@ -699,6 +705,7 @@ def rolling_backtest(
     ets_model: str | None = None,
     mean_years: int = MEAN_YEARS,
     scored: pd.Series | None = None,
+    ets_start_params=None,
 ) -> BacktestResult:
     """Compare the methods on a rolling-origin back-test and say which one wins.
 
@@ -726,6 +733,8 @@ def rolling_backtest(
         Years averaged by the "mean of past years" method.
     scored : pandas.Series of bool, optional
         Months that may be scored (False for months filled in for the Covid-19 period).
+    ets_start_params : array, optional
+        Where the ETS optimiser starts at each origin (the whole series' estimates; saves time).
 
     Returns
     -------
@@ -742,6 +751,11 @@ def rolling_backtest(
     if holdout < 1:
         raise ForecastError(f"holdout must be at least 1 month, not {holdout!r}.")
     y = _prepare(series, MIN_MONTHS + holdout)
+    return _rolling_backtest(y, holdout, level, seasonal_periods, origins, step, ets_model, mean_years, scored, ets_start_params)
+
+
+def _rolling_backtest(y: pd.Series, holdout: int, level: float, seasonal_periods: int, origins: int, step: int, ets_model, mean_years: int, scored, ets_start_params) -> BacktestResult:
+    """:func:`rolling_backtest` on a series already checked by :func:`_prepare`."""
     ok = np.ones(len(y), bool) if scored is None else scored.reindex(y.index, fill_value=False).to_numpy(bool)
     if ets_model is None:
         try:
@@ -758,7 +772,7 @@ def rolling_backtest(
             if method == ETS and ets_failed:
                 continue
             try:
-                p = _method_path(method, train, holdout, level, seasonal_periods, ets_model, mean_years)
+                p = _method_path(method, train, holdout, level, seasonal_periods, ets_model, mean_years, ets_start_params)
             except (ValueError, np.linalg.LinAlgError):
                 ets_failed = True
                 continue
@@ -871,7 +885,11 @@ def fit_sample(series: pd.Series, exclude: tuple | None = None) -> tuple[pd.Seri
         months before (the method the back-test picks there) and ``fit`` is the whole
         series; with fewer than 24 months before them, ``fit`` is the months after them.
     """
-    y = _prepare(series, 1)
+    return _fit_sample(_prepare(series, 1), exclude)
+
+
+def _fit_sample(y: pd.Series, exclude: tuple | None) -> tuple[pd.Series, pd.Series | None, tuple | None]:
+    """:func:`fit_sample` on a series already checked by :func:`_prepare`."""
     if exclude is None:
         return y, None, None
     first, last = _month(exclude[0]), _month(exclude[1])
@@ -947,7 +965,7 @@ def forecast_selected(
         raise ForecastError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
     t0 = time.perf_counter()
     y = _prepare(series, 1)
-    fit, scored, excluded = fit_sample(y, exclude)
+    fit, scored, excluded = _fit_sample(y, exclude)
     if len(fit) < MIN_MONTHS:
         if excluded is None:
             _prepare(y, MIN_MONTHS)  # the usual message
@@ -963,7 +981,11 @@ def forecast_selected(
     bt = None
     if len(fit) >= MIN_MONTHS + holdout:
         try:
-            bt = rolling_backtest(fit, holdout, level, seasonal_periods, origins=origins, step=step, ets_model=None if ets_fit is None else ets_fit.model, mean_years=mean_years, scored=scored)
+            bt = _rolling_backtest(
+                fit, holdout, level, seasonal_periods, origins, step,
+                None if ets_fit is None else ets_fit.model, mean_years, scored,
+                None if ets_fit is None else np.asarray(ets_fit.res.params, dtype=float),
+            )
         except ForecastError:
             bt = None
     chosen = method or (bt.method if bt is not None else ETS)
