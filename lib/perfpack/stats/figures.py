@@ -136,6 +136,24 @@ def write_section_figures(rows: list[dict], path: str | Path) -> Path:
     return path
 
 
+#: Where under its figures folder a section writes a table for the pack itself (``peers.csv``):
+#: the runner copies each file there into the pack beside ``figures.csv``.
+PACK_FILES_DIR = "pack"
+
+
+def write_pack_table(frame: pd.DataFrame, figures_dir: str | Path, name: str) -> Path | None:
+    """Write ``frame`` as ``name`` (a CSV file name) for the runner to put in the pack;
+    nothing when ``figures_dir`` is empty (a notebook run by hand)."""
+    if not figures_dir:
+        return None
+    path = Path(figures_dir) / PACK_FILES_DIR / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
 def merge_figures(paths: list[Path]) -> pd.DataFrame:
     """All sections' rows, in section order."""
     frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths if p.is_file() and p.stat().st_size > 0]
