@@ -2,7 +2,8 @@
 
 Columns (REPORT_SPEC): ``section, key, label, window, current, previous, change, pct_change,
 significance, suppressed``, then ``area`` (``Force`` or an NPA), ``previous_window``, ``kind``
-(``count``, ``amount``, ``share``, ``forecast``) and ``p_value``.
+(``count``, ``amount``, ``share``, ``forecast``, ``rate``: a rate per 1,000 population
+against other forces, its funnel reading in ``significance``) and ``p_value``.
 
 Counts below the disclosure threshold in rows below force level are suppressed: their values
 are left empty in the file and ``suppressed`` is true.
