@@ -22,8 +22,9 @@ def _plain_errors():
     from perfpack.sources import SourceError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
     from perfpack.sources.classification import UnknownOffenceCode  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
     from perfpack.sources.contract import DataValidationError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.sources.ons import PeerDataError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
-    return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode)
+    return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode, PeerDataError)
 
 
 def cmd_demo_data(args) -> int:
@@ -73,7 +74,7 @@ def cmd_run(args) -> int:
     from perfpack.execution.runner import run  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
-    result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks)
+    result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks, peers=args.peers)
     m = result.manifest
     print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
     for s in m["sections"]:
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
     r.add_argument("--timeout", type=int, default=None, help="seconds per section (default from the configuration)")
     r.add_argument("--notebooks", default=None, help="folder of section notebooks (default notebooks/)")
+    r.add_argument("--peers", default=None, metavar="DIR", help="folder of ONS police force area tables workbooks for the peer comparison (default peers.dir in the configuration; none: no peer comparison)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
     return p

@@ -131,3 +131,30 @@ def load_config(path: str | Path | None = None) -> PackConfig:
         fork_kernels=bool(raw.get("runner", {}).get("fork_kernels", True)),
         raw=raw,
     )
+
+
+# ---- peer comparison (section 09): the ``peers`` block, optional ----------------------------
+
+
+@dataclass(frozen=True)
+class PeerSettings:
+    """``peers.dir``: the folder of ONS police force area tables workbooks (None: no peer
+    data; a relative path is read from the folder holding the configuration file);
+    ``peers.group``: the force's most similar group as the analyst typed it in (empty: all
+    forces, none highlighted)."""
+
+    dir: Path | None
+    group: tuple[str, ...]
+
+
+def peer_settings(config: PackConfig) -> PeerSettings:
+    """The ``peers`` block of the configuration (absent or empty: no folder, no group)."""
+    block = (config.raw or {}).get("peers") or {}
+    if not isinstance(block, dict):
+        raise ConfigError(f"{config.path}: 'peers' must be a mapping with 'dir' and 'group' (see config/pack.yaml).")
+    folder = str(block.get("dir") or "").strip()
+    group = block.get("group") or []
+    if isinstance(group, str) or not isinstance(group, list) or not all(isinstance(g, str) and g.strip() for g in group):
+        raise ConfigError(f"{config.path}: 'peers.group' must be a list of force names, one a line (e.g. '- Derbyshire').")
+    where = (Path(config.path).parent / Path(folder).expanduser()).resolve() if folder else None
+    return PeerSettings(dir=where, group=tuple(g.strip() for g in group))

@@ -339,7 +339,7 @@ def test_full_run_writes_the_paper_and_links_it(pack_run):
 
 
 def _section_notebook(path: Path, body: str) -> None:
-    from perfpack.pages.section import NOTEBOOK_PARAMETERS
+    from perfpack.parameters import NOTEBOOK_PARAMETERS
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "perfpack", "display_name": "Python (perfpack)", "language": "python"}

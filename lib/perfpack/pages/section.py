@@ -24,6 +24,9 @@ from perfpack.sources.contract import TABLES
 from perfpack.stats.figures import count_row, value_row, write_section_figures
 from perfpack.stats.significance import Comparison, describe_change
 
+#: Classes the meeting paper looks for in a section's output (:mod:`perfpack.publish.paper_content`).
+PAPER_TEXT, NOT_IN_PAPER = "pp-paper-text", "pp-not-in-paper"
+
 
 class Section:
     """One section of the pack for one period.
@@ -42,7 +45,9 @@ class Section:
         self.id = section_id
         self.config: PackConfig = load_config(config_path or None)
         self.period = Period.parse(period)
-        self.data = (data if data is not None else load_dataset(data_dir or DEMO_DIR, source, force, self.config)).without_identifiers()
+        self.data_dir = Path(data_dir or DEMO_DIR)  # a run's snapshot also carries its peer data
+        self.force_asked = force  # the force or police.uk slug asked for (public sources)
+        self.data = (data if data is not None else load_dataset(self.data_dir, source, force, self.config)).without_identifiers()
         self.figures_dir = figures_dir
         self.rows: list[dict] = []
         self._memo: dict = {}
@@ -104,11 +109,19 @@ class Section:
         """Say in words that the source cannot give something (never a zero, never a crash)."""
         self.show(f'<p class="pp-unavailable"><b>{html.escape(what)}:</b> {html.escape(reason or "not available from this source")}.</p>')
 
-    def chart(self, fig_alt: tuple, caption: str = "") -> None:
+    def chart(self, fig_alt: tuple, caption: str = "", paper: bool = True) -> None:
+        """Show a chart with its alt text and caption. ``paper=False``: the meeting paper,
+        which takes a section's first charts, passes over this one."""
         fig, alt = fig_alt
         uri = charts.png_data_uri(fig)
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        self.show(f'<figure class="pp-chart"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%">{cap}</figure>')
+        classes = "pp-chart" if paper else f"pp-chart {NOT_IN_PAPER}"
+        self.show(f'<figure class="{classes}"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%">{cap}</figure>')
+
+    def paper_text(self, text: str) -> None:
+        """A paragraph shown on the page that the meeting paper also carries, under the
+        section's headline figures (plain text, escaped)."""
+        self.show(f'<p class="{PAPER_TEXT}">{html.escape(text)}</p>')
 
     def commentary(self) -> None:
         """The force lead's response for this section and period, when an analyst has written one."""

@@ -36,6 +36,19 @@ def fmt_pct(x, signed: bool = True) -> str:
     return f"{float(x):+.1f}%" if signed else f"{float(x):.1f}%"
 
 
+def fmt_rate(x) -> str:
+    """A rate per 1,000 to three significant figures, and at least one decimal place
+    (``75.3``, ``126.4``, ``9.67``, ``0.00799``); "–" when missing."""
+    if is_missing(x):
+        return "–"
+    x = float(x)
+    if x == 0:
+        return "0.0"
+    if abs(x) >= 10:
+        return f"{x:,.1f}"
+    return f"{x:.3g}" if abs(x) < 1 else f"{x:.2f}"
+
+
 def fmt_money(x) -> str:
     if is_missing(x):
         return "–"

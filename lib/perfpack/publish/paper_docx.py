@@ -332,6 +332,8 @@ def write_docx(paper: Paper, path: Path) -> Path:
             n_table += 1
             _docx_table(doc, s, n_table)
             doc.add_paragraph()
+        for text in s.paragraphs:
+            doc.add_paragraph(text)
         for c in s.charts:
             n_fig += 1
             p = doc.add_paragraph()
