@@ -81,7 +81,11 @@ def cmd_run(args) -> int:
         print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {s['error'] or ''}")
     rev = m.get("revisions") or {}
     if rev.get("status") == "ok":
-        print(f"Revisions: {rev['count']:,} figure{'s' if rev['count'] != 1 else ''} changed since {' and '.join(c['period'] for c in rev['compared_with'])} ({rev['material']:,} material), listed in revisions.csv" if rev["compared_with"] else "Revisions: no earlier pack to compare with")
+        since = " and ".join(c["period"] for c in rev["compared_with"])
+        if not since:
+            print("Revisions: no earlier pack to compare with")
+        else:
+            print(f"Revisions: {rev['count']:,} figure{'s' if rev['count'] != 1 else ''} changed since {since} ({rev['material']:,} material), listed in revisions.csv" if rev["count"] else f"Revisions: no figure changed since {since}")
     print(f"Open {result.out_dir / 'index.html'}")
     n_failed = sum(s["status"] != "ok" for s in m["sections"])
     if n_failed:
