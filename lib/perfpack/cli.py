@@ -80,10 +80,19 @@ def cmd_run(args) -> int:
     for s in m["sections"]:
         flag = "ok" if s["status"] == "ok" else s["status"].upper()
         print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {s['error'] or ''}")
+    rev = m.get("revisions") or {}
+    if rev.get("status") == "ok":
+        since = " and ".join(c["period"] for c in rev["compared_with"])
+        if not since:
+            print("Revisions: no earlier pack to compare with")
+        else:
+            print(f"Revisions: {rev['count']:,} figure{'s' if rev['count'] != 1 else ''} changed since {since} ({rev['material']:,} material), listed in revisions.csv" if rev["count"] else f"Revisions: no figure changed since {since}")
     print(f"Open {result.out_dir / 'index.html'}")
     n_failed = sum(s["status"] != "ok" for s in m["sections"])
     if n_failed:
         print(f"{n_failed} section(s) failed; their pages show the error.", file=sys.stderr)
+    if rev.get("status") == "failed":
+        print(f"The revisions against earlier packs could not be worked out: {rev['error']}", file=sys.stderr)
     if (m.get("paper") or {}).get("status") == "failed":
         print(f"The draft meeting paper could not be made: {m['paper']['error']}", file=sys.stderr)
     return result.exit_code

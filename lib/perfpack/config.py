@@ -55,6 +55,8 @@ class PackConfig:
     kernel: str
     timeout_seconds: int
     fork_kernels: bool = True
+    #: A revision of this many per cent of the published figure or more is material (docs/revisions.md).
+    revisions_material_pct: float = 1.0
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -129,6 +131,7 @@ def load_config(path: str | Path | None = None) -> PackConfig:
         kernel=str(g("runner.kernel")),
         timeout_seconds=int(g("runner.timeout_seconds")),
         fork_kernels=bool(raw.get("runner", {}).get("fork_kernels", True)),
+        revisions_material_pct=_material_pct(raw, path),
         raw=raw,
     )
 
@@ -158,3 +161,15 @@ def peer_settings(config: PackConfig) -> PeerSettings:
         raise ConfigError(f"{config.path}: 'peers.group' must be a list of force names, one a line (e.g. '- Derbyshire').")
     where = (Path(config.path).parent / Path(folder).expanduser()).resolve() if folder else None
     return PeerSettings(dir=where, group=tuple(g.strip() for g in group))
+
+
+def _material_pct(raw: dict, path: Path) -> float:
+    """``revisions.material_pct``: optional, 1 (per cent) when absent."""
+    value = (raw.get("revisions") or {}).get("material_pct", 1.0)
+    try:
+        pct = float(value)
+    except (TypeError, ValueError):
+        pct = float("nan")
+    if not pct >= 0 or isinstance(value, bool):
+        raise ConfigError(f"{path}: 'revisions.material_pct' is '{value}', not a percentage. Write a number of 0 or more, e.g. 1 for 1%.")
+    return pct

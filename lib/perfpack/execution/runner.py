@@ -474,6 +474,9 @@ def run(
 
         (build / "notebooks").mkdir(parents=True)
         figures_dir = scratch / "figures"
+        from perfpack.publish.revisions import RunRevisions  # heavy: only at the step that needs it, so a refused run exits at once
+
+        revisions = RunRevisions(out_root, p.id, figures_dir, force=ds.force, source=source)  # earlier packs, read before this run replaces one; what they published, for the pages
         version = code_version()
         run_info = {"period": p.id, "source": ds.source, "force": ds.force, "files": ds.files, "code_version": describe_version(version)}
         jobs = {}
@@ -542,6 +545,7 @@ def run(
             "sections": section_records,
             "status": "ok" if not failed else "failed",
         }
+        manifest["revisions"] = revisions.record(build, figures, manifest, config.revisions_material_pct)  # revisions.csv and the note, before the swap
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         from perfpack.publish.index import write_index  # heavy: only at the step that needs it, so a refused run exits at once
 

@@ -22,6 +22,7 @@ from perfpack.present import charts
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
 from perfpack.stats.figures import count_row, value_row, write_section_figures
+from perfpack.stats.published import EARLIER_FIGURES, Published, mark_words, read_published, revision_words
 from perfpack.stats.significance import Comparison, describe_change
 
 #: Classes the meeting paper looks for in a section's output (:mod:`perfpack.publish.paper_content`).
@@ -49,6 +50,8 @@ class Section:
         self.force_asked = force  # the force or police.uk slug asked for (public sources)
         self.data = (data if data is not None else load_dataset(self.data_dir, source, force, self.config)).without_identifiers()
         self.figures_dir = figures_dir
+        #: What earlier packs published (written by the runner beside the figures), to mark revisions; None when run by hand.
+        self.published: Published | None = read_published(Path(figures_dir) / EARLIER_FIGURES) if figures_dir else None
         self.rows: list[dict] = []
         self._memo: dict = {}
         self.displaying = display
@@ -136,12 +139,60 @@ class Section:
     def count_row(self, key, label, current, previous, cur, prev, area=FORCE, suppressed=None) -> dict:
         """A figures.csv row for a count in ``current`` against ``previous``, tested and
         disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`)."""
-        return count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed)
+        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed)
+        return self.mark_revisions(row)
 
     def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None) -> dict:
-        row = value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window)
+        row = self.mark_revisions(value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window))
         self.rows.append(row)
         return row
+
+    # ---- revisions -------------------------------------------------------------------------
+    # A figure that differs from what an earlier pack published (docs/revisions.md) is marked
+    # beside it: the tables of :mod:`perfpack.present.tables` show a row's ``_revised_current``
+    # and ``_revised_previous``, and :meth:`end` lists every revision of the page in words.
+
+    def revision(self, row: dict, measure: str = "current") -> dict | None:
+        """How the figure a figures row states in ``measure`` (``current`` for its window,
+        ``previous`` for its previous window) differs from what an earlier pack published, as
+        a row of ``revisions.csv``; None when it does not, or was not published."""
+        if not self.published:
+            return None
+        return self.published.revision(row, measure, self.config.revisions_material_pct)
+
+    def revised_mark(self, row: dict, measure: str = "current", what: str = "") -> str:
+        """The mark beside a revised figure (escaped HTML, starting on a new line of its
+        cell): ``revised since the 2020-Q3 pack (was 63,214)``; empty when not revised."""
+        rev = self.revision(row, measure)
+        if rev is None:
+            return ""
+        words = mark_words(rev, self.period.id)
+        return f'<br><small class="pp-revised">{html.escape(f"{what}: {words}" if what else words)}</small>'
+
+    def mark_revisions(self, row: dict) -> dict:
+        """Set a row's ``_revised_current`` and ``_revised_previous`` marks (not written to
+        figures.csv) where its figures are revised; returns the row."""
+        for measure in ("current", "previous"):
+            mark = self.revised_mark(row, measure)
+            if mark:
+                row[f"_revised_{measure}"] = mark
+        return row
+
+    def revisions(self) -> list[dict]:
+        """Every revised figure among this page's recorded figures, each once."""
+        return self.published.revisions(self.rows, self.config.revisions_material_pct) if self.published else []
+
+    def revisions_list(self) -> None:
+        """This page's revised figures in words, folded, with a pointer to revisions.csv."""
+        if not self.published:
+            return
+        revs = self.revisions()
+        if not revs:
+            self.show('<p class="pp-revisions">No figure on this page differs from what an earlier pack published.</p>')
+            return
+        items = "".join(f"<li>{html.escape(w[0].upper() + w[1:])}</li>" for w in (revision_words(r, self.period.id) for r in revs))
+        n = len(revs)
+        self.show(f'<details class="pp-revisions"><summary>Revised since an earlier pack: {n:,} figure{"s" if n != 1 else ""} on this page</summary><ul>{items}</ul><p>Where a table on this page shows one, it is marked \u201crevised\u201d beside it. revisions.csv in the pack lists every revision of the pack.</p></details>')
 
     def sentence(self, row: dict) -> str:
         """The sentence for a count row: the change in words, with its significance."""
@@ -151,8 +202,9 @@ class Section:
         return describe_change(row["label"], cmp)
 
     def end(self) -> None:
-        """The end of the page: the force lead's commentary (where written), then this
-        section's figures saved for the pack."""
+        """The end of the page: the figures revised since an earlier pack, the force lead's
+        commentary (where written), then this section's figures saved for the pack."""
+        self.revisions_list()
         self.commentary()
         self.save()
 

@@ -6,6 +6,8 @@ Like the runner, this knows nothing about crime. It assembles what the run produ
 - a title page (force, meeting, marking and transparency from the configuration; the meeting
   date and publication date are left for the analyst, never invented);
 - contents;
+- the revisions note (what changed since earlier packs: the manifest's ``revisions``, see
+  ``docs/revisions.md``), and revised figures marked in the tables;
 - per section, in the manifest's order: its headline figures (force-wide rows of
   ``figures.csv``, the same selection as the index page), the paragraphs the section wrote
   for the paper (``<p class="pp-paper-text">``: the peer comparison's summary, say), its first
@@ -33,7 +35,8 @@ import pandas as pd
 
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period
-from perfpack.publish.index import headline_cells, headline_rows, significance_note
+from perfpack.publish.index import headline_cells, headline_rows, revision_marks, significance_note
+from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
 
 DOCX_NAME = "meeting-paper.docx"
@@ -45,6 +48,8 @@ COMMENTARY_LABEL = "Commentary: force lead response (written by the force, not c
 #: The classes a section page marks its output with for the paper (as
 #: :class:`perfpack.pages.section.Section` writes them: ``paper_text``, ``chart(paper=False)``).
 PAPER_TEXT_CLASS, NOT_IN_PAPER_CLASS = "pp-paper-text", "pp-not-in-paper"
+
+REVISIONS_TITLE = "Revisions since earlier packs"
 
 
 # ---- what goes in ------------------------------------------------------------------------------
@@ -100,6 +105,9 @@ class Paper:
     caveats: list[str]
     data_notes: list[str]
     unavailable: dict
+    revisions_note: str = ""  # the note the paper opens with; empty for a run that made none
+    revisions_file: str | None = None  # revisions.csv, when the run wrote it
+    revisions_count: int = 0  # the figures it lists
 
 
 class _FigureParser(HTMLParser):
@@ -214,12 +222,14 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
 
     pc = _paper_config(config)
     limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
+    revisions = manifest.get("revisions") or {}
+    marks = revision_marks(read_revisions(Path(build_dir) / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
     sections = []
     for s in manifest.get("sections", []):
         ps = PaperSection(id=s["id"], title=s.get("title") or s["id"], status=s.get("status") or "failed", error=s.get("error") or "", page=s.get("html"))
         if ps.ok:
             rows = paper_rows(figures, period, ps.id)
-            ps.rows = [headline_cells(r) for r in rows.to_dict("records")] if not rows.empty else []
+            ps.rows = [headline_cells(r, marks) for r in rows.to_dict("records")] if not rows.empty else []
             ps.has_variation = any(r["variation"] for r in ps.rows)
             nb = Path(build_dir) / s["notebook"] if s.get("notebook") else None
             ps.charts = notebook_charts(nb, limit) if nb else []
@@ -251,6 +261,9 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
         caveats=[str(c) for c in pc.get("caveats", []) or []] + _computed_caveats(config),
         data_notes=[str(n) for n in manifest.get("data_notes") or []],
         unavailable=dict(manifest.get("unavailable") or {}),
+        revisions_note=str(revisions.get("note") or ""),
+        revisions_file=REVISIONS_FILE if revisions.get("status") == "ok" else None,
+        revisions_count=int(revisions.get("count") or 0),
     )
 
 
