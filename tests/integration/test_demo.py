@@ -15,6 +15,7 @@ import pytest
 from calibration_targets import FOREWORD_CODES, FOREWORD_TARGETS, FOREWORD_WINDOW, REPEAT_SHARE_ANY_WINDOW, SAC_TARGETS
 from perfpack.config import load_config
 from perfpack.sources import demo
+from perfpack.sources.demo import write as demo_write
 from perfpack.sources.classification import classification
 
 NPAS = list(load_config().npas)
@@ -344,7 +345,7 @@ def test_write_demo_never_leaves_a_half_written_folder(tmp_path, monkeypatch):
             raise RuntimeError("disk full")
         real(name, df, path, fmt)
 
-    monkeypatch.setattr(demo, "write_table", failing)
+    monkeypatch.setattr(demo_write, "write_table", failing)
     with pytest.raises(RuntimeError):
         demo.write_demo(tmp_path / "demo", scale=0.02)
     assert list(tmp_path.iterdir()) == []
