@@ -15,8 +15,8 @@ import pytest
 from calibration_targets import FOREWORD_CODES, FOREWORD_TARGETS, FOREWORD_WINDOW, REPEAT_SHARE_ANY_WINDOW, SAC_TARGETS
 from perfpack.config import load_config
 from perfpack.sources import demo
-from perfpack.sources.demo import write as demo_write
 from perfpack.sources.classification import classification
+from perfpack.sources.demo import write as demo_write
 
 NPAS = list(load_config().npas)
 
