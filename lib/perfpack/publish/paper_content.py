@@ -37,13 +37,17 @@ from perfpack.parameters import commentary_path
 from perfpack.periods import Period
 from perfpack.publish.index import headline_cells, headline_rows, revision_marks, significance_note
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
-from perfpack.publish.run_info import describe_version
 
 DOCX_NAME = "meeting-paper.docx"
 HTML_NAME = "meeting-paper.html"
 FAILED_TEXT = "This section failed in the run; see index"
-DEFAULT_CHARTS_PER_SECTION = 2
+DEFAULT_CHARTS_PER_SECTION = None  # every chart the page shows, unless the configuration says
 DEFAULT_BEFORE = ("Foreword",)
+DEFAULT_AFTER = ("Risks, issues and opportunities", "HMICFRS and inspection update")
+#: The label over the sentences the pack wrote for a section, offered as the first draft of its text.
+DRAFT_LABEL = "[Draft: sentences written by the pack from this run's figures. Check them, edit or replace them, and delete this line]"
+#: Fills for cells whose text is a rating (the FMS's red, amber and green), with the text colour.
+RAG_FILLS = {"Red": ("B10E1E", "FFFFFF"), "Amber": ("FFBF47", "0B0C0C"), "Green": ("00703C", "FFFFFF")}
 COMMENTARY_LABEL = "Commentary: force lead response (written by the force, not computed)"
 #: The classes a section page marks its output with for the paper (as
 #: :class:`perfpack.pages.section.Section` writes them: ``paper_text``, ``chart(paper=False)``).
@@ -67,6 +71,32 @@ class Chart:
 
 
 @dataclass
+class Table:
+    """A table from a section page, flattened for reading: one header row (a two-row header
+    becomes "Jan - Dec 2019: Victims"), no merged cells, which columns hold numbers."""
+
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+    notes: list[str] = field(default_factory=list)  # the lines under it on the page (what a column means)
+
+    def fill(self, text: str) -> tuple[str, str] | None:
+        return RAG_FILLS.get(text.strip())
+
+
+@dataclass
+class Exhibit:
+    """One thing a section page shows that the paper carries, in page order: ``text`` (a
+    sentence the pack wrote), ``table`` or ``chart``."""
+
+    kind: str
+    text: str = ""
+    table: Table | None = None
+    chart: Chart | None = None
+
+
+@dataclass
 class PaperSection:
     id: str
     title: str
@@ -79,6 +109,15 @@ class PaperSection:
     paragraphs: list[str] = field(default_factory=list)  # plain text the section wrote for the paper
     commentary_md: str | None = None
     commentary_file: str = ""
+    exhibits: list[Exhibit] = field(default_factory=list)  # tables, charts and sentences from the page, in order
+
+    @property
+    def tables(self) -> list[Table]:
+        return [e.table for e in self.exhibits if e.kind == "table"]
+
+    @property
+    def sentences(self) -> list[str]:
+        return [e.text for e in self.exhibits if e.kind == "text"]
 
     @property
     def ok(self) -> bool:
@@ -108,6 +147,10 @@ class Paper:
     revisions_note: str = ""  # the note the paper opens with; empty for a run that made none
     revisions_file: str | None = None  # revisions.csv, when the run wrote it
     revisions_count: int = 0  # the figures it lists
+    final: bool = False  # paper.final in the configuration: the draft marks come off
+    narrative: dict = field(default_factory=dict)  # title -> the analyst's Markdown (config folder, paper/)
+    narrative_files: dict = field(default_factory=dict)  # title -> where to write it
+    source_words: str = ""  # the data source in words, for the public
 
 
 class _FigureParser(HTMLParser):
@@ -170,6 +213,195 @@ def _html_outputs(nb_path: Path):
                 yield "".join(text) if isinstance(text, list) else text
 
 
+_NUMBER = re.compile(r"^(?:[▲▼◆]\s*)?[−\-+–]?£?\d[\d,]*(?:\.\d+)?(?:%| pts| points|[kmbn]+)?$|^[<>]\d[\d,]*$|^–$|^\[c\]$|^n/a$", re.I)
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text.strip()))
+
+
+def flatten_table(caption: str, head: list[list[tuple[str, int]]], body: list[list[tuple[str, int]]]) -> Table:
+    """A table as read from HTML (rows of ``(text, colspan)``) with one header row and no
+    merged cells: a header over several columns is put in front of each of them
+    ("Jan - Dec 2019: Victims"), a merged body cell keeps its text in its first column."""
+
+    def expand(row, fill_span: bool):
+        out = []
+        for text, span in row:
+            out += [text] + ([text if fill_span else ""] * (max(span, 1) - 1))
+        return out
+
+    head_rows = [expand(r, True) for r in head]
+    width = max([len(r) for r in head_rows] + [len(expand(r, False)) for r in body] + [0])
+    header = [""] * width
+    for r in head_rows:
+        for j, text in enumerate(r + [""] * (width - len(r))):
+            if text and text != header[j]:
+                header[j] = f"{header[j]}: {text}" if header[j] else text
+    rows = [(lambda r: r + [""] * (width - len(r)))(expand(r, False)) for r in body]
+    numeric = []
+    for j in range(width):
+        col = [r[j] for r in rows if r[j].strip()]
+        numeric.append(bool(col) and all(_is_number(c) for c in col) and any(any(ch.isdigit() for ch in c) for c in col))
+    return Table(caption=caption, header=header, rows=rows, numeric=numeric)
+
+
+class _PageParser(HTMLParser):
+    """A section's output, in order, as the paper takes it: sentences the pack wrote (plain
+    paragraphs; not the period block, the commentary, folded breakdowns or notes), tables
+    (not folded ones: ``<details>`` holds breakdowns and the figures behind a chart) with the
+    notes under them, and charts (``<figure class="pp-chart">``). Anything marked
+    ``pp-not-in-paper`` is passed over."""
+
+    SKIP_CLASSES = {NOT_IN_PAPER_CLASS, "pp-period", "pp-commentary", "pp-revisions", "pp-unavailable"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[tuple] = []  # ("text", str) | ("note", str) | ("table", Table) | ("chart", src, alt, caption)
+        self._skip = 0  # depth inside something the paper passes over
+        self._stack: list[str] = []
+        self._para: list[str] | None = None
+        self._para_kind = "text"
+        self._table: dict | None = None
+        self._cell: list[str] | None = None
+        self._cell_span = 1
+        self._fig: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = set((a.get("class") or "").split())
+        if tag in ("br", "img", "hr", "meta", "input"):
+            if tag == "img" and self._fig is not None and self._fig.get("src") is None:
+                self._fig["src"], self._fig["alt"] = a.get("src") or "", a.get("alt") or ""
+            if tag == "br" and self._cell is not None:
+                self._cell.append(" ")
+            return
+        self._stack.append(tag)
+        if self._skip or tag in ("details", "style", "script") or classes & self.SKIP_CLASSES:
+            self._skip += 1
+            return
+        if tag == "figure" and "pp-chart" in classes:
+            self._fig = {"src": None, "alt": "", "cap": [], "in_cap": False}
+        elif tag == "figcaption" and self._fig is not None:
+            self._fig["in_cap"] = True
+        elif tag == "table" and self._fig is None:
+            self._table = {"caption": [], "head": [], "body": [], "section": "body", "in_caption": False, "row": None}
+        elif self._table is not None:
+            if tag == "caption":
+                self._table["in_caption"] = True
+            elif tag == "thead":
+                self._table["section"] = "head"
+            elif tag == "tbody":
+                self._table["section"] = "body"
+            elif tag == "tr":
+                self._table["row"] = []
+            elif tag in ("td", "th"):
+                self._cell, self._cell_span = [], int(a.get("colspan") or 1)
+        elif tag == "p" and self._fig is None:
+            self._para = []
+            self._para_kind = "note" if "pp-note" in classes else "text"
+        elif tag == "small" and self._para is not None:
+            self._para_kind = "note"
+
+    def handle_endtag(self, tag):
+        if tag in ("br", "img", "hr", "meta", "input"):
+            return
+        while self._stack:
+            top = self._stack.pop()
+            if self._skip:
+                self._skip -= 1
+                if top == tag:
+                    return
+                continue
+            self._close(top)
+            if top == tag:
+                break
+
+    def _close(self, tag):
+        t = self._table
+        if tag == "figcaption" and self._fig is not None:
+            self._fig["in_cap"] = False
+        elif tag == "figure" and self._fig is not None:
+            f, self._fig = self._fig, None
+            if f.get("src"):
+                self.items.append(("chart", f["src"], f["alt"], " ".join("".join(f["cap"]).split())))
+        elif t is not None and tag == "caption":
+            t["in_caption"] = False
+        elif t is not None and tag in ("td", "th") and self._cell is not None:
+            if t["row"] is not None:
+                t["row"].append((" ".join("".join(self._cell).split()), self._cell_span))
+            self._cell = None
+        elif t is not None and tag == "tr":
+            if t["row"]:
+                t["head" if t["section"] == "head" else "body"].append(t["row"])
+            t["row"] = None
+        elif t is not None and tag == "table":
+            self._table = None
+            head, body = t["head"], t["body"]
+            if not head and body and all(len(r) and True for r in body[:1]):
+                pass
+            if body or head:
+                cap = " ".join("".join(t["caption"]).split()).rstrip(".")
+                self.items.append(("table", flatten_table(cap, head, body)))
+        elif tag == "p" and self._para is not None:
+            text = " ".join("".join(self._para).split())
+            if text:
+                self.items.append((self._para_kind, text))
+            self._para = None
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        if self._fig is not None:
+            if self._fig["in_cap"]:
+                self._fig["cap"].append(data)
+        elif self._table is not None:
+            if self._table["in_caption"]:
+                self._table["caption"].append(data)
+            elif self._cell is not None:
+                self._cell.append(data)
+        elif self._para is not None:
+            self._para.append(data)
+
+
+def _left_out(text: str, leave_out: list[str]) -> bool:
+    low = text.strip().lower()
+    return any(x and low.startswith(x.strip().lower()) for x in leave_out)
+
+
+def notebook_exhibits(nb_path: Path, leave_out: list[str] = (), charts_limit: int | None = None) -> list[Exhibit]:
+    """What a section page shows that the paper carries, in the page's order: the sentences
+    the pack wrote, the tables (with the notes under them) and the charts (with alt text and
+    caption). ``leave_out``: a table or chart whose caption (or a table's first header)
+    words are passed over; ``charts_limit``: at most this many charts."""
+
+    out: list[Exhibit] = []
+    charts = 0
+    for text in _html_outputs(nb_path):
+        parser = _PageParser()
+        parser.feed(text)
+        parser.close()
+        for item in parser.items:
+            kind = item[0]
+            if kind == "text":
+                out.append(Exhibit("text", text=item[1]))
+            elif kind == "note":
+                if out and out[-1].kind == "table":
+                    out[-1].table.notes.append(item[1])
+            elif kind == "table":
+                t = item[1]
+                if _left_out(t.caption or (t.header[0] if t.header else ""), leave_out) or not t.rows:
+                    continue
+                out.append(Exhibit("table", table=t))
+            elif kind == "chart":
+                m = re.match(r"data:image/png;base64,(.*)$", item[1].strip(), re.S)
+                if not m or _left_out(item[3], leave_out) or (charts_limit is not None and charts >= charts_limit):
+                    continue
+                charts += 1
+                out.append(Exhibit("chart", chart=Chart(base64.b64decode(m.group(1)), item[2].strip(), item[3])))
+    return out
+
+
 def notebook_paragraphs(nb_path: Path) -> list[str]:
     """The paragraphs a section wrote for the paper (``<p class="pp-paper-text">``), as
     plain text, in order."""
@@ -221,7 +453,9 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
     """Everything the paper shows, from the run's records (no numbers are made up here)."""
 
     pc = _paper_config(config)
-    limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
+    limit = pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION)
+    limit = int(limit) if limit not in (None, "", "all") else None
+    leave_out = [str(x) for x in pc.get("leave_out", []) or []]
     revisions = manifest.get("revisions") or {}
     marks = revision_marks(read_revisions(Path(build_dir) / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
     sections = []
@@ -232,7 +466,8 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
             ps.rows = [headline_cells(r, marks) for r in rows.to_dict("records")] if not rows.empty else []
             ps.has_variation = any(r["variation"] for r in ps.rows)
             nb = Path(build_dir) / s["notebook"] if s.get("notebook") else None
-            ps.charts = notebook_charts(nb, limit) if nb else []
+            ps.exhibits = notebook_exhibits(nb, leave_out, limit) if nb else []
+            ps.charts = [e.chart for e in ps.exhibits if e.kind == "chart"]
             ps.paragraphs = notebook_paragraphs(nb) if nb else []
             path = commentary_path(config, period, ps.id)
             ps.commentary_file = f"commentary/{period.id}/{ps.id}.md"
@@ -242,6 +477,16 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
         sections.append(ps)
     r12 = period.rolling_12m
     force = manifest.get("force") or config.force_name
+    before = [str(x) for x in pc.get("before", DEFAULT_BEFORE) or []]
+    after = [str(x) for x in pc.get("after", DEFAULT_AFTER) or []]
+    narrative, files = {}, {}
+    for title in before + after:
+        path = narrative_path(config, title)
+        files[title] = narrative_file_words(config, title)
+        if path is not None and path.is_file():
+            text = path.read_text(encoding="utf-8").strip()
+            if text:
+                narrative[title] = text
     return Paper(
         force=force,
         meeting=config.meeting_title,
@@ -253,11 +498,15 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
         window_words=f"the 12 months {r12.start.day} {r12.start:%B %Y} to {r12.end.day} {r12.end:%B %Y} against the 12 months before, unless the Period column says otherwise",
         finished_at=_when(manifest.get("finished_at", "")),
         sections=sections,
-        before=[str(x) for x in pc.get("before", DEFAULT_BEFORE) or []],
-        after=[str(x) for x in pc.get("after", []) or []],
+        before=before,
+        after=after,
         source=f"{manifest.get('parameters', {}).get('source', '')}: {force}",
+        source_words=source_words(manifest.get("parameters", {}).get("source", ""), force),
+        final=bool(pc.get("final", False)),
+        narrative=narrative,
+        narrative_files=files,
         inputs=list(manifest.get("inputs") or []),
-        code_version=describe_version(manifest.get("code_version") or {}),
+        code_version=public_version(manifest.get("code_version") or {}),
         caveats=[str(c) for c in pc.get("caveats", []) or []] + _computed_caveats(config),
         data_notes=[str(n) for n in manifest.get("data_notes") or []],
         unavailable=dict(manifest.get("unavailable") or {}),
@@ -272,8 +521,55 @@ def _computed_caveats(config) -> list[str]:
     return [
         significance_note(config),
         f"Counts below {config.disclosure_threshold} in breakdowns below force level are not published (shown as \u201c<{config.disclosure_threshold}\u201d), with further cells hidden where they could be worked out from the totals.",
-        "The assumptions and caveats log, docs/caveats.md in the pack's repository, says what each figure means and cannot say.",
+        "The pack's assumptions and caveats log says what each figure means and cannot say; it is published with the evidence pack.",
     ]
+
+
+#: The data sources in words for the public (``--source``).
+SOURCE_WORDS = {
+    "canonical": "the force's own records (crime, incident, call and fixed penalty notice systems, and Action Fraud reports for the force area)",
+    "policeuk": "the street-level crime and anti-social behaviour files published on data.police.uk",
+    "homeoffice": "the Home Office police recorded crime tables for the force area",
+}
+
+
+def source_words(source: str, force: str) -> str:
+    words = SOURCE_WORDS.get(str(source or ""), f"the {source} data" if source else "the force's records")
+    return words.replace("the force's own", f"{force}'s own") if force else words
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def narrative_path(config, title: str) -> Path | None:
+    """Where the analyst writes a narrative section (the foreword, say) in Markdown: a
+    ``paper/`` folder beside the configuration file, ``<title as a slug>.md``
+    (``paper/foreword.md``, ``paper/risks-issues-and-opportunities.md``)."""
+    path = getattr(config, "path", None)
+    return Path(path).parent / "paper" / f"{_slug(title)}.md" if path else None
+
+
+def narrative_file_words(config, title: str) -> str:
+    path = narrative_path(config, title)
+    return f"{path.parent.parent.name}/paper/{path.name}" if path is not None else f"paper/{_slug(title)}.md"
+
+
+def production_sentences(paper: Paper) -> list[str]:
+    """How the paper was produced, in two plain sentences for the public."""
+    return [
+        f"The figures, tables and charts in this paper were produced on {paper.finished_at.split(' at ')[0]} by the force's performance pack ({paper.code_version}) from {paper.source_words}.",
+        "The evidence behind each section, with every figure, the input files and their checksums, is in the performance pack published with this paper.",
+    ]
+
+
+def public_version(v: dict) -> str:
+    """The code version in words for the public, without hashes: "version 0.1.0, commit
+    0123456789ab" (the evidence pack's manifest has the rest)."""
+    s = f"version {v.get('perfpack')}"
+    if v.get("git_commit"):
+        s += f", commit {str(v['git_commit'])[:12]}{' with local changes' if v.get('git_dirty') else ''}"
+    return s
 
 
 def _when(iso: str) -> str:
@@ -292,8 +588,8 @@ def section_prompt(s: PaperSection) -> str:
     return analyst_prompt("what these figures show and why, in two or three sentences; quote numbers from the table and charts rather than retyping them")
 
 
-def extra_prompt(title: str) -> str:
-    return analyst_prompt(f"{title}, to be written")
+def extra_prompt(title: str, where: str = "") -> str:
+    return analyst_prompt(f"{title}, to be written" + (f". Write it in Markdown in {where} so that the next run places it here" if where else ""))
 
 
 def commentary_prompt(s: PaperSection) -> str:
