@@ -41,10 +41,10 @@ def tiny_png(width: int = 4, height: int = 3) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def figure_html(alt: str, caption: str) -> str:
+def figure_html(alt: str, caption: str, paper: bool = True) -> str:
     uri = "data:image/png;base64," + base64.b64encode(tiny_png()).decode("ascii")
     esc = alt.replace("&", "&amp;").replace('"', "&quot;")
-    return f'<figure class="pp-chart"><img src="{uri}" alt="{esc}" style="max-width:100%"><figcaption>{caption}</figcaption></figure>'
+    return f'<figure class="pp-chart{"" if paper else " pp-not-in-paper"}"><img src="{uri}" alt="{esc}" style="max-width:100%"><figcaption>{caption}</figcaption></figure>'
 
 
 def executed_notebook(path: Path, figures: list[tuple[str, str]]) -> None:
@@ -52,7 +52,7 @@ def executed_notebook(path: Path, figures: list[tuple[str, str]]) -> None:
     nb.cells = [nbformat.v4.new_markdown_cell("# Alpha things")]
     for alt, cap in figures:
         cell = nbformat.v4.new_code_cell("s.chart(...)")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>A sentence.</p>" + figure_html(alt, cap)})]
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>A sentence.</p>" + figure_html(alt, cap, paper=alt != ALT_3)})]
         nb.cells.append(cell)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
@@ -207,7 +207,7 @@ def test_docx_headline_table_has_the_run_figures(build):
 def test_docx_charts_carry_the_library_alt_text_and_captions(build):
     doc = docx.Document(str(build["docx"]))
     pics = list(doc.element.body.iter(qn("wp:docPr")))
-    assert [p.get("descr") for p in pics] == [ALT_1, ALT_2], "the first two charts, with the alt text the library wrote"
+    assert [p.get("descr") for p in pics] == [ALT_1, ALT_2], "the charts for the paper (not the one marked pp-not-in-paper), with the alt text the library wrote"
     assert len(doc.inline_shapes) == 2
     t = texts(doc)
     assert "Figure 1: Alpha events per month, 2020 against 2019." in t
@@ -229,9 +229,11 @@ def test_docx_commentary_is_marked_and_keeps_its_structure(build):
 def test_docx_analyst_placeholders_are_marked(build):
     doc = docx.Document(str(build["docx"]))
     analyst = [p for p in doc.paragraphs if p.style.name == "Analyst"]
-    assert analyst and all(p.text.startswith("[Analyst: ") and p.text.endswith("]") for p in analyst)
+    assert analyst and all(p.text.startswith(("[Analyst: ", "[Draft: ")) and p.text.endswith("]") for p in analyst)
     alpha = section_paragraphs(doc, "Alpha things")
-    assert alpha[0].style.name == "Analyst", "the analyst's summary comes first in a section"
+    assert alpha[0].style.name == "Analyst" and alpha[0].text.startswith("[Draft: "), "the pack's sentences come first in a section, marked as a draft"
+    assert alpha[1].text == "A sentence." and alpha[1].style.name == "Draft"
+    assert not any(p.text.startswith("[Analyst: what these figures show") for p in alpha), "the pack wrote sentences: no bare placeholder"
     assert not any("force lead response" in p.text for p in alpha if p.style.name == "Analyst"), "commentary exists: no placeholder for it"
     assert any(p.text.startswith("[Analyst: Foreword") for p in analyst)
 
@@ -241,7 +243,7 @@ def test_docx_failed_section_says_so_instead_of_content(build):
     beta = section_paragraphs(doc, "Beta things")
     assert len(beta) == 1 and beta[0].text.startswith(FAILED_TEXT)
     assert "ValueError" not in beta[0].text, "the error (it may carry paths) is on the index, not in the paper"
-    assert len(doc.tables) == 2, "the alpha table and the input files; nothing for beta"
+    assert len(doc.tables) == 1, "the alpha table; nothing for beta (the input files are in the evidence pack)"
     assert not any("777" in c for t in table_texts(doc) for r in t for c in r), "no figures from a failed section"
 
 
@@ -249,14 +251,14 @@ def test_docx_closing_note_has_sources_hashes_code_and_caveats(build):
     doc = docx.Document(str(build["docx"]))
     closing = section_paragraphs(doc, "Data sources and caveats")
     text = "\n".join(p.text for p in closing)
-    assert "Data source: canonical: " in text and "perfpack 0.1.0, commit 0123456789ab" in text
-    files = table_texts(doc)[-1]
-    assert files[0] == ["Input file", "Rows", "SHA-256"] and files[1] == ["crimes.csv", "43,210", "ab" * 32]
+    assert "produced on 1 February 2021 by the force's performance pack (version 0.1.0, commit 0123456789ab)" in text
+    assert "own records" in text and "canonical" not in text
+    assert "sha" not in text.lower() and "ab" * 32 not in text, "hashes stay in the evidence pack"
     bullets = [p.text for p in closing if p.style.name == "List Bullet"]
     caveats = build["config"].raw["paper"]["caveats"]
     assert all(c in bullets for c in caveats), "caveats from the configuration"
     assert any("95% level" in b for b in bullets), "the significance rule, from the configuration"
-    assert any("docs/caveats.md" in b for b in bullets)
+    assert not any("docs/" in b for b in bullets), "no repository paths in a public paper"
     assert "A note about the data from the run." in bullets and any("victim age" in b for b in bullets)
 
 
@@ -282,7 +284,7 @@ def test_html_has_the_same_content(build):
     assert "<figcaption>Figure 1: Alpha events per month, 2020 against 2019.</figcaption>" in page
     assert '<aside class="pp-commentary"' in page and "<strong>mostly in the summer</strong>" in page
     assert f"{FAILED_TEXT}:</b> <a href=\"index.html#status-02-beta\">" in page
-    assert "ab" * 32 in page and "perfpack 0.1.0" in page
+    assert "ab" * 32 not in page and "version 0.1.0, commit 0123456789ab" in page and "canonical" not in page
     assert 'href="01-alpha.html"' in page, "links to the full section page"
 
 

@@ -377,7 +377,7 @@ def notebook_exhibits(nb_path: Path, leave_out: list[str] = (), charts_limit: in
 
     out: list[Exhibit] = []
     charts = 0
-    for text in _html_outputs(nb_path):
+    for heading, text in _outputs_under_headings(nb_path):
         parser = _PageParser()
         parser.feed(text)
         parser.close()
@@ -390,6 +390,8 @@ def notebook_exhibits(nb_path: Path, leave_out: list[str] = (), charts_limit: in
                     out[-1].table.notes.append(item[1])
             elif kind == "table":
                 t = item[1]
+                if not t.caption:  # named by the page's heading over it
+                    t.caption = heading + (", by area" if t.header and t.header[0] in ("Area", "NPA") else "")
                 if _left_out(t.caption or (t.header[0] if t.header else ""), leave_out) or not t.rows:
                     continue
                 out.append(Exhibit("table", table=t))
@@ -400,6 +402,28 @@ def notebook_exhibits(nb_path: Path, leave_out: list[str] = (), charts_limit: in
                 charts += 1
                 out.append(Exhibit("chart", chart=Chart(base64.b64decode(m.group(1)), item[2].strip(), item[3])))
     return out
+
+
+def _outputs_under_headings(nb_path: Path):
+    """``(heading, html)`` for each HTML output of an executed notebook, with the text of the
+    last Markdown heading above it."""
+    if not nb_path or not Path(nb_path).is_file():
+        return
+    nb = nbformat.read(str(nb_path), as_version=4)
+    heading = ""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            for line in str(cell.get("source", "")).splitlines():
+                m = re.match(r"^#{2,6}\s+(.*\S)", line)
+                if m:
+                    heading = re.sub(r"[*_`]", "", m.group(1))
+            continue
+        if cell.get("cell_type") != "code":
+            continue
+        for out in cell.get("outputs", []):
+            text = (out.get("data") or {}).get("text/html")
+            if text:
+                yield heading, "".join(text) if isinstance(text, list) else text
 
 
 def notebook_paragraphs(nb_path: Path) -> list[str]:
