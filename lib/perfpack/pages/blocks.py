@@ -397,7 +397,9 @@ def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_co
         row = s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev)
         s.rows.append(row)
         body.append([f"{m:%b %Y}", tables.fmt_count(n) + row.get("_revised_current", "")])
-    fig, alt = charts.monthly_bar_chart(series, f"{label[0].lower() + label[1:]} per month", ylabel=ylabel)
+    # the chart says "per month" itself; a name such as Covid-19 or ASB keeps its capital
+    what = label if re.match(r"^(?:[A-Z]{2,}|[A-Z][a-z]*-\d)", label) else label[0].lower() + label[1:]
+    fig, alt = charts.monthly_bar_chart(series, what, ylabel=ylabel)
     s.chart((fig, alt), caption=caption or f"{label} per month, {window.short()}.")
     body.append(["<b>Total</b>", f"<b>{tables.fmt_count(series.sum())}</b>"])
     s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Month", label], body, numeric={1}) + "</details>")

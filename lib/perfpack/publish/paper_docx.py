@@ -244,10 +244,7 @@ def _docx_table(doc, s: PaperSection, number: int):
     # widths that fit A4 between the margins (16.6 cm): the measure's name gets the room
     widths = [3.8, 1.9, 1.6, 1.6, 1.5, 1.4, 2.5] + ([2.3] if s.has_variation else [])
     widths[0] += 16.6 - sum(widths)
-    table.autofit = False
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
-            cell.width = Cm(w)
+    _set_widths(table, widths)
     return table
 
 

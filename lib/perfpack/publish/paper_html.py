@@ -53,7 +53,7 @@ def _exhibit_table(t: Table, number: int) -> str:
         return significance_cell(sig) if sig and v.strip("▲▼◆ ") == sig else html.escape(v)
 
     body = [[cell(j, v) for j, v in enumerate(r)] for r in t.rows]
-    out = html_table([html.escape(h) for h in t.header], body, numeric={j for j, n in enumerate(t.numeric) if n}, caption=f"Table {number}: {t.caption}" if t.caption else f"Table {number}")
+    out = html_table(list(t.header), body, numeric={j for j, n in enumerate(t.numeric) if n}, caption=f"Table {number}: {t.caption}" if t.caption else f"Table {number}")
     return out + "".join(f'<p class="pp-note"><small>{html.escape(n)}</small></p>' for n in t.notes)
 
 
