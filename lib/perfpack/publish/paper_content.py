@@ -372,7 +372,7 @@ def _left_out(text: str, leave_out: list[str]) -> bool:
 def notebook_exhibits(nb_path: Path, leave_out: list[str] = (), charts_limit: int | None = None) -> list[Exhibit]:
     """What a section page shows that the paper carries, in the page's order: the sentences
     the pack wrote, the tables (with the notes under them) and the charts (with alt text and
-    caption). ``leave_out``: a table or chart whose caption (or a table's first header)
+    caption). ``leave_out``: a sentence, or a table or chart whose caption (or a table's first header),
     words are passed over; ``charts_limit``: at most this many charts."""
 
     out: list[Exhibit] = []
@@ -384,7 +384,8 @@ def notebook_exhibits(nb_path: Path, leave_out: list[str] = (), charts_limit: in
         for item in parser.items:
             kind = item[0]
             if kind == "text":
-                out.append(Exhibit("text", text=item[1]))
+                if not _left_out(item[1], leave_out):
+                    out.append(Exhibit("text", text=item[1]))
             elif kind == "note":
                 if out and out[-1].kind == "table":
                     out[-1].table.notes.append(item[1])
