@@ -65,7 +65,9 @@ def covid_incidents(s: Section) -> pd.DataFrame:
     if start > s.period.end:
         s.say(f"The Covid-19 period in the configuration starts after {s.period.end:%d %B %Y}.")
         return blocks.recorded_since(s, first_row)
-    window = window_since(s.period, start, 0)
+    # to the same month as the FPN chart beside it (a month after the period, where the data have it)
+    ends = [c[1] for c in (s.data.coverage("incidents"), s.data.coverage("fpns")) if c]
+    window = window_since(s.period, start, s.config.latest_data_offset_months, min(ends) if ends else None)
     blocks.monthly_bars(s, "covid_incidents", "Covid-19 related incidents", inc, "opened_at", window, table="incidents", ylabel="incidents per month",
                    caption=f"Covid-19 related incidents (reports of restriction breaches, of any category) per month, {window.short()}. Plain bars: the series begins with the pandemic, so there is no earlier year for a seasonal range or SPC limits.")
     return blocks.recorded_since(s, first_row)
