@@ -88,5 +88,7 @@ def fpns(s: Section) -> pd.DataFrame:
     blocks.monthly_bars(s, "covid_fpns", "Covid-19 fixed penalty notices", fpns, "issued_date", window, table="fpns", ylabel="FPNs per month",
                    caption=f"Covid-19 fixed penalty notices issued per month, {window.short()}. Plain bars: enforcement follows the rules in force each month, not a stable process, so neither a seasonal range nor SPC limits apply.")
     blocks.area_counts(s, "covid_fpns", "Covid-19 fixed penalty notices", fpns, "issued_date", window, table="fpns", note="There were no Covid-19 FPNs before the restrictions of March 2020, so there is nothing to compare with.")
-    blocks.category_breakdown(s, "covid_fpns_breach", "Covid-19 FPNs by breach type", fpns, "breach_type", "issued_date", window=window, table="fpns", ylabel="FPNs")
+    # breach types as names in a table or on an axis ("Gathering", not "gathering"); the keys are unchanged
+    named = fpns.assign(breach_type=fpns["breach_type"].astype("string").map(lambda v: v[:1].upper() + v[1:] if isinstance(v, str) else v))
+    blocks.category_breakdown(s, "covid_fpns_breach", "Covid-19 FPNs by breach type", named, "breach_type", "issued_date", window=window, table="fpns", ylabel="FPNs")
     return blocks.recorded_since(s, first_row)
