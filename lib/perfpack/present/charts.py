@@ -151,7 +151,7 @@ def monthly_bar_chart(series: pd.Series, what: str, ylabel: str = "per month", h
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_title(what[0].upper() + what[1:])
     if ACCENT in colours:  # a highlighted bar says what it is
-        ax.legend(handles=[matplotlib.patches.Patch(color=ACCENT, label="Highest month"), matplotlib.patches.Patch(color=CURRENT, label="Other months")], loc="upper left", frameon=False, fontsize=8.5)
+        ax.legend(handles=[matplotlib.patches.Patch(color=ACCENT, label="Highest month"), matplotlib.patches.Patch(color=CURRENT, label="Other months")], loc="best", frameon=False, fontsize=8.5)
     peak = series.idxmax() if len(series) else None
     zero = [m.strftime("%b %Y") for m, v in series.items() if v == 0]
     alt = f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {fmt_whole(series.sum())} in total." if len(series) else f"Empty chart of {what}."
