@@ -43,7 +43,14 @@ def test_rag_table_with_its_rating_words_and_key(paper):
 
 def test_repeat_victims_as_the_seed_lays_them_out(paper):
     t = _table(paper, "Domestic Abuse")
-    assert t[0][1:] == ["Jan - Dec 2019: Victims", "Jan - Dec 2019: % of Repeats", "Jan - Dec 2020: Victims", "Jan - Dec 2020: % of Repeats", "Change: Volume", "Change: Percentage"]
+    assert t[0][1:] == [
+        "Jan - Dec 2019: Victims",
+        "Jan - Dec 2019: % of Repeats",
+        "Jan - Dec 2020: Victims",
+        "Jan - Dec 2020: % of Repeats",
+        "Change: Volume",
+        "Change: Percentage",
+    ]
     assert t[1][:5] == ["Repeat Victims", "5,004", "31%", "4,991", "33%"]
 
 
@@ -86,7 +93,12 @@ def rendered(paper, tmp_path_factory):
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed: apt-get install libreoffice-writer-nogui poppler-utils (.ci/run does)")
     out = tmp_path_factory.mktemp("paper-pdf")
     profile = out / "profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(paper["path"])], capture_output=True, timeout=300, check=True)
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(paper["path"])],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
     pdf = out / "meeting-paper.pdf"
     text = subprocess.run([PDFTOTEXT, str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True).stdout
     return {"pdf": pdf, "text": text}
@@ -101,7 +113,13 @@ def test_no_word_is_broken_inside_a_table_cell(paper, rendered):
     for s in doc.sections:
         for p in s.header.paragraphs + s.footer.paragraphs:
             words.update(p.text.split())
-    broken = sorted({tok for tok in rendered["text"].split() if tok not in words and not tok.isdigit() and any(w != tok and len(w) > len(tok) and (w.startswith(tok) or w.endswith(tok)) for w in cell_words)})
+    broken = sorted(
+        {
+            tok
+            for tok in rendered["text"].split()
+            if tok not in words and not tok.isdigit() and any(w != tok and len(w) > len(tok) and (w.startswith(tok) or w.endswith(tok)) for w in cell_words)
+        }
+    )
     assert not broken, f"words split across lines in a table cell of {rendered['pdf']}: {broken[:20]}"
 
 
