@@ -41,10 +41,10 @@ def tiny_png(width: int = 4, height: int = 3) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def figure_html(alt: str, caption: str) -> str:
+def figure_html(alt: str, caption: str, paper: bool = True) -> str:
     uri = "data:image/png;base64," + base64.b64encode(tiny_png()).decode("ascii")
     esc = alt.replace("&", "&amp;").replace('"', "&quot;")
-    return f'<figure class="pp-chart"><img src="{uri}" alt="{esc}" style="max-width:100%"><figcaption>{caption}</figcaption></figure>'
+    return f'<figure class="pp-chart{"" if paper else " pp-not-in-paper"}"><img src="{uri}" alt="{esc}" style="max-width:100%"><figcaption>{caption}</figcaption></figure>'
 
 
 def executed_notebook(path: Path, figures: list[tuple[str, str]]) -> None:
@@ -52,7 +52,7 @@ def executed_notebook(path: Path, figures: list[tuple[str, str]]) -> None:
     nb.cells = [nbformat.v4.new_markdown_cell("# Alpha things")]
     for alt, cap in figures:
         cell = nbformat.v4.new_code_cell("s.chart(...)")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>A sentence.</p>" + figure_html(alt, cap)})]
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>A sentence.</p>" + figure_html(alt, cap, paper=alt != ALT_3)})]
         nb.cells.append(cell)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
@@ -207,7 +207,7 @@ def test_docx_headline_table_has_the_run_figures(build):
 def test_docx_charts_carry_the_library_alt_text_and_captions(build):
     doc = docx.Document(str(build["docx"]))
     pics = list(doc.element.body.iter(qn("wp:docPr")))
-    assert [p.get("descr") for p in pics] == [ALT_1, ALT_2], "the first two charts, with the alt text the library wrote"
+    assert [p.get("descr") for p in pics] == [ALT_1, ALT_2], "the charts for the paper (not the one marked pp-not-in-paper), with the alt text the library wrote"
     assert len(doc.inline_shapes) == 2
     t = texts(doc)
     assert "Figure 1: Alpha events per month, 2020 against 2019." in t
@@ -229,9 +229,11 @@ def test_docx_commentary_is_marked_and_keeps_its_structure(build):
 def test_docx_analyst_placeholders_are_marked(build):
     doc = docx.Document(str(build["docx"]))
     analyst = [p for p in doc.paragraphs if p.style.name == "Analyst"]
-    assert analyst and all(p.text.startswith("[Analyst: ") and p.text.endswith("]") for p in analyst)
+    assert analyst and all(p.text.startswith(("[Analyst: ", "[Draft: ")) and p.text.endswith("]") for p in analyst)
     alpha = section_paragraphs(doc, "Alpha things")
-    assert alpha[0].style.name == "Analyst", "the analyst's summary comes first in a section"
+    assert alpha[0].style.name == "Analyst" and alpha[0].text.startswith("[Draft: "), "the pack's sentences come first in a section, marked as a draft"
+    assert alpha[1].text == "A sentence." and alpha[1].style.name == "Draft"
+    assert not any(p.text.startswith("[Analyst: what these figures show") for p in alpha), "the pack wrote sentences: no bare placeholder"
     assert not any("force lead response" in p.text for p in alpha if p.style.name == "Analyst"), "commentary exists: no placeholder for it"
     assert any(p.text.startswith("[Analyst: Foreword") for p in analyst)
 
@@ -241,7 +243,7 @@ def test_docx_failed_section_says_so_instead_of_content(build):
     beta = section_paragraphs(doc, "Beta things")
     assert len(beta) == 1 and beta[0].text.startswith(FAILED_TEXT)
     assert "ValueError" not in beta[0].text, "the error (it may carry paths) is on the index, not in the paper"
-    assert len(doc.tables) == 2, "the alpha table and the input files; nothing for beta"
+    assert len(doc.tables) == 1, "the alpha table; nothing for beta (the input files are in the evidence pack)"
     assert not any("777" in c for t in table_texts(doc) for r in t for c in r), "no figures from a failed section"
 
 
@@ -249,14 +251,14 @@ def test_docx_closing_note_has_sources_hashes_code_and_caveats(build):
     doc = docx.Document(str(build["docx"]))
     closing = section_paragraphs(doc, "Data sources and caveats")
     text = "\n".join(p.text for p in closing)
-    assert "Data source: canonical: " in text and "perfpack 0.1.0, commit 0123456789ab" in text
-    files = table_texts(doc)[-1]
-    assert files[0] == ["Input file", "Rows", "SHA-256"] and files[1] == ["crimes.csv", "43,210", "ab" * 32]
+    assert "produced on 1 February 2021 by the force's performance pack (version 0.1.0, commit 0123456789ab)" in text
+    assert "own records" in text and "canonical" not in text
+    assert "sha" not in text.lower() and "ab" * 32 not in text, "hashes stay in the evidence pack"
     bullets = [p.text for p in closing if p.style.name == "List Bullet"]
     caveats = build["config"].raw["paper"]["caveats"]
     assert all(c in bullets for c in caveats), "caveats from the configuration"
     assert any("95% level" in b for b in bullets), "the significance rule, from the configuration"
-    assert any("docs/caveats.md" in b for b in bullets)
+    assert not any("docs/" in b for b in bullets), "no repository paths in a public paper"
     assert "A note about the data from the run." in bullets and any("victim age" in b for b in bullets)
 
 
@@ -282,7 +284,7 @@ def test_html_has_the_same_content(build):
     assert "<figcaption>Figure 1: Alpha events per month, 2020 against 2019.</figcaption>" in page
     assert '<aside class="pp-commentary"' in page and "<strong>mostly in the summer</strong>" in page
     assert f"{FAILED_TEXT}:</b> <a href=\"index.html#status-02-beta\">" in page
-    assert "ab" * 32 in page and "perfpack 0.1.0" in page
+    assert "ab" * 32 not in page and "version 0.1.0, commit 0123456789ab" in page and "canonical" not in page
     assert 'href="01-alpha.html"' in page, "links to the full section page"
 
 
@@ -373,3 +375,109 @@ def test_a_paper_that_cannot_be_made_is_recorded_and_the_pack_still_published(ti
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "could not be made in this run (RuntimeError: the Word template is missing)" in index
     assert 'href="meeting-paper.html"' not in index
+
+
+# ---- exhibits from the page: tables as the seed lays them out, typeset for reading ----------------
+
+REPEAT_TABLE = (
+    '<table class="pp-table"><caption>Domestic abuse repeat victims</caption><thead>'
+    '<tr><th></th><th colspan="2">Jan - Dec 2019</th><th colspan="2">Jan - Dec 2020</th><th colspan="2">Change</th></tr>'
+    "<tr><th>Domestic Abuse</th><th>Victims</th><th>% of Repeats</th><th>Victims</th><th>% of Repeats</th><th>Volume</th><th>Percentage</th></tr></thead>"
+    "<tbody><tr><td>Repeat Victims</td><td>5,004</td><td>31%</td><td>4,991</td><td>33%</td><td>-13</td><td>-0.3%</td></tr></tbody></table>"
+    '<p class="pp-note">Distinct domestic abuse victims (repeat or not): 16,142 in Jan - Dec 2019, 15,124 in Jan - Dec 2020.</p>'
+)
+RAG_TABLE = (
+    '<style>#T_risk td {color: red}</style><table id="T_risk"><caption>Strategic risk assessment summary.</caption><thead><tr><th>Ref</th><th>Area or sub-area</th><th>Rating</th><th>Against baseline</th><th>Score</th></tr></thead>'
+    "<tbody><tr><td>1</td><td>Finance</td><td>Amber</td><td>◆ the same</td><td>24</td></tr><tr><td>3a</td><td>Responding to the Public - Requests for Service</td><td>Red</td><td>▲ increased</td><td>48</td></tr></tbody></table>"
+)
+FOLDED = '<details><summary>By NPA</summary><table class="pp-table"><thead><tr><th>Area</th><th>2019</th></tr></thead><tbody><tr><td>Folded</td><td>1</td></tr></tbody></table></details>'
+
+
+@pytest.fixture
+def exhibits_build(tmp_path):
+    """A build folder whose one section shows a sentence, the repeat-victims table, the RAG
+    table and a folded breakdown; the analyst's foreword in paper/ beside pack.yaml."""
+    proj = tmp_path / "proj"
+    (proj / "config" / "paper").mkdir(parents=True)
+    text = Path(DEFAULT_CONFIG).read_text(encoding="utf-8")
+    (proj / "config" / "pack.yaml").write_text(text, encoding="utf-8")
+    (proj / "config" / "paper" / "foreword.md").write_text("Crime fell by **a fifth** in the Covid-19 period.\n", encoding="utf-8")
+    b = tmp_path / "build"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Gamma\n\n## Repeat victims")]
+    cell = nbformat.v4.new_code_cell("s.show(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>Repeat victims fell by less than 1% (from 5,004 to 4,991).</p>" + REPEAT_TABLE + FOLDED + RAG_TABLE})]
+    nb.cells.append(cell)
+    (b / "notebooks").mkdir(parents=True)
+    nbformat.write(nb, str(b / "notebooks" / "03-gamma.ipynb"))
+    manifest = {
+        "period": PERIOD.id,
+        "parameters": {"source": "canonical"},
+        "finished_at": "2021-02-01T09:02:30+00:00",
+        "code_version": {"perfpack": "0.1.0", "git_commit": "0123456789ab"},
+        "sections": [{"id": "03-gamma", "title": "Gamma things", "status": "ok", "html": "03-gamma.html", "notebook": "notebooks/03-gamma.ipynb"}],
+    }
+
+    def write(final: bool = False):
+        (proj / "config" / "pack.yaml").write_text(text.replace("final: false", f"final: {str(final).lower()}"), encoding="utf-8")
+        config = load_config(proj / "config" / "pack.yaml")
+        return write_paper(b, manifest, figures_frame().iloc[0:0], config, PERIOD)
+
+    return write
+
+
+def test_docx_carries_the_page_tables_flattened_for_reading(exhibits_build):
+    docx_path, html_path = exhibits_build()
+    doc = docx.Document(str(docx_path))
+    tables = table_texts(doc)
+    assert len(tables) == 2, "the repeat-victims and RAG tables; the folded breakdown stays on the page"
+    repeat, rag = tables
+    assert repeat == [
+        ["Domestic Abuse", "Jan - Dec 2019: Victims", "Jan - Dec 2019: % of Repeats", "Jan - Dec 2020: Victims", "Jan - Dec 2020: % of Repeats", "Change: Volume", "Change: Percentage"],
+        ["Repeat Victims", "5,004", "31%", "4,991", "33%", "-13", "-0.3%"],
+    ], "one header row, no merged cells, the seed's layout"
+    assert rag[1] == ["1", "Finance", "Amber", "◆ the same", "24"] and rag[2][2] == "Red"
+    t = doc.tables[0]
+    trs = t._tbl.findall(qn("w:tr"))
+    assert [tr.find(qn("w:trPr")) is not None and tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None for tr in trs] == [True, False], "one header row, repeated"
+    assert not t._tbl.xpath(".//w:gridSpan") and not t._tbl.xpath(".//w:vMerge"), "no merged cells"
+    grid = [int(g.get(qn("w:w"))) for g in t._tbl.tblGrid.findall(qn("w:gridCol"))]
+    cells = [int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for tc in trs[1].findall(qn("w:tc"))]
+    assert len(grid) == 7 and all(grid) and cells == grid, "widths in the grid and in each cell"
+    assert t._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    align = [c.paragraphs[0].alignment for c in t.rows[1].cells]
+    assert align[0] in (None, 0) and all(a == 2 for a in align[1:]), "names left, numbers right"
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert "Table 1: Domestic abuse repeat victims" in captions and "Table 2: Strategic risk assessment summary" in captions
+    assert any("16,142 in Jan - Dec 2019" in p.text for p in doc.paragraphs), "the note under the table"
+    fill = doc.tables[1].rows[1].cells[2]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+    assert fill == "FFBF47", "Amber on amber, the word as well as the colour"
+    page = html_path.read_text(encoding="utf-8")
+    assert ">Jan - Dec 2019: Victims<" in page and ">5,004<" in page and "Folded" not in page
+
+
+def test_paper_offers_the_pack_sentences_and_places_the_analyst_sections(exhibits_build):
+    docx_path, html_path = exhibits_build()
+    doc = docx.Document(str(docx_path))
+    gamma = section_paragraphs(doc, "Gamma things")
+    assert gamma[0].text.startswith("[Draft: ") and gamma[1].text == "Repeat victims fell by less than 1% (from 5,004 to 4,991)."
+    assert not any(p.text.startswith("[Analyst: what these figures show") for p in gamma)
+    foreword = section_paragraphs(doc, "Foreword")
+    assert [p.text for p in foreword] == ["Crime fell by a fifth in the Covid-19 period."], "the analyst's foreword from paper/foreword.md beside pack.yaml"
+    risks = section_paragraphs(doc, "Risks, issues and opportunities")
+    assert risks[0].text.startswith("[Analyst: Risks, issues and opportunities, to be written") and "config/paper/risks-issues-and-opportunities.md" in risks[0].text
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings.index("Foreword") < headings.index("Gamma things") < headings.index("Risks, issues and opportunities") < headings.index("HMICFRS and inspection update")
+    page = html_path.read_text(encoding="utf-8")
+    assert "<strong>a fifth</strong>" in page and "Repeat victims fell by less than 1%" in page
+
+
+def test_paper_says_draft_until_final(exhibits_build):
+    docx_path, html_path = exhibits_build()
+    doc = docx.Document(str(docx_path))
+    assert doc.sections[0].header.paragraphs[0].text.startswith("DRAFT") and "DRAFT" in texts(doc)
+    assert "DRAFT" in html_path.read_text(encoding="utf-8")
+    docx_path, html_path = exhibits_build(final=True)
+    doc = docx.Document(str(docx_path))
+    assert "DRAFT" not in doc.sections[0].header.paragraphs[0].text and "DRAFT" not in texts(doc)
+    assert "DRAFT" not in html_path.read_text(encoding="utf-8")

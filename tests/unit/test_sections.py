@@ -490,3 +490,20 @@ def test_record_comparison_suppresses_small_npa_counts():
     hidden = {r["area"]: r["suppressed"] for r in rows}
     assert hidden == {"Force": False, "A": True, "B": True, "C": False}  # B hidden to protect A (smallest other)
     assert rows[1]["_display_current"] == "<10"
+
+
+def test_chart_finish_monthly_bars_have_a_key_and_trends_name_their_months():
+    """The reviewer's notes: a highlighted bar has a key, the alt text says "per month" once,
+    and a several-year trend names its months as every other chart does ("Jan 2017")."""
+    import pandas as pd
+
+    from perfpack.present import charts
+
+    s = pd.Series([1, 5, 3], index=pd.date_range("2020-03-01", periods=3, freq="MS"))
+    fig, alt = charts.monthly_bar_chart(s, "Covid-19 fixed penalty notices")
+    assert "per month per month" not in alt and alt.startswith("Bar chart of Covid-19 fixed penalty notices per month")
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["Highest month", "Other months"]
+    t = pd.Series(range(48), index=pd.date_range("2017-01-01", periods=48, freq="MS"))
+    fig, _ = charts.trend_chart(t, "crimes disseminated")
+    labels = [x.get_text() for x in fig.axes[0].get_xticklabels()]
+    assert "Jan 2017" in labels and not any("2017-01" in x for x in labels)

@@ -283,6 +283,26 @@ def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, cu
     return rows
 
 
+def _significant_in_words(rows: list[dict]) -> str:
+    """One sentence on which rows of a table changed significantly (the table itself has
+    every figure, so the words do not repeat it)."""
+
+    def name(r):
+        label = str(r["label"])
+        return label if re.match(r"^(?:[A-Z]{2,}|[A-Z][a-z]*-\d)", label) else label[0].lower() + label[1:]
+
+    up = [name(r) for r in rows if r.get("significance") == "significant increase"]
+    down = [name(r) for r in rows if r.get("significance") == "significant decrease"]
+    rest = len(rows) - len(up) - len(down)
+    if not up and not down:
+        return "None of these changed significantly."
+    parts = ([f"{', '.join(down)} fell significantly"] if down else []) + ([f"{', '.join(up)} rose significantly"] if up else [])
+    text = "; ".join(parts)
+    if rest:
+        text += f"; the other {rest} did not change significantly" if rest > 1 else "; the other did not change significantly"
+    return text[0].upper() + text[1:] + "."
+
+
 def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_col: str, table: str = "crimes", by: str | None = "npa", current: Window | None = None, previous: Window | None = None, first_col: str = "Measure", caption: str = "", improvement: str = "decrease") -> pd.DataFrame:
     """Several measures in one table, force-wide, one row each, with a sentence for each
     and each measure's breakdown by NPA folded beneath (the rows of every measure, force
@@ -304,7 +324,7 @@ def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_co
     if not force_rows:
         return recorded_since(s, first_row)
     s.show(tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label"))
-    s.show("<ul>" + "".join(f"<li>{html.escape(s.sentence(r))}</li>" for r in force_rows) + "</ul>")
+    s.say(_significant_in_words(force_rows))  # the table has each row; the words say only what stands out
     if force_rows[0].get("previous") is None:
         cov = s.data.coverage(table)
         s.unavailable(f"Comparison with {prev_label}", f"no data for the comparison period ({coverage_gap(cov[0], cov[1], previous) if cov else 'no data'})")
@@ -397,7 +417,9 @@ def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_co
         row = s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev)
         s.rows.append(row)
         body.append([f"{m:%b %Y}", tables.fmt_count(n) + row.get("_revised_current", "")])
-    fig, alt = charts.monthly_bar_chart(series, f"{label[0].lower() + label[1:]} per month", ylabel=ylabel)
+    # the chart says "per month" itself; a name such as Covid-19 or ASB keeps its capital
+    what = label if re.match(r"^(?:[A-Z]{2,}|[A-Z][a-z]*-\d)", label) else label[0].lower() + label[1:]
+    fig, alt = charts.monthly_bar_chart(series, what, ylabel=ylabel)
     s.chart((fig, alt), caption=caption or f"{label} per month, {window.short()}.")
     body.append(["<b>Total</b>", f"<b>{tables.fmt_count(series.sum())}</b>"])
     s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Month", label], body, numeric={1}) + "</details>")

@@ -13,6 +13,8 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates  # noqa: E402
+import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -148,6 +150,8 @@ def monthly_bar_chart(series: pd.Series, what: str, ylabel: str = "per month", h
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_title(what[0].upper() + what[1:])
+    if ACCENT in colours:  # a highlighted bar says what it is
+        ax.legend(handles=[matplotlib.patches.Patch(color=ACCENT, label="Highest month"), matplotlib.patches.Patch(color=CURRENT, label="Other months")], loc="best", frameon=False, fontsize=8.5)
     peak = series.idxmax() if len(series) else None
     zero = [m.strftime("%b %Y") for m, v in series.items() if v == 0]
     alt = f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {fmt_whole(series.sum())} in total." if len(series) else f"Empty chart of {what}."
@@ -167,6 +171,9 @@ def trend_chart(series: pd.DataFrame | pd.Series, what: str, ylabel: str = "per 
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if isinstance(frame.index, pd.DatetimeIndex):  # months named as on every other chart ("Jan 2017"), not "2017-01"
+        ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=1))
+        ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
     if frame.shape[1] > 1:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False, fontsize=8.5)
     ax.set_title(what[0].upper() + what[1:])

@@ -261,7 +261,14 @@ def legend_html(config: RiskConfig) -> str:
         if direction == "same":
             meaning += f" (score within {config.same_within:g} points)"
         rows.append(f'<tr><td style="text-align:center;font-size:1.2em">{arrow}</td><td style="{_LEFT}">{html.escape(meaning)}</td></tr>')
-    caption = f"Key: ratings (score = harm \u00d7 likelihood \u00d7 organisational position, each scored {config.scale_min} to {config.scale_max}), and the comparison with {config.baseline_label}"
+    if abs(config.capacity_weight - config.capability_weight) < 1e-9:
+        position = "the mean of the capacity gap and the capability gap"
+    else:
+        position = f"{config.capacity_weight:g} \u00d7 the capacity gap + {config.capability_weight:g} \u00d7 the capability gap"
+    caption = (
+        f"Key: ratings (score = harm \u00d7 likelihood \u00d7 organisational position; harm, likelihood and each gap are scored {config.scale_min} to {config.scale_max}, "
+        f"and the organisational position is {position}, so a score can fall between whole numbers, such as 37.5), and the comparison with {config.baseline_label}"
+    )
     return f'<table class="pp-table"><caption>{html.escape(caption)}</caption><thead><tr><th style="{_LEFT}">Symbol</th><th style="{_LEFT}">Meaning</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 

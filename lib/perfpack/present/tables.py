@@ -72,7 +72,8 @@ def html_table(header: list[str], rows: list[list[str]], numeric: set[int], capt
     th = "".join(f'<th style="text-align:{"right" if i in numeric else "left"}">{html.escape(h)}</th>' for i, h in enumerate(header))
     body = []
     for r_i, r in enumerate(rows):
-        tds = "".join(f'<td style="text-align:{"right" if i in numeric else "left"};{"font-weight:700;" if (first_bold and r_i == 0) else ""}">{c}</td>' for i, c in enumerate(r))
+        # a figure never wraps ("+2.0 pts" stays on one line)
+        tds = "".join(f'<td style="text-align:{"right;white-space:nowrap" if i in numeric else "left"};{"font-weight:700;" if (first_bold and r_i == 0) else ""}">{c}</td>' for i, c in enumerate(r))
         body.append(f"<tr>{tds}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="{classes}">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -36,34 +36,23 @@ import pandas as pd
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period
 from perfpack.publish.index import headline_cells, headline_rows, revision_marks, significance_note
+from perfpack.publish.paper_exhibits import NOT_IN_PAPER_CLASS, PAPER_TEXT_CLASS, RAG_FILLS, Chart, Exhibit, Table, notebook_exhibits  # noqa: F401  (the paper's API)
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
-from perfpack.publish.run_info import describe_version
 
 DOCX_NAME = "meeting-paper.docx"
 HTML_NAME = "meeting-paper.html"
 FAILED_TEXT = "This section failed in the run; see index"
-DEFAULT_CHARTS_PER_SECTION = 2
+DEFAULT_CHARTS_PER_SECTION = None  # every chart the page shows, unless the configuration says
 DEFAULT_BEFORE = ("Foreword",)
+DEFAULT_AFTER = ("Risks, issues and opportunities", "HMICFRS and inspection update")
+#: The label over the sentences the pack wrote for a section, offered as the first draft of its text.
+DRAFT_LABEL = "[Draft: sentences written by the pack from this run's figures. Check them, edit or replace them, and delete this line]"
 COMMENTARY_LABEL = "Commentary: force lead response (written by the force, not computed)"
-#: The classes a section page marks its output with for the paper (as
-#: :class:`perfpack.pages.section.Section` writes them: ``paper_text``, ``chart(paper=False)``).
-PAPER_TEXT_CLASS, NOT_IN_PAPER_CLASS = "pp-paper-text", "pp-not-in-paper"
 
 REVISIONS_TITLE = "Revisions since earlier packs"
 
 
 # ---- what goes in ------------------------------------------------------------------------------
-
-
-@dataclass
-class Chart:
-    png: bytes
-    alt: str
-    caption: str
-
-    @property
-    def data_uri(self) -> str:
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 @dataclass
@@ -79,6 +68,15 @@ class PaperSection:
     paragraphs: list[str] = field(default_factory=list)  # plain text the section wrote for the paper
     commentary_md: str | None = None
     commentary_file: str = ""
+    exhibits: list[Exhibit] = field(default_factory=list)  # tables, charts and sentences from the page, in order
+
+    @property
+    def tables(self) -> list[Table]:
+        return [e.table for e in self.exhibits if e.kind == "table"]
+
+    @property
+    def sentences(self) -> list[str]:
+        return [e.text for e in self.exhibits if e.kind == "text"]
 
     @property
     def ok(self) -> bool:
@@ -108,6 +106,10 @@ class Paper:
     revisions_note: str = ""  # the note the paper opens with; empty for a run that made none
     revisions_file: str | None = None  # revisions.csv, when the run wrote it
     revisions_count: int = 0  # the figures it lists
+    final: bool = False  # paper.final in the configuration: the draft marks come off
+    narrative: dict = field(default_factory=dict)  # title -> the analyst's Markdown (config folder, paper/)
+    narrative_files: dict = field(default_factory=dict)  # title -> where to write it
+    source_words: str = ""  # the data source in words, for the public
 
 
 class _FigureParser(HTMLParser):
@@ -182,7 +184,7 @@ def notebook_paragraphs(nb_path: Path) -> list[str]:
     return out
 
 
-def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> list[Chart]:
+def notebook_charts(nb_path: Path, limit: int | None = DEFAULT_CHARTS_PER_SECTION) -> list[Chart]:
     """The first ``limit`` charts (``<figure class="pp-chart">`` with a PNG data URI, not
     marked ``pp-not-in-paper``) in an executed notebook's HTML outputs, in order."""
 
@@ -197,7 +199,7 @@ def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> l
             if not m:
                 continue
             charts.append(Chart(base64.b64decode(m.group(1)), alt.strip(), cap))
-            if len(charts) >= limit:
+            if limit is not None and len(charts) >= limit:
                 return charts
     return charts
 
@@ -221,7 +223,9 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
     """Everything the paper shows, from the run's records (no numbers are made up here)."""
 
     pc = _paper_config(config)
-    limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
+    limit = pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION)
+    limit = int(limit) if limit not in (None, "", "all") else None
+    leave_out = [str(x) for x in pc.get("leave_out", []) or []]
     revisions = manifest.get("revisions") or {}
     marks = revision_marks(read_revisions(Path(build_dir) / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
     sections = []
@@ -232,7 +236,8 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
             ps.rows = [headline_cells(r, marks) for r in rows.to_dict("records")] if not rows.empty else []
             ps.has_variation = any(r["variation"] for r in ps.rows)
             nb = Path(build_dir) / s["notebook"] if s.get("notebook") else None
-            ps.charts = notebook_charts(nb, limit) if nb else []
+            ps.exhibits = notebook_exhibits(nb, leave_out, limit) if nb else []
+            ps.charts = [e.chart for e in ps.exhibits if e.kind == "chart"]
             ps.paragraphs = notebook_paragraphs(nb) if nb else []
             path = commentary_path(config, period, ps.id)
             ps.commentary_file = f"commentary/{period.id}/{ps.id}.md"
@@ -242,6 +247,16 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
         sections.append(ps)
     r12 = period.rolling_12m
     force = manifest.get("force") or config.force_name
+    before = [str(x) for x in pc.get("before", DEFAULT_BEFORE) or []]
+    after = [str(x) for x in pc.get("after", DEFAULT_AFTER) or []]
+    narrative, files = {}, {}
+    for title in before + after:
+        path = narrative_path(config, title)
+        files[title] = narrative_file_words(config, title)
+        if path is not None and path.is_file():
+            text = path.read_text(encoding="utf-8").strip()
+            if text:
+                narrative[title] = text
     return Paper(
         force=force,
         meeting=config.meeting_title,
@@ -253,11 +268,15 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
         window_words=f"the 12 months {r12.start.day} {r12.start:%B %Y} to {r12.end.day} {r12.end:%B %Y} against the 12 months before, unless the Period column says otherwise",
         finished_at=_when(manifest.get("finished_at", "")),
         sections=sections,
-        before=[str(x) for x in pc.get("before", DEFAULT_BEFORE) or []],
-        after=[str(x) for x in pc.get("after", []) or []],
+        before=before,
+        after=after,
         source=f"{manifest.get('parameters', {}).get('source', '')}: {force}",
+        source_words=source_words(manifest.get("parameters", {}).get("source", ""), force),
+        final=bool(pc.get("final", False)),
+        narrative=narrative,
+        narrative_files=files,
         inputs=list(manifest.get("inputs") or []),
-        code_version=describe_version(manifest.get("code_version") or {}),
+        code_version=public_version(manifest.get("code_version") or {}),
         caveats=[str(c) for c in pc.get("caveats", []) or []] + _computed_caveats(config),
         data_notes=[str(n) for n in manifest.get("data_notes") or []],
         unavailable=dict(manifest.get("unavailable") or {}),
@@ -272,8 +291,55 @@ def _computed_caveats(config) -> list[str]:
     return [
         significance_note(config),
         f"Counts below {config.disclosure_threshold} in breakdowns below force level are not published (shown as \u201c<{config.disclosure_threshold}\u201d), with further cells hidden where they could be worked out from the totals.",
-        "The assumptions and caveats log, docs/caveats.md in the pack's repository, says what each figure means and cannot say.",
+        "The pack's assumptions and caveats log says what each figure means and cannot say; it is published with the evidence pack.",
     ]
+
+
+#: The data sources in words for the public (``--source``).
+SOURCE_WORDS = {
+    "canonical": "the force's own records (crime, incident, call and fixed penalty notice systems, and Action Fraud reports for the force area)",
+    "policeuk": "the street-level crime and anti-social behaviour files published on data.police.uk",
+    "homeoffice": "the Home Office police recorded crime tables for the force area",
+}
+
+
+def source_words(source: str, force: str) -> str:
+    words = SOURCE_WORDS.get(str(source or ""), f"the {source} data" if source else "the force's records")
+    return words.replace("the force's own", f"{force}'s own") if force else words
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def narrative_path(config, title: str) -> Path | None:
+    """Where the analyst writes a narrative section (the foreword, say) in Markdown: a
+    ``paper/`` folder beside the configuration file, ``<title as a slug>.md``
+    (``paper/foreword.md``, ``paper/risks-issues-and-opportunities.md``)."""
+    path = getattr(config, "path", None)
+    return Path(path).parent / "paper" / f"{_slug(title)}.md" if path else None
+
+
+def narrative_file_words(config, title: str) -> str:
+    path = narrative_path(config, title)
+    return f"{path.parent.parent.name}/paper/{path.name}" if path is not None else f"paper/{_slug(title)}.md"
+
+
+def production_sentences(paper: Paper) -> list[str]:
+    """How the paper was produced, in two plain sentences for the public."""
+    return [
+        f"The figures, tables and charts in this paper were produced on {paper.finished_at.split(' at ')[0]} by the force's performance pack ({paper.code_version}) from {paper.source_words}.",
+        "The evidence behind each section, with every figure, the input files and their checksums, is in the performance pack published with this paper.",
+    ]
+
+
+def public_version(v: dict) -> str:
+    """The code version in words for the public, without hashes: "version 0.1.0, commit
+    0123456789ab" (the evidence pack's manifest has the rest)."""
+    s = f"version {v.get('perfpack')}"
+    if v.get("git_commit"):
+        s += f", commit {str(v['git_commit'])[:12]}{' with local changes' if v.get('git_dirty') else ''}"
+    return s
 
 
 def _when(iso: str) -> str:
@@ -292,8 +358,8 @@ def section_prompt(s: PaperSection) -> str:
     return analyst_prompt("what these figures show and why, in two or three sentences; quote numbers from the table and charts rather than retyping them")
 
 
-def extra_prompt(title: str) -> str:
-    return analyst_prompt(f"{title}, to be written")
+def extra_prompt(title: str, where: str = "") -> str:
+    return analyst_prompt(f"{title}, to be written" + (f". Write it in Markdown in {where} so that the next run places it here" if where else ""))
 
 
 def commentary_prompt(s: PaperSection) -> str:

@@ -18,13 +18,16 @@ from docx.shared import Cm, Pt, RGBColor
 from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, VARIATION_WORDS
 from perfpack.publish.paper_content import (
     COMMENTARY_LABEL,
+    DRAFT_LABEL,
     FAILED_TEXT,
     REVISIONS_TITLE,
     Paper,
     PaperSection,
+    Table,
     analyst_prompt,
     commentary_prompt,
     extra_prompt,
+    production_sentences,
     section_prompt,
 )
 
@@ -57,6 +60,10 @@ def _field(paragraph, instr: str, placeholder: str = ""):
 def _marking_paragraph(p, paper: Paper, page_number: bool = False):
 
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if not paper.final:
+        d = p.add_run("DRAFT    ")
+        d.bold = True
+        d.font.size = Pt(10)
     r = p.add_run(paper.marking)
     r.bold = True
     r.font.size = Pt(10)
@@ -119,6 +126,9 @@ def _styles(doc):
     st.font.bold = True
     st.font.color.rgb = RGBColor(0x3D, 0x3D, 0x3D)
     st.paragraph_format.left_indent = Cm(0.6)
+    st = doc.styles.add_style("Draft", WD_STYLE_TYPE.PARAGRAPH)
+    st.base_style = normal
+    st.paragraph_format.left_indent = Cm(0.3)
     st = doc.styles.add_style("Small", WD_STYLE_TYPE.PARAGRAPH)
     st.base_style = normal
     st.font.size = Pt(9)
@@ -234,10 +244,106 @@ def _docx_table(doc, s: PaperSection, number: int):
     # widths that fit A4 between the margins (16.6 cm): the measure's name gets the room
     widths = [3.8, 1.9, 1.6, 1.6, 1.5, 1.4, 2.5] + ([2.3] if s.has_variation else [])
     widths[0] += 16.6 - sum(widths)
+    _set_widths(table, widths)
+    return table
+
+
+TEXT_WIDTH_CM = 16.6  # A4 between the margins
+TABLE_PT = 8.5
+
+
+def _text_cm(text: str, pt: float = TABLE_PT, bold: bool = False) -> float:
+    """A generous width of ``text`` in Arial at ``pt`` points (average glyph about 0.56 em,
+    bold 0.6; figures and capitals are wider than the average)."""
+    em = pt * 0.0353  # cm per em
+    return len(text) * em * (0.62 if bold else 0.57)
+
+
+def column_widths(t: Table, total: float = TEXT_WIDTH_CM, pt: float = TABLE_PT) -> list[float]:
+    """Widths (cm) for a table's columns: each at least its longest word (so no word is
+    broken), then the room left shared out towards each column's longest line."""
+
+    pad = 0.42  # the cell's left and right margins, and a little to spare
+    n = len(t.header)
+    cells = [[t.header[j]] + [r[j] for r in t.rows] for j in range(n)]
+    least = [max(max((_text_cm(w, pt, i == 0) for w in c.split()), default=0.0) for i, c in enumerate(col)) + pad for col in cells]
+    want = [max(_text_cm(c, pt, i == 0) for i, c in enumerate(col)) + pad for col in cells]
+    if sum(least) >= total:
+        return least
+    widths = least[:]
+    spare = total - sum(least)
+    extra = [w - m for w, m in zip(want, least)]
+    if sum(extra) <= spare:
+        widths = [w + e for w, e in zip(least, extra)]
+        left = total - sum(widths)
+        widths = [w + left * (w / sum(widths)) for w in widths]  # fill the width, in proportion
+    else:
+        widths = [m + spare * e / sum(extra) for m, e in zip(least, extra)]
+    return widths
+
+
+def _set_widths(table, widths: list[float]) -> None:
+    """Fixed layout with the widths in the grid and in every cell (Word and LibreOffice
+    each read one of them)."""
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    tw = OxmlElement("w:tblW")
+    tw.set(qn("w:w"), str(int(sum(widths) / 2.54 * 1440)))
+    tw.set(qn("w:type"), "dxa")
+    for old in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(old)
+    tbl_pr.append(tw)
     table.autofit = False
+    for col, w in zip(table.columns, widths):
+        col.width = Cm(w)
     for row in table.rows:
         for cell, w in zip(row.cells, widths):
             cell.width = Cm(w)
+
+
+def _exhibit_table(doc, t: Table, number: int):
+    """A table from the section page, typeset for reading: caption, one header row that
+    repeats, no merged cells, numbers right-aligned, widths that break no word."""
+
+    doc.add_paragraph(f"Table {number}: {t.caption}" if t.caption else f"Table {number}", style="Caption")
+    n = len(t.header)
+    widths = column_widths(t)
+    pt = TABLE_PT if sum(widths) <= TEXT_WIDTH_CM + 0.01 else TABLE_PT * TEXT_WIDTH_CM / sum(widths)
+    if pt != TABLE_PT:
+        widths = column_widths(t, pt=pt)
+    table = doc.add_table(rows=1, cols=n)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _header_row(table.rows[0])
+    for j, h in enumerate(t.header):
+        cell = table.rows[0].cells[j]
+        p = cell.paragraphs[0]
+        r = p.add_run(h)
+        r.bold = True
+        r.font.size = Pt(pt)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if t.numeric[j] else WD_ALIGN_PARAGRAPH.LEFT
+        _shade(cell, "E8EDF2")
+    for row in t.rows:
+        cells = table.add_row().cells
+        for j, value in enumerate(row):
+            p = cells[j].paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if t.numeric[j] else WD_ALIGN_PARAGRAPH.LEFT
+            sig = next((k for k in SIG_COLOURS if value.endswith(k)), None)
+            r = p.add_run(value.lstrip("  ") if j else value.replace(" ", "  "))
+            r.font.size = Pt(pt)
+            fill = t.fill(value)
+            if fill:
+                _shade(cells[j], fill[0])
+                r.font.color.rgb = RGBColor.from_string(fill[1])
+                r.bold = True
+            elif sig:
+                r.font.color.rgb = RGBColor.from_string(SIG_COLOURS[sig][0])
+    _set_widths(table, widths)
+    for note in t.notes:
+        doc.add_paragraph(note, style="Small")
+    doc.add_paragraph()
     return table
 
 
@@ -292,8 +398,10 @@ def write_docx(paper: Paper, path: Path) -> Path:
     centred(paper.marking, 20, True)
     centred(paper.transparency, 12)
     doc.add_paragraph()
-    note = centred(f"Draft generated from the pack run of {paper.finished_at}. Every figure and chart comes from that run; paragraphs marked [Analyst: ...] are for the analyst's words.", 9)
-    note.runs[0].italic = True
+    if not paper.final:
+        centred("DRAFT", 20, True)
+        note = centred(f"Draft generated from the pack run of {paper.finished_at}. Every figure and chart comes from that run; paragraphs marked [Analyst: ...] are for the analyst's words, and those under [Draft: ...] are the pack's sentences for the analyst to check.", 9)
+        note.runs[0].italic = True
     doc.add_page_break()
 
     # contents: a Word TOC field, shown as a plain list until Word updates it (page numbers)
@@ -337,9 +445,15 @@ def write_docx(paper: Paper, path: Path) -> Path:
         if paper.revisions_file and paper.revisions_count:
             doc.add_paragraph(f"Every revised figure, with its value then and now, is in the pack's {paper.revisions_file}; revised figures are marked in the tables below.")
 
-    for title in paper.before:
+    def narrative(title):
         doc.add_heading(title, level=1)
-        _placeholder(doc, extra_prompt(title))
+        if title in paper.narrative:
+            _markdown_blocks(doc, _markdown_tokens(paper.narrative[title]), style="Normal")
+        else:
+            _placeholder(doc, extra_prompt(title, paper.narrative_files.get(title, "")))
+
+    for title in paper.before:
+        narrative(title)
 
     n_table = n_fig = 0
     for s in paper.sections:
@@ -349,23 +463,37 @@ def write_docx(paper: Paper, path: Path) -> Path:
             r = p.add_run(f"{FAILED_TEXT} (index.html, Run status, has the error).")
             r.bold = True
             continue
-        _placeholder(doc, section_prompt(s))
-        if s.rows:
+        sentences = s.sentences
+        if sentences:  # the pack's own sentences, the first draft of the section's text
+            _placeholder(doc, DRAFT_LABEL)
+            for text in sentences:
+                doc.add_paragraph(text, style="Draft")
+        else:
+            _placeholder(doc, section_prompt(s))
+        tables = s.tables
+        if s.rows and not tables:
             n_table += 1
             _docx_table(doc, s, n_table)
             doc.add_paragraph()
-        for text in s.paragraphs:
-            doc.add_paragraph(text)
-        for c in s.charts:
-            n_fig += 1
-            p = doc.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            shape = p.add_run().add_picture(io.BytesIO(c.png), width=Cm(16))
-            docpr = shape._inline.docPr
-            docpr.set("descr", c.alt)
-            docpr.set("title", f"Figure {n_fig}")
-            docpr.set("name", f"Figure {n_fig}")
-            doc.add_paragraph(f"Figure {n_fig}: {c.caption}" if c.caption else f"Figure {n_fig}", style="Caption")
+        if not s.exhibits:
+            for text in s.paragraphs:
+                doc.add_paragraph(text)
+        for e in s.exhibits:
+            if e.kind == "table":
+                n_table += 1
+                _exhibit_table(doc, e.table, n_table)
+            elif e.kind == "chart":
+                c = e.chart
+                n_fig += 1
+                p = doc.add_paragraph()
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                p.paragraph_format.keep_with_next = True
+                shape = p.add_run().add_picture(io.BytesIO(c.png), width=Cm(16))
+                docpr = shape._inline.docPr
+                docpr.set("descr", c.alt)
+                docpr.set("title", f"Figure {n_fig}")
+                docpr.set("name", f"Figure {n_fig}")
+                doc.add_paragraph(f"Figure {n_fig}: {c.caption}" if c.caption else f"Figure {n_fig}", style="Caption")
         if s.commentary_md:
             doc.add_paragraph(COMMENTARY_LABEL, style="Commentary Label")
             _markdown_blocks(doc, _markdown_tokens(s.commentary_md))
@@ -373,38 +501,11 @@ def write_docx(paper: Paper, path: Path) -> Path:
             _placeholder(doc, commentary_prompt(s))
 
     for title in paper.after:
-        doc.add_heading(title, level=1)
-        _placeholder(doc, extra_prompt(title))
+        narrative(title)
 
     doc.add_heading("Data sources and caveats", level=1)
-    doc.add_paragraph(f"Every figure and chart in this paper was produced by the performance pack run for {paper.period}, finished {paper.finished_at}. The pack's contents page (index.html) has the evidence behind each section, with breakdowns by area and month; figures.csv lists every figure and manifest.json records the run.")
-    doc.add_paragraph(f"Data source: {paper.source}. Code: {paper.code_version}.")
-    if paper.inputs:
-        t = doc.add_table(rows=1, cols=3)
-        t.style = "Table Grid"
-        _header_row(t.rows[0])
-        for i, h in enumerate(("Input file", "Rows", "SHA-256")):
-            t.rows[0].cells[i].text = ""
-            rr = t.rows[0].cells[i].paragraphs[0].add_run(h)
-            rr.bold = True
-            rr.font.size = Pt(8.5)
-            _shade(t.rows[0].cells[i], "E8EDF2")
-        for f in paper.inputs:
-            cells = t.add_row().cells
-            vals = (Path(str(f.get("path", ""))).name, f"{int(f['rows']):,}" if f.get("rows") is not None else "–", str(f.get("sha256", "")))
-            for i, v in enumerate(vals):
-                p = cells[i].paragraphs[0]
-                rr = p.add_run(v)
-                rr.font.size = Pt(7.5 if i == 2 else 8.5)
-                if i == 1:
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if i == 2:
-                    rr.font.name = "Consolas"
-        t.autofit = False
-        for row in t.rows:
-            for cell, w in zip(row.cells, (3.6, 2.0, 11.0)):
-                cell.width = Cm(w)
-        doc.add_paragraph()
+    for sentence in production_sentences(paper):
+        doc.add_paragraph(sentence)
     if paper.data_notes or paper.unavailable:
         doc.add_heading("Notes on the data of this run", level=2)
         for n in paper.data_notes:

@@ -13,13 +13,16 @@ from perfpack.publish.export import TEMPLATES, offline_only, pack_css, print_css
 from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, revised_cell, variation_cell
 from perfpack.publish.paper_content import (
     COMMENTARY_LABEL,
+    DRAFT_LABEL,
     FAILED_TEXT,
     REVISIONS_TITLE,
     Paper,
     PaperSection,
+    Table,
     analyst_prompt,
     commentary_prompt,
     extra_prompt,
+    production_sentences,
     section_prompt,
 )
 
@@ -38,6 +41,22 @@ def _html_table(s: PaperSection, number: int) -> str:
     return html_table(header, body, numeric={2, 3, 4, 5}, caption=f"Table {number}: {s.title}, headline figures")
 
 
+def _exhibit_table(t: Table, number: int) -> str:
+    """A table from the section page as the paper shows it: one header row, no merged cells,
+    numbers right-aligned, ratings on their colour."""
+
+    def cell(j, v):
+        fill = t.fill(v)
+        if fill:
+            return f'<span style="background-color:#{fill[0]};color:#{fill[1]};font-weight:700;padding:0 .3em">{html.escape(v)}</span>'
+        sig = next((k for k in ("significant increase", "significant decrease", "no significant change", "too few to test") if v.endswith(k)), None)
+        return significance_cell(sig) if sig and v.strip("▲▼◆ ") == sig else html.escape(v)
+
+    body = [[cell(j, v) for j, v in enumerate(r)] for r in t.rows]
+    out = html_table(list(t.header), body, numeric={j for j, n in enumerate(t.numeric) if n}, caption=f"Table {number}: {t.caption}" if t.caption else f"Table {number}")
+    return out + "".join(f'<p class="pp-note"><small>{html.escape(n)}</small></p>' for n in t.notes)
+
+
 def write_html(paper: Paper, path: Path) -> Path:
 
 
@@ -50,14 +69,21 @@ def write_html(paper: Paper, path: Path) -> Path:
     for s in paper.sections:
         anchor = slug(s.id)
         used.add(anchor)
-        view = {"s": s, "anchor": anchor, "table": None, "figures": [], "commentary": None, "prompt": section_prompt(s), "commentary_prompt": commentary_prompt(s)}
+        view = {"s": s, "anchor": anchor, "table": None, "figures": [], "exhibits": [], "draft": s.sentences, "commentary": None, "prompt": section_prompt(s), "commentary_prompt": commentary_prompt(s)}
         if s.ok:
-            if s.rows:
+            if s.rows and not s.tables:
                 n_table += 1
                 view["table"] = Markup(_html_table(s, n_table))
-            for c in s.charts:
-                n_fig += 1
-                view["figures"].append({"uri": c.data_uri, "alt": c.alt, "caption": f"Figure {n_fig}: {c.caption}" if c.caption else f"Figure {n_fig}"})
+            for e in s.exhibits:
+                if e.kind == "table":
+                    n_table += 1
+                    view["exhibits"].append(Markup(_exhibit_table(e.table, n_table)))
+                elif e.kind == "chart":
+                    c = e.chart
+                    n_fig += 1
+                    cap = f"Figure {n_fig}: {c.caption}" if c.caption else f"Figure {n_fig}"
+                    view["exhibits"].append(Markup(f'<figure class="pp-chart"><img src="{c.data_uri}" alt="{html.escape(c.alt, quote=True)}" style="max-width:100%"><figcaption>{html.escape(cap)}</figcaption></figure>'))
+                    view["figures"].append({"uri": c.data_uri, "alt": c.alt, "caption": cap})
             if s.commentary_md:
                 view["commentary"] = Markup(md(s.commentary_md))
         views.append(view)
@@ -69,7 +95,8 @@ def write_html(paper: Paper, path: Path) -> Path:
             while a in used:
                 a += "-x"
             used.add(a)
-            out.append({"title": t, "anchor": a, "prompt": extra_prompt(t)})
+            text = paper.narrative.get(t)
+            out.append({"title": t, "anchor": a, "prompt": extra_prompt(t, paper.narrative_files.get(t, "")), "text": Markup(md(text)) if text else None})
         return out
 
     page = env.get_template("meeting-paper.html.j2").render(
@@ -83,6 +110,8 @@ def write_html(paper: Paper, path: Path) -> Path:
         revisions_title=REVISIONS_TITLE,
         commentary_label=COMMENTARY_LABEL,
         analyst=analyst_prompt,
+        draft_label=DRAFT_LABEL,
+        production=production_sentences(paper),
         inputs=[{"name": Path(str(f.get("path", ""))).name, "rows": f"{int(f['rows']):,}" if f.get("rows") is not None else "–", "sha256": str(f.get("sha256", ""))} for f in paper.inputs],
     )
     path = Path(path)
