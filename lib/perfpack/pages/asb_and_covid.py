@@ -25,10 +25,13 @@ def counts(s: Section) -> pd.DataFrame:
     if asb is None:
         return blocks.recorded_since(s, first_row)
     blocks.partial_note(s, "incidents")
+    split = "covid_related" not in s.data.unavailable
+    if split:  # the total by NPA and its two parts by NPA are published together
+        cov_asb, other = covid.asb_split(asb)
+        blocks.protect_together(s, ("asb_incidents", asb), [("asb_covid_incidents", cov_asb), ("asb_other_incidents", other)], "opened_at", table="incidents")
     blocks.compare_counts(s, "asb_incidents", "ASB incidents", asb, "opened_at", table="incidents")
     if not blocks.available(s, "Covid-19 related and other ASB", fields=("covid_related",)):
         return blocks.recorded_since(s, first_row)
-    cov_asb, other = covid.asb_split(asb)
     blocks.compare_many(s, [("asb_covid_incidents", "Covid-19 related ASB incidents", cov_asb), ("asb_other_incidents", "Other ASB incidents", other)], "opened_at", table="incidents", first_col="ASB")
     start = s.config.covid_overall_start
     if s.previous.start < start:

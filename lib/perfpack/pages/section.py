@@ -53,6 +53,10 @@ class Section:
         #: What earlier packs published (written by the runner beside the figures), to mark revisions; None when run by hand.
         self.published: Published | None = read_published(Path(figures_dir) / EARLIER_FIGURES) if figures_dir else None
         self.rows: list[dict] = []
+        #: Disclosure control planned across tables published together (:func:`perfpack.pages.blocks.protect_together`):
+        #: the keys it covers, and the rows ``(key, area, window)`` it hides, each True when hidden for its own small count.
+        self.planned_keys: set[str] = set()
+        self.withheld: dict[tuple, bool] = {}
         self._memo: dict = {}
         self.displaying = display
         charts.set_style()

@@ -5,8 +5,8 @@ significance, suppressed``, then ``area`` (``Force`` or an NPA), ``previous_wind
 (``count``, ``amount``, ``share``, ``forecast``, ``rate``: a rate per 1,000 population
 against other forces, its funnel reading in ``significance``) and ``p_value``.
 
-Counts below the disclosure threshold in rows below force level are suppressed: their values
-are left empty in the file and ``suppressed`` is true.
+Counts below the disclosure threshold in rows below force level are suppressed: their values,
+significance and p-value are left empty in the file and ``suppressed`` is true.
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ def count_row(
     if suppressed is None:
         suppressed = area != FORCE and (is_suppressed(current, threshold) or (previous is not None and is_suppressed(previous, threshold)))
     row["suppressed"] = bool(suppressed)
+    if suppressed:  # "no significant change" would tell a reader that the hidden counts total 10 or more
+        row.update(significance="", p_value=None)
     return row
 
 
@@ -122,6 +124,7 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     df = df[FIGURE_COLUMNS + extra].astype(object)
     sup = df["suppressed"].fillna(False).astype(bool)
     df.loc[sup, ["current", "previous", "change", "pct_change", "p_value"]] = None
+    df.loc[sup, "significance"] = ""
     return df
 
 
