@@ -11,8 +11,17 @@ from perfpack.pages import blocks
 from perfpack.pages.section import Section
 from perfpack.periods import format_day
 
+#: Measures that began with the Covid-19 restrictions (``covid_overall_start``): a comparison
+#: with a window before then reads "new since 16 March 2020", with no percentage.
+NEW_WITH_COVID = ("asb_covid_incidents", "covid_incidents", "covid_fpns")
+
+
+def _new_with_covid(s: Section) -> None:
+    s.new_since.update(dict.fromkeys(NEW_WITH_COVID, s.config.covid_overall_start))
+
 
 def _asb(s: Section, what: str) -> pd.DataFrame | None:
+    _new_with_covid(s)
     if not blocks.available(s, what, ("incidents",)):
         return None
     return asb_incidents(s.data.tables["incidents"])
@@ -61,6 +70,7 @@ def monthly(s: Section) -> pd.DataFrame:
 def covid_incidents(s: Section) -> pd.DataFrame:
     """Covid-19 related incidents (any category) per month since the pandemic began."""
     first_row = len(s.rows)
+    _new_with_covid(s)
     if not blocks.available(s, "Covid-19 related incidents", ("incidents",), ("covid_related",)):
         return blocks.recorded_since(s, first_row)
     inc = covid.covid_related(s.data.tables["incidents"])
@@ -78,6 +88,7 @@ def fpns(s: Section) -> pd.DataFrame:
     """Covid-19 fixed penalty notices per month from the configured start to a month after the
     period end (where the data have it), by NPA and by breach type."""
     first_row = len(s.rows)
+    _new_with_covid(s)
     if not blocks.available(s, "Covid-19 fixed penalty notices", ("fpns",)):
         return blocks.recorded_since(s, first_row)
     fpns = s.data.tables["fpns"]

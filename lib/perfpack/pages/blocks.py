@@ -573,10 +573,10 @@ def show_values(s: Section, rows: list[dict], caption: str = "") -> None:
         kind = r.get("kind")
         if kind == "share":
             fmt = lambda v: "–" if v is None else tables.fmt_pct(v, signed=False)  # noqa: E731
-            change = "–" if r.get("change") is None else f"{r['change']:+.1f} pts"
+            change = tables.fmt_pts(r.get("change"))
         elif kind == "amount":
             fmt = tables.fmt_money
-            change = "–" if r.get("change") is None else (("+" if r["change"] >= 0 else "−") + tables.fmt_money(abs(r["change"])) + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else ""))
+            change = "–" if r.get("change") is None else (tables.with_sign(r["change"], tables.fmt_money(abs(r["change"]))) + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else ""))
         else:
             fmt = tables.fmt_count
             change = tables.fmt_signed(r.get("change"))

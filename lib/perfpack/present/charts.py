@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from perfpack.present.tables import with_sign  # noqa: E402
+
 # Government Analysis Function categorical palette (accessible, checked for colour-blindness).
 PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 CURRENT, PREVIOUS, ACCENT, WARN, GREY = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], "#8A8A8A"
@@ -44,7 +46,8 @@ def fmt_whole(n: float) -> str:
 def pct_words(cur: float, prev: float) -> str:
     if not prev:
         return "n/a"
-    return f"{100 * (cur - prev) / prev:+.0f}%"
+    pct = round(100 * (cur - prev) / prev)
+    return with_sign(pct, f"{abs(pct):.0f}%")
 
 
 def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_label: str) -> str:

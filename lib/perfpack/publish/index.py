@@ -10,7 +10,7 @@ import jinja2
 import pandas as pd
 
 from perfpack.periods import Period
-from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_signed, html_table, significance_cell
+from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_pts, fmt_signed, html_table, significance_cell, with_sign
 from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
@@ -62,7 +62,7 @@ def _num(x):
 
 def _signed_money(x) -> str:
 
-    return "–" if x is None else ("+" if x >= 0 else "−") + fmt_money(abs(x))
+    return "–" if x is None else with_sign(x, fmt_money(abs(x)))
 
 
 def revision_marks(revisions: pd.DataFrame, period: str | None = None) -> dict[tuple[str, str, str], str]:
@@ -84,7 +84,7 @@ def headline_cells(r: dict, marks: dict | None = None) -> dict:
     if kind == "amount":
         cells = [fmt_money(prev), fmt_money(cur), _signed_money(change)]
     elif kind == "share":
-        cells = [fmt_pct(prev, signed=False), fmt_pct(cur, signed=False), f"{change:+.1f} pts" if change is not None else "–"]
+        cells = [fmt_pct(prev, signed=False), fmt_pct(cur, signed=False), fmt_pts(change)]
     else:
         cells = [fmt_count(prev), fmt_count(cur), fmt_signed(change)]
     sig = r.get("significance") or ""

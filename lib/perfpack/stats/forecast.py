@@ -234,6 +234,12 @@ class BacktestResult:
 # --------------------------------------------------------------------------------------
 
 
+def _signed_pct(pct: float) -> str:
+    """``+1.2%``, ``\u22120.4%`` (the minus sign, U+2212), ``0.0%``."""
+    r = round(pct, 1)
+    return ("+" if r > 0 else "\u2212" if r < 0 else "") + f"{abs(r):.1f}%"
+
+
 def financial_year(month: pd.Timestamp) -> str:
     """The financial year (April to March) of a date, labelled like ``"2020/21"``.
 
@@ -1199,7 +1205,7 @@ def demand_statement(name: str, series: pd.Series, forecast: Forecast, *, flat_w
     interval = f"{format_forecast(target['lower'])} to {format_forecast(target['upper'])}"
     if abs(pct) < flat_within:
         return (
-            f"{span} {name} are forecast to stay broadly flat (a change of {pct:+.1f}%, within \u00b1{flat_within:g}%): "
+            f"{span} {name} are forecast to stay broadly flat (a change of {_signed_pct(pct)}, within \u00b1{flat_within:g}%): "
             f"{base_total:,.0f} in {base['year']} and {format_forecast(fc_total)} forecast for {target['year']} "
             f"({lvl} prediction interval {interval})."
         )
