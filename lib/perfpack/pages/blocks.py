@@ -17,9 +17,9 @@ from datetime import date, timedelta
 import pandas as pd
 
 from perfpack.measures.counts import FORCE, compare_windows, count_in, coverage_gap, in_window, monthly_counts, this_year_vs_last
-from perfpack.pages.section import Section
+from perfpack.pages.section import NOT_IN_PAPER, Section
 from perfpack.periods import Window, add_months, month_end
-from perfpack.present import charts, tables
+from perfpack.present import charts, spc_icons, tables
 from perfpack.present.section_charts import ordered_bar_chart, spc_series_chart, split_comparison_chart
 from perfpack.stats.disclosure import SECONDARY_LABEL, is_suppressed, protect_figures, suppress
 from perfpack.stats.figures import to_frame
@@ -172,8 +172,13 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
             row["_display_current"] = shown_cur
             row["_display_previous"] = "–" if prev is None else shown_prev
         rows.append(row)
+    spc = None
     if cov and not gap:
-        rows[0]["variation"] = variation(s, events, date_col, current, improvement)
+        spc = _variation(s, events, date_col, current, improvement)
+        rows[0]["variation"] = "" if spc is None else latest_icon(spc)
+        if spc is not None:
+            rows[0]["variation_direction"] = str(spc["direction"].iloc[-1]) if rows[0]["variation"] != "common cause" else ""
+            rows[0]["_spc"] = spc
     s.rows.extend(rows)
     if show:
         s.say(s.sentence(rows[0]))
@@ -182,20 +187,45 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
         if use_by is None and by:
             s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
         s.show(tables.change_table(rows, current.short(), previous.short(), first_col=first_col, threshold=s.config.disclosure_threshold))
+        s.show(spc_details(rows[0], label))
     return recorded_since(s, first_row)
+
+
+def spc_details(row: dict, what: str) -> str:
+    """The row's variation icon (Making Data Count) with its reading in words, and its XmR
+    chart one click away (folded); empty when the row has no SPC reading."""
+    spc = row.get("_spc")
+    icon = row.get("variation")
+    if spc is None or not icon:
+        return ""
+    direction = row.get("variation_direction", "")
+    fig, alt = spc_series_chart(spc, what, baseline_label=f"the first {spc.attrs.get('baseline', 12)} months")
+    uri = charts.png_data_uri(fig)
+    reading = spc_icons.words(icon, direction)
+    return (
+        f'<div class="pp-variation">{spc_icons.icon_svg(icon, direction)} <b>{html.escape(what[0].upper() + what[1:])}, SPC:</b> {html.escape(reading)} (Making Data Count; limits fixed on the 12 months before the latest 12).'
+        f'<details class="pp-spc"><summary>XmR chart: {html.escape(what)}, month by month</summary>'
+        f'<figure class="pp-chart {NOT_IN_PAPER}"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%"></figure></details></div>'
+    )
+
+
+def _variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> pd.DataFrame | None:
+    """XmR over the window and the 12 months before it, limits fixed on those earlier 12
+    months; None when the data cannot give one."""
+    if s.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
+        return None
+    series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
+    try:
+        return xmr(series, improvement=improvement, baseline=12)
+    except (TooFewPoints, ValueError):
+        return None
 
 
 def variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> str:
     """SPC variation icon of the latest month: XmR over the window and the 12 months
     before it, limits fixed on those earlier 12 months."""
-
-    if s.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
-        return ""
-    series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
-    try:
-        return latest_icon(xmr(series, improvement=improvement, baseline=12))
-    except (TooFewPoints, ValueError):
-        return ""
+    spc = _variation(s, events, date_col, window, improvement)
+    return "" if spc is None else latest_icon(spc)
 
 
 def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: str, table: str = "crimes", ylabel: str = "per month", window: Window | None = None, key: str | None = None, method: str = "band", improvement: str = "decrease") -> pd.DataFrame:
@@ -356,6 +386,7 @@ def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_co
         return recorded_since(s, first_row)
     s.show(tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label"))
     s.show("<ul>" + "".join(f"<li>{html.escape(s.sentence(r))}</li>" for r in force_rows) + "</ul>")
+    s.show("".join(spc_details(r, r["label"]) for r in force_rows))
     if force_rows[0].get("previous") is None:
         cov = s.data.coverage(table)
         s.unavailable(f"Comparison with {prev_label}", f"no data for the comparison period ({coverage_gap(cov[0], cov[1], previous) if cov else 'no data'})")
@@ -480,7 +511,7 @@ def spc_months(s: Section, what: str, events: pd.DataFrame, date_col: str, windo
         return recorded_since(s, first_row)
     shown = full.iloc[baseline_months:]
     fired = sorted({r for r in shown.loc[shown["signal"], "rule"] if r})
-    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in orange." if fired else "no month shows special-cause variation.")
+    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in Making Data Count's colours (blue an improvement, orange a concern, purple neither)." if fired else "no month shows special-cause variation.")
     fig, alt = spc_series_chart(shown, what, ylabel=ylabel, baseline_label=base_label)
     s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month, {window.short()}." + note)
     body = [[f"{m:%b %Y}", tables.fmt_count(r["value"]), "special cause" if r["signal"] else ""] for m, r in shown.iterrows()]
