@@ -426,9 +426,10 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
         hidden = bool(mask.loc[cat].any())
         row = s.count_row(f"{key}_{snake(cat)}", f"{what[0].upper() + what[1:]}: {cat}", window, previous, int(r["current"]), int(r["previous"]) if has_prev else None, suppressed=hidden)
         row["category"] = str(cat)
-        if hidden:
-            row["_display_current"] = str(shown.loc[cat, "current"])
-            row["_display_previous"] = str(shown.loc[cat, "previous"]) if has_prev else ""
+        if hidden:  # hidden whole: a count left showing beside a hidden one would give the complement away
+            labels = (f"<{s.config.disclosure_threshold}", SECONDARY_LABEL)
+            row["_display_current"] = str(shown.loc[cat, "current"]) if str(shown.loc[cat, "current"]) in labels else SECONDARY_LABEL
+            row["_display_previous"] = (str(shown.loc[cat, "previous"]) if str(shown.loc[cat, "previous"]) in labels else SECONDARY_LABEL) if has_prev else ""
         rows.append(row)
     s.rows.extend(rows)
     if not rows:
