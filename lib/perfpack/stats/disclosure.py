@@ -263,9 +263,9 @@ def protect_rows(
 
     Every relation ends with no hidden cell or at least two. A complement is the smallest
     non-zero count of the relation not yet hidden (a zero only when nothing else is left);
-    hiding a row can expose a cell in another relation, so this repeats until stable. When a
-    relation has one hidden cell and nothing left to hide beside it (every other row fixed)
-    a :class:`ValueError` says so: the table cannot be published as it stands.
+    hiding a row can expose a cell in another relation, so this repeats until stable. A
+    relation whose other rows are all fixed (a force of one area) is left alone: the hidden
+    count is the fixed ones' difference, published at force level anyway.
     """
     threshold = _check_threshold(threshold)
     fixed = set(fixed)
@@ -283,8 +283,8 @@ def protect_rows(
             if n_hidden != 1 or len(cells) < 2:
                 continue
             free = [r for r in cells if r not in hidden and r not in fixed]
-            if not free:
-                raise ValueError(f"a hidden cell of {measure} is the only unknown of a published sum and nothing beside it can be hidden: {cells}")
+            if not free:  # every other cell is force level: the hidden one is published there anyway
+                continue
             nonzero = [r for r in free if values[r][measure] > 0]
             pick = min(nonzero or free, key=lambda r: (values[r][measure], str(r)))
             hidden.add(pick)
