@@ -199,13 +199,12 @@ def spc_details(row: dict, what: str) -> str:
     if spc is None or not icon:
         return ""
     direction = row.get("variation_direction", "")
-    fig, alt = spc_series_chart(spc, what, baseline_label=f"the first {spc.attrs.get('baseline', 12)} months")
-    uri = charts.png_data_uri(fig)
+    svg, _alt = spc_icons.xmr_chart_svg(spc, what)
     reading = spc_icons.words(icon, direction)
     return (
         f'<div class="pp-variation">{spc_icons.icon_svg(icon, direction)} <b>{html.escape(what[0].upper() + what[1:])}, SPC:</b> {html.escape(reading)} (Making Data Count; limits fixed on the 12 months before the latest 12).'
         f'<details class="pp-spc"><summary>XmR chart: {html.escape(what)}, month by month</summary>'
-        f'<figure class="pp-chart {NOT_IN_PAPER}"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%"></figure></details></div>'
+        f'<figure class="pp-chart {NOT_IN_PAPER}">{svg}<figcaption>Points joined month by month; solid line the mean, dashed lines the process limits, both fixed on the first 12 months; special-cause months in Making Data Count\'s colours (blue an improvement, orange a concern, purple neither).</figcaption></figure></details></div>'
     )
 
 
