@@ -15,7 +15,14 @@ import html
 MDC_IMPROVEMENT, MDC_CONCERN, MDC_NEUTRAL, MDC_COMMON = "#289de0", "#fab428", "#361475", "#7B7D7D"
 
 #: By reading: the icons of :func:`perfpack.stats.spc.latest_icon` and the per-point `variation` of `xmr`.
-COLOURS = {"improvement": MDC_IMPROVEMENT, "concern": MDC_CONCERN, "neutral special cause": MDC_NEUTRAL, "neutral": MDC_NEUTRAL, "common cause": MDC_COMMON, "common_cause": MDC_COMMON}
+COLOURS = {
+    "improvement": MDC_IMPROVEMENT,
+    "concern": MDC_CONCERN,
+    "neutral special cause": MDC_NEUTRAL,
+    "neutral": MDC_NEUTRAL,
+    "common cause": MDC_COMMON,
+    "common_cause": MDC_COMMON,
+}
 
 
 def colour(icon: str) -> str:
@@ -44,7 +51,9 @@ def icon_svg(icon: str, direction: str = "", size: int = 28) -> str:
     c = colour(icon)
     alt = html.escape(words(icon, direction), quote=True)
     if icon == "common cause":
-        mark = f'<polyline points="9,21 15,21 20,21 25,21 31,21" fill="none" stroke="{c}" stroke-width="2"/>' + "".join(f'<circle cx="{x}" cy="21" r="2.2" fill="{c}"/>' for x in (9, 15, 20, 25, 31))
+        mark = f'<polyline points="9,21 15,21 20,21 25,21 31,21" fill="none" stroke="{c}" stroke-width="2"/>' + "".join(
+            f'<circle cx="{x}" cy="21" r="2.2" fill="{c}"/>' for x in (9, 15, 20, 25, 31)
+        )
     else:
         letter = {"high": "H", "low": "L"}.get(direction, "")
         arrow = ""
@@ -55,7 +64,7 @@ def icon_svg(icon: str, direction: str = "", size: int = 28) -> str:
         mark = f'<text x="18" y="26" text-anchor="middle" font-family="Arial, sans-serif" font-size="15" font-weight="700" fill="{c}">{letter}</text>{arrow}'
     return (
         f'<svg class="pp-icon" role="img" aria-label="{alt}" width="{size}" height="{size}" viewBox="0 0 40 40" style="vertical-align:middle">'
-        f"<title>{alt}</title><circle cx=\"20\" cy=\"20\" r=\"17\" fill=\"#ffffff\" stroke=\"{c}\" stroke-width=\"3\"/>{mark}</svg>"
+        f'<title>{alt}</title><circle cx="20" cy="20" r="17" fill="#ffffff" stroke="{c}" stroke-width="3"/>{mark}</svg>'
     )
 
 
@@ -90,10 +99,15 @@ def xmr_chart_svg(table, what: str, ylabel: str = "per month") -> tuple[str, str
     def y(v):
         return up + ph * (1 - v / top)
 
-    parts = [f'<svg class="pp-xmr" role="img" aria-label="{{alt}}" viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px" font-family="Arial, sans-serif" font-size="11">', "<title>{alt}</title>"]
+    parts = [
+        f'<svg class="pp-xmr" role="img" aria-label="{{alt}}" viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px" font-family="Arial, sans-serif" font-size="11">',
+        "<title>{alt}</title>",
+    ]
     t = 0.0
     while t <= top:
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e5e5e5"/><text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#3D3D3D">{t:,.0f}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{w - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e5e5e5"/><text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#3D3D3D">{t:,.0f}</text>'
+        )
         t += step
     for series, dash in ((upper, ' stroke-dasharray="5 4"'), (lower, ' stroke-dasharray="5 4"'), ([float(v) for v in table["centre"]], "")):
         pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(series))
@@ -105,14 +119,20 @@ def xmr_chart_svg(table, what: str, ylabel: str = "per month") -> tuple[str, str
     for i, m in enumerate(months):
         if i % 3 == 0 or i == n - 1:
             parts.append(f'<text x="{x(i):.1f}" y="{h - down + 16}" text-anchor="middle" fill="#3D3D3D">{m:%b %y}</text>')
-    parts.append(f'<text x="12" y="{up + ph / 2:.0f}" transform="rotate(-90 12 {up + ph / 2:.0f})" text-anchor="middle" fill="#3D3D3D">{html.escape(ylabel)}</text>')
+    parts.append(
+        f'<text x="12" y="{up + ph / 2:.0f}" transform="rotate(-90 12 {up + ph / 2:.0f})" text-anchor="middle" fill="#3D3D3D">{html.escape(ylabel)}</text>'
+    )
     parts.append("</svg>")
     sig = [bool(s) for s in table["signal"]]
     kinds = sorted({str(v) for v, s in zip(table["variation"], sig) if s})
     alt = (
         f"XmR chart of {what} per month, {months[0]:%b %Y} to {months[-1]:%b %Y}: mean {float(table['centre'].iloc[-1]):,.0f}, "
         f"process limits {float(table['lower'].iloc[-1]):,.0f} to {float(table['upper'].iloc[-1]):,.0f}; "
-        + (f"{sum(sig)} of {n} months show special-cause variation ({', '.join(k.replace('_', ' ') for k in kinds)})." if any(sig) else "no month shows special-cause variation.")
+        + (
+            f"{sum(sig)} of {n} months show special-cause variation ({', '.join(k.replace('_', ' ') for k in kinds)})."
+            if any(sig)
+            else "no month shows special-cause variation."
+        )
     )
     svg = "".join(parts).replace("{alt}", html.escape(alt, quote=True))
     return svg, alt
