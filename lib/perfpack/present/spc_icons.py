@@ -10,6 +10,7 @@ grey (#7B7D7D) circle with a flat line of points for common cause variation.
 from __future__ import annotations
 
 import html
+import math
 
 #: Making Data Count's colours.
 MDC_IMPROVEMENT, MDC_CONCERN, MDC_NEUTRAL, MDC_COMMON = "#289de0", "#fab428", "#361475", "#7B7D7D"
@@ -77,8 +78,6 @@ def xmr_chart_svg(table, what: str, ylabel: str = "per month") -> tuple[str, str
     ``table``: from :func:`perfpack.stats.spc.xmr`, indexed by month start, columns
     ``value, centre, lower, upper, signal, variation``. Returns ``(svg, alt)``.
     """
-    import math
-
     months = list(table.index)
     vals = [float(v) for v in table["value"]]
     n = len(vals)
