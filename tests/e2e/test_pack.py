@@ -47,8 +47,11 @@ def test_figures_csv_has_the_spec_columns(pack_run):
     f = read_figures(pack_run["out"] / "figures.csv")
     assert list(f.columns[: len(FIGURE_COLUMNS)]) == FIGURE_COLUMNS
     assert not f.duplicated(["key", "window", "area"]).any(), "one row per key, window and area"
-    counts = f[f["kind"] == "count"]
-    assert counts["significance"].isin(["significant increase", "significant decrease", "no significant change", "too few to test", "no data for the comparison period"]).all()
+    counts = f[(f["kind"] == "count") & ~f["suppressed"]]
+    readings = ["significant increase", "significant decrease", "no significant change", "too few to test", "no data for the comparison period", "none in the comparison period", "new since 16 March 2020"]
+    assert counts["significance"].isin(readings).all(), set(counts["significance"]) - set(readings)
+    hidden = f[f["suppressed"]]
+    assert hidden["significance"].isna().all() and hidden["p_value"].isna().all()  # a hidden row says nothing about its counts
 
 
 @full_run
@@ -120,7 +123,8 @@ def test_index_links_every_section_and_shows_headlines(pack_run):
 @full_run
 def test_covid_related_asb_against_a_year_before_covid_is_explained(pack_run):
     page = (pack_run["out"] / "06-asb-and-covid.html").read_text(encoding="utf-8")
-    assert "Covid-19 related ASB incidents rose from 0 to" in page  # the figure stays, with its test
+    # the figure stays, with no percentage and no "increase": the measure is new
+    assert re.search(r"Covid-19 related ASB incidents: [0-9,]+, new since 16 March 2020; nothing to compare with before then\.", page)
     assert "so 2019 had none by definition" in page and "Other ASB is the like-for-like comparison." in page
 
 

@@ -180,3 +180,115 @@ def test_no_known_total_ever_reveals_exactly_one_hidden_cell(rows):
         assert hidden[col].sum() != 1 or len(body) == 1
     for row in hidden.index:
         assert hidden.loc[row].sum() != 1
+
+
+# ---- across tables published together (protect_rows, protect_figures) -----------------------
+
+from perfpack.stats.disclosure import figure_relations, protect_figures, protect_rows  # noqa: E402
+
+
+def attack(known: dict, unknown: set, relations: list) -> dict:
+    """A reader's differencing attack, written apart from the code under test: every published
+    sum with exactly one unknown cell gives that cell; repeat with what was learnt.
+    ``relations`` are (total cell or None, [part cells]); a None total means the parts' sum
+    is published as ``known[('sum', id(rel))]``."""
+    known = dict(known)
+    recovered = {}
+    progress = True
+    while progress:
+        progress = False
+        for total, parts in relations:
+            cells = [total, *parts]
+            missing = [c for c in cells if c not in known]
+            if len(missing) != 1:
+                continue
+            (m,) = missing
+            if m == total:
+                value = sum(known[p] for p in parts)
+            else:
+                value = known[total] - sum(known[p] for p in parts if p != m)
+            known[m] = recovered[m] = value
+            progress = True
+    return recovered
+
+
+def test_the_attack_recovers_what_the_2020_q4_pack_published():
+    # Cannock Chase 2020 as the issue works it: 777 - (283+97+132+232+28) = 5
+    known = {"sac": 777, "res": 283, "bus_b": 97, "tmv": 132, "tfmv": 232, "pers": 28}
+    assert attack(known, {"bus_r"}, [("sac", ["res", "bus_b", "tmv", "tfmv", "pers", "bus_r"])]) == {"bus_r": 5}
+
+
+def test_a_total_and_its_parts_by_area_worked_by_hand():
+    # Areas A, B, C; x and y by area, and their total by area; force rows fixed.
+    #        x   y   total
+    #  A     5  40    45
+    #  B    20  12    32
+    #  C    30  50    80
+    #  Force 55 102  157
+    # x_A = 5 is small. Column x: x_A alone -> hide the smallest other x, x_B (20).
+    # Area A: total 45 = x_A + y_A, one unknown -> hide y_A (40, smaller than the total 45).
+    # Area B: 32 = x_B + y_B, one unknown -> hide y_B (12). Column y now has two; done.
+    table = {"A": (5, 40), "B": (20, 12), "C": (30, 50)}
+    rows = []
+    for area, (x, y) in table.items():
+        rows += [{"key": "x", "area": area, "window": "w", "current": x, "previous": None},
+                 {"key": "y", "area": area, "window": "w", "current": y, "previous": None},
+                 {"key": "t", "area": area, "window": "w", "current": x + y, "previous": None}]
+    for k, v in {"x": 55, "y": 102, "t": 157}.items():
+        rows.append({"key": k, "area": "Force", "window": "w", "current": v, "previous": None})
+    hidden, primary = protect_figures(rows, {"t": ["x", "y"]})
+    assert primary == {("x", "A", "w")}
+    assert hidden == {("x", "A", "w"), ("x", "B", "w"), ("y", "A", "w"), ("y", "B", "w")}
+
+
+def test_a_row_is_hidden_whole_across_current_and_previous():
+    # Previous 4 in A hides A's row (both windows); in the current column A's 30 is then
+    # the only unknown of the force's 90, so another area's row goes too: B (current 25).
+    values = {("A",): {"current": 30, "previous": 4}, ("B",): {"current": 25, "previous": 20},
+              ("C",): {"current": 35, "previous": 30}, ("F",): {"current": 90, "previous": 54}}
+    rel = [(m, [("A",), ("B",), ("C",), ("F",)]) for m in ("current", "previous")]
+    hidden, primary = protect_rows(values, rel, fixed={("F",)})
+    assert primary == {("A",)} and hidden == {("A",), ("B",)}
+
+
+def test_a_force_of_one_area_is_left_alone():
+    # the area's 3 is the force's 3, published anyway: nothing else to hide, no loop, no error
+    values = {("A",): {"current": 3}, ("F",): {"current": 3}}
+    assert protect_rows(values, [("current", [("A",), ("F",)])], fixed={("F",)}, measures=("current",)) == ({("A",)}, {("A",)})
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(2, 6).flatmap(lambda n_areas: st.integers(2, 5).flatmap(lambda n_parts: st.lists(
+        st.lists(st.tuples(st.one_of(st.integers(0, 12), st.integers(0, 200)), st.one_of(st.integers(0, 12), st.integers(0, 200))), min_size=n_parts, max_size=n_parts),
+        min_size=n_areas, max_size=n_areas)))
+)
+def test_no_differencing_attack_recovers_a_hidden_count(grid):
+    # Random areas x parts, current and previous, with each area's total and the force rows
+    # published: whatever is hidden, the attack learns nothing.
+    rows = []
+    parts = [f"p{j}" for j in range(len(grid[0]))]
+    for i, area_cells in enumerate(grid):
+        for j, (cur, prev) in enumerate(area_cells):
+            rows.append({"key": parts[j], "area": f"a{i}", "window": "w", "current": cur, "previous": prev})
+        rows.append({"key": "t", "area": f"a{i}", "window": "w", "current": sum(c for c, _ in area_cells), "previous": sum(p for _, p in area_cells)})
+    for k in parts + ["t"]:
+        mine = [r for r in rows if r["key"] == k]
+        rows.append({"key": k, "area": "Force", "window": "w", "current": sum(r["current"] for r in mine), "previous": sum(r["previous"] for r in mine)})
+    hidden, primary = protect_figures(rows, {"t": parts})
+    assert not any(a == "Force" for _, a, _ in hidden)
+    for r in rows:  # every small count below force level is hidden
+        if r["area"] != "Force" and (0 < r["current"] < 10 or 0 < r["previous"] < 10):
+            assert (r["key"], r["area"], r["window"]) in primary
+    for m in ("current", "previous"):
+        known = {(r["key"], r["area"]): r[m] for r in rows if (r["key"], r["area"], r["window"]) not in hidden}
+        relations = [(("t", f"a{i}"), [(p, f"a{i}") for p in parts]) for i in range(len(grid))]
+        relations += [((k, "Force"), [(k, f"a{i}") for i in range(len(grid))]) for k in parts + ["t"]]
+        assert attack(known, set(), relations) == {}
+
+
+def test_figure_relations_from_rows():
+    rows = [{"key": k, "area": a, "window": "w"} for k in ("t", "x", "y") for a in ("Force", "A")]
+    rel = figure_relations(rows, {"t": ["x", "y"]}, measures=("current",))
+    assert ("current", [("t", "A", "w"), ("x", "A", "w"), ("y", "A", "w")]) in rel
+    assert ("current", [("x", "A", "w"), ("x", "Force", "w")]) in rel

@@ -159,7 +159,7 @@ def test_repeat_victims_table_with_the_seed_figures():
     prev = domestic.RepeatVictims(Y2019, victims=16142, repeat_victims=5004, share=100 * 5004 / 16142, occurrences=23921, without_victim=0)
     cur = domestic.RepeatVictims(Y2020, victims=15124, repeat_victims=4991, share=100 * 4991 / 15124, occurrences=22726, without_victim=0)
     page = repeat_victims_table(cur, prev)
-    assert [r for r in _cells(page, "td") if r] == [["Repeat Victims", "5,004", "31%", "4,991", "33%", "-13", "-0.3%"]]
+    assert [r for r in _cells(page, "td") if r] == [["Repeat Victims", "5,004", "31%", "4,991", "33%", "\u221213", "\u22120.3%"]]
     assert "16,142 in Jan - Dec 2019, 15,124 in Jan - Dec 2020" in page
     sentence = domestic_abuse._share_sentence(cur, prev)
     assert sentence.startswith("The 4,991 repeat victims in ") and "33% of the 15,124 distinct domestic abuse victims" in sentence
@@ -385,7 +385,8 @@ def test_every_block_runs_on_record_level_data_and_writes_its_keys(canonical_run
         assert key in keys, key
     frame = to_frame(canonical_run.rows)
     counts = frame[frame["kind"] == "count"]
-    assert counts["significance"].fillna("").ne("").all(), "every count row carries a significance"
+    assert counts.loc[~counts["suppressed"].astype(bool), "significance"].fillna("").ne("").all(), "every count row not suppressed carries a significance"
+    assert counts.loc[counts["suppressed"].astype(bool), "significance"].fillna("").eq("").all(), "a suppressed row carries none"
     # one row per key, window and area
     assert not frame.duplicated(["key", "window", "area"]).any()
 

@@ -332,3 +332,18 @@ def test_any_series_gives_consistent_columns(values):
     assert (df["lower"] <= df["lower_2s"]).all() and (df["upper_2s"] <= df["upper"]).all()
     beyond = (df["value"] > df["upper"]) | (df["value"] < df["lower"])
     assert (df.loc[beyond, "rule"] == "beyond_limit").all()
+
+
+def test_trend_direction_at_a_tie_between_two_trends_keeps_its_own_trend():
+    # A rise to 11, the same 11 again, then a fall: the first 11 ends the rising trend only
+    # (the tie breaks it from the fall). NHSRplotthedots (R/ptd_calculate_point_type.R,
+    # ptd_special_cause_type) reads a point that is part of a trend and followed by a point
+    # of a trend by the sign of the step to its right, sign(11 - 11) = 0, which its
+    # ifelse(sdy == 1, "In", "De") turns into "Decreasing": it calls the top of a rise a
+    # fall. The pack keeps the point's own trend: rising, high.
+    up = [5, 6, 7, 8, 9, 10, 11]
+    down = [11, 10, 9, 8, 7, 6, 5]
+    df = xmr([8, 4] * 6 + up + down, baseline=12, min_points=12)
+    tail = df.iloc[12:]
+    assert tail["rule"].tolist() == ["trend"] * 14
+    assert tail["direction"].tolist() == ["high"] * 7 + ["low"] * 7

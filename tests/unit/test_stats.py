@@ -129,7 +129,7 @@ def test_leap_year_lengths_in_days_keep_the_count_percentage():
     assert c.pct_change == pytest.approx(-18.0005, abs=1e-4)
     assert c.significance == SIGNIFICANT_DECREASE
     assert describe_change("All crime", c) == (
-        "All crime fell by 18% (from 84,120 to 68,978), a significant decrease."
+        "All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease."
     )
 
 
@@ -204,21 +204,21 @@ def test_significance_agrees_with_the_sign_of_the_change(a, b):
 def test_sentence_significant_decrease():
     assert (
         describe_change("All crime", compare_counts(68978, 84120))
-        == "All crime fell by 18% (from 84,120 to 68,978), a significant decrease."
+        == "All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease."
     )
 
 
 def test_sentence_rise_not_significant():
     assert (
         describe_change("residential burglary", compare_counts(1040, 1000))
-        == "Residential burglary rose by 4% (from 1,000 to 1,040), no significant change."
+        == "Residential burglary rose by 4% (from 1,000 to 1,040), no statistically significant change."
     )
 
 
 def test_sentence_significant_increase_with_noun():
     assert (
         describe_change("ASB incidents", compare_counts(150, 100), noun_plural="incidents")
-        == "ASB incidents rose by 50% (from 100 to 150 incidents), a significant increase."
+        == "ASB incidents rose by 50% (from 100 to 150 incidents), a statistically significant increase."
     )
 
 
@@ -236,20 +236,20 @@ def test_sentence_too_few():
 
 def test_sentence_edge_cases():
     assert describe_change("Calls", compare_counts(84, 84)) == (
-        "Calls was unchanged at 84, no significant change."
+        "Calls was unchanged at 84, no statistically significant change."
     )
     assert describe_change("Calls", compare_counts(10020, 10000)) == (
-        "Calls rose by less than 1% (from 10,000 to 10,020), no significant change."
+        "Calls rose by less than 1% (from 10,000 to 10,020), no statistically significant change."
     )
     assert describe_change("Covid FPNs", compare_counts(12, 0)) == (
-        "Covid FPNs rose from 0 to 12, a significant increase."
+        "Covid FPNs: 12, against none in the comparison period; no change is given as a percentage."
     )
     assert describe_change("Burglary", compare_counts(9, 1, 2, 1)) == (
-        "Burglary rose by 800% (from 1 to 9), no significant change."
+        "Burglary rose by 800% (from 1 to 9), no statistically significant change."
     )
     assert describe_change("Thefts", compare_counts(13000, 12500, 13, 12)) == (
         "Thefts rose by 4% (from 12,500 to 13,000); allowing for the different window "
-        "lengths the rate fell by 4%, a significant decrease."
+        "lengths the rate fell by 4%, a statistically significant decrease."
     )
 
 
@@ -270,7 +270,7 @@ def test_describe_change_rejects_other_objects():
 
 @pytest.mark.parametrize(
     "x, text",
-    [(-18.2, "-18.2%"), (4, "+4.0%"), (-18.24, "-18.2%"), (18.25, "+18.3%"), (0, "0.0%"),
+    [(-18.2, "\u221218.2%"), (4, "+4.0%"), (-18.24, "\u221218.2%"), (18.25, "+18.3%"), (0, "0.0%"),
      (-0.04, "0.0%"),
      (None, "\u2013"), (float("nan"), "\u2013")],
 )
@@ -295,3 +295,48 @@ def test_comparison_fields():
     c = compare_counts(68978, 84120)
     assert isinstance(c, Comparison)
     assert c.method.startswith("exact binomial test")
+
+
+# --- words a lay reader reads right ----------------------------------------------------
+
+
+def test_page_formats_use_one_minus_sign_and_no_sign_at_zero():
+    from perfpack.present import tables
+
+    assert tables.fmt_pct(0) == "0.0%" and tables.fmt_pct(-0.04) == "0.0%"
+    assert tables.fmt_pct(-18.24) == "\u221218.2%" and tables.fmt_pct(4) == "+4.0%"
+    assert tables.fmt_signed(-13) == "\u221213" and tables.fmt_signed(0) == "0" and tables.fmt_signed(1234) == "+1,234"
+    assert tables.fmt_pts(-0.3) == "\u22120.3 pts" and tables.fmt_pts(0) == "0.0 pts"
+
+
+def test_a_measure_new_since_covid_gets_no_percentage_and_no_increase():
+    from datetime import date
+
+    from perfpack.periods import Window
+    from perfpack.stats.figures import count_row
+
+    # Covid-19 related ASB in 2021-Q1's 12 months (Apr 2020 - Mar 2021) against Apr 2019 -
+    # Mar 2020, when only 16-31 March 2020 could hold any: 1,726 against 99 is not "+1,643%".
+    cur, prev = Window(date(2020, 4, 1), date(2021, 3, 31)), Window(date(2019, 4, 1), date(2020, 3, 31))
+    row = count_row("06", "asb_covid_incidents", "Covid-19 related ASB incidents", cur, prev, 1726, 99, new_since=date(2020, 3, 16))
+    assert row["pct_change"] is None and row["p_value"] is None
+    assert row["significance"] == "new since 16 March 2020"
+    cmp = compare_counts(1726, 99)
+    from dataclasses import replace
+
+    words = describe_change("Covid-19 related ASB incidents", replace(cmp, pct_change=None, significance=row["significance"]))
+    assert words == "Covid-19 related ASB incidents: 1,726, new since 16 March 2020; nothing to compare with before then."
+    # a window starting on the day itself compares like any other
+    later = count_row("06", "asb_covid_incidents", "x", Window(date(2021, 3, 16), date(2022, 3, 15)), Window(date(2020, 3, 16), date(2021, 3, 15)), 100, 200, new_since=date(2020, 3, 16))
+    assert later["significance"] == "significant decrease" and later["pct_change"] == -50.0
+
+
+def test_nothing_in_the_base_window_gets_no_percentage():
+    from datetime import date
+
+    from perfpack.periods import Window
+    from perfpack.stats.figures import count_row
+
+    w, p = Window(date(2020, 1, 1), date(2020, 12, 31)), Window(date(2019, 1, 1), date(2019, 12, 31))
+    row = count_row("06", "covid_fpns", "FPNs", w, p, 40, 0)
+    assert row["pct_change"] is None and row["significance"] == "none in the comparison period"

@@ -11,8 +11,17 @@ from perfpack.pages import blocks
 from perfpack.pages.section import Section
 from perfpack.periods import format_day
 
+#: Measures that began with the Covid-19 restrictions (``covid_overall_start``): a comparison
+#: with a window before then reads "new since 16 March 2020", with no percentage.
+NEW_WITH_COVID = ("asb_covid_incidents", "covid_incidents", "covid_fpns")
+
+
+def _new_with_covid(s: Section) -> None:
+    s.new_since.update(dict.fromkeys(NEW_WITH_COVID, s.config.covid_overall_start))
+
 
 def _asb(s: Section, what: str) -> pd.DataFrame | None:
+    _new_with_covid(s)
     if not blocks.available(s, what, ("incidents",)):
         return None
     return asb_incidents(s.data.tables["incidents"])
@@ -25,10 +34,13 @@ def counts(s: Section) -> pd.DataFrame:
     if asb is None:
         return blocks.recorded_since(s, first_row)
     blocks.partial_note(s, "incidents")
+    split = "covid_related" not in s.data.unavailable
+    if split:  # the total by NPA and its two parts by NPA are published together
+        cov_asb, other = covid.asb_split(asb)
+        blocks.protect_together(s, ("asb_incidents", asb), [("asb_covid_incidents", cov_asb), ("asb_other_incidents", other)], "opened_at", table="incidents")
     blocks.compare_counts(s, "asb_incidents", "ASB incidents", asb, "opened_at", table="incidents")
     if not blocks.available(s, "Covid-19 related and other ASB", fields=("covid_related",)):
         return blocks.recorded_since(s, first_row)
-    cov_asb, other = covid.asb_split(asb)
     blocks.compare_many(s, [("asb_covid_incidents", "Covid-19 related ASB incidents", cov_asb), ("asb_other_incidents", "Other ASB incidents", other)], "opened_at", table="incidents", first_col="ASB")
     start = s.config.covid_overall_start
     if s.previous.start < start:
@@ -58,6 +70,7 @@ def monthly(s: Section) -> pd.DataFrame:
 def covid_incidents(s: Section) -> pd.DataFrame:
     """Covid-19 related incidents (any category) per month since the pandemic began."""
     first_row = len(s.rows)
+    _new_with_covid(s)
     if not blocks.available(s, "Covid-19 related incidents", ("incidents",), ("covid_related",)):
         return blocks.recorded_since(s, first_row)
     inc = covid.covid_related(s.data.tables["incidents"])
@@ -77,6 +90,7 @@ def fpns(s: Section) -> pd.DataFrame:
     """Covid-19 fixed penalty notices per month from the configured start to a month after the
     period end (where the data have it), by NPA and by breach type."""
     first_row = len(s.rows)
+    _new_with_covid(s)
     if not blocks.available(s, "Covid-19 fixed penalty notices", ("fpns",)):
         return blocks.recorded_since(s, first_row)
     fpns = s.data.tables["fpns"]

@@ -17,11 +17,12 @@ from datetime import date, timedelta
 import pandas as pd
 
 from perfpack.measures.counts import FORCE, compare_windows, count_in, coverage_gap, in_window, monthly_counts, this_year_vs_last
-from perfpack.pages.section import Section
+from perfpack.pages.protect import hiding_for, protect_together  # noqa: F401 - protect_together is called as blocks.protect_together
+from perfpack.pages.section import NOT_IN_PAPER, Section
 from perfpack.periods import Window, add_months, month_end
-from perfpack.present import charts, tables
+from perfpack.present import charts, spc_icons, tables
 from perfpack.present.section_charts import ordered_bar_chart, spc_series_chart, split_comparison_chart
-from perfpack.stats.disclosure import suppress
+from perfpack.stats.disclosure import SECONDARY_LABEL, suppress
 from perfpack.stats.figures import to_frame
 from perfpack.stats.seasonal import expected_range, months_outside
 from perfpack.stats.spc import TooFewPoints, latest_icon, xmr
@@ -111,18 +112,23 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
     gap = coverage_gap(cov[0], cov[1], previous) if cov else "no data"
     use_by = by if (by and by in events and by not in s.data.unavailable and events[by].notna().any()) else None
     counts = compare_windows(events, date_col, current, previous, by=use_by, areas=s.npas)
-    shown, mask = suppress(counts.set_index("area")[["current", "previous"]], ["current", "previous"], threshold=s.config.disclosure_threshold, total_row=FORCE)
+    hiding = hiding_for(s, key, current, counts, gap)
     rows = []
     for r in counts.to_dict("records"):
         prev = None if gap else r["previous"]
-        hidden = bool(mask.loc[r["area"]].any()) if r["area"] != FORCE else False
+        hidden, shown_cur, shown_prev = hiding[r["area"]]
         row = s.count_row(key, label, current, previous, r["current"], prev, area=r["area"], suppressed=hidden)
         if hidden:
-            row["_display_current"] = str(shown.loc[r["area"], "current"])
-            row["_display_previous"] = "–" if prev is None else str(shown.loc[r["area"], "previous"])
+            row["_display_current"] = shown_cur
+            row["_display_previous"] = "–" if prev is None else shown_prev
         rows.append(row)
+    spc = None
     if cov and not gap:
-        rows[0]["variation"] = variation(s, events, date_col, current, improvement)
+        spc = _variation(s, events, date_col, current, improvement)
+        rows[0]["variation"] = "" if spc is None else latest_icon(spc)
+        if spc is not None:
+            rows[0]["variation_direction"] = str(spc["direction"].iloc[-1]) if rows[0]["variation"] != "common cause" else ""
+            rows[0]["_spc"] = spc
     s.rows.extend(rows)
     if show:
         s.say(s.sentence(rows[0]))
@@ -131,20 +137,44 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
         if use_by is None and by:
             s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
         s.show(tables.change_table(rows, current.short(), previous.short(), first_col=first_col, threshold=s.config.disclosure_threshold))
+        s.show(spc_details(rows[0], label))
     return recorded_since(s, first_row)
+
+
+def spc_details(row: dict, what: str) -> str:
+    """The row's variation icon (Making Data Count) with its reading in words, and its XmR
+    chart one click away (folded); empty when the row has no SPC reading."""
+    spc = row.get("_spc")
+    icon = row.get("variation")
+    if spc is None or not icon:
+        return ""
+    direction = row.get("variation_direction", "")
+    svg, _alt = spc_icons.xmr_chart_svg(spc, what)
+    reading = spc_icons.words(icon, direction)
+    return (
+        f'<div class="pp-variation">{spc_icons.icon_svg(icon, direction)} <b>{html.escape(what[0].upper() + what[1:])}, SPC:</b> {html.escape(reading)} (Making Data Count; limits fixed on the 12 months before the latest 12).'
+        f'<details class="pp-spc"><summary>XmR chart: {html.escape(what)}, month by month</summary>'
+        f'<figure class="pp-chart {NOT_IN_PAPER}">{svg}<figcaption>Points joined month by month; solid line the mean, dashed lines the process limits, both fixed on the first 12 months; special-cause months in Making Data Count\'s colours (blue an improvement, orange a concern, purple neither).</figcaption></figure></details></div>'
+    )
+
+
+def _variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> pd.DataFrame | None:
+    """XmR over the window and the 12 months before it, limits fixed on those earlier 12
+    months; None when the data cannot give one."""
+    if s.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
+        return None
+    series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
+    try:
+        return xmr(series, improvement=improvement, baseline=12)
+    except (TooFewPoints, ValueError):
+        return None
 
 
 def variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> str:
     """SPC variation icon of the latest month: XmR over the window and the 12 months
     before it, limits fixed on those earlier 12 months."""
-
-    if s.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
-        return ""
-    series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
-    try:
-        return latest_icon(xmr(series, improvement=improvement, baseline=12))
-    except (TooFewPoints, ValueError):
-        return ""
+    spc = _variation(s, events, date_col, window, improvement)
+    return "" if spc is None else latest_icon(spc)
 
 
 def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: str, table: str = "crimes", ylabel: str = "per month", window: Window | None = None, key: str | None = None, method: str = "band", improvement: str = "decrease") -> pd.DataFrame:
@@ -269,15 +299,15 @@ def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, cu
 
     current = current or s.current
     previous = previous or s.previous
-    shown, mask = suppress(counts.set_index("area")[["current", "previous"]], ["current", "previous"], threshold=s.config.disclosure_threshold, total_row=FORCE)
+    hiding = hiding_for(s, key, current, counts, gap)
     rows = []
     for r in counts.to_dict("records"):
-        hidden = bool(mask.loc[r["area"]].any()) if r["area"] != FORCE else False
+        hidden, shown_cur, shown_prev = hiding[r["area"]]
         prev = None if gap else int(r["previous"])
         row = s.count_row(key, label, current, previous, int(r["current"]), prev, area=r["area"], suppressed=hidden)
         if hidden:
-            row["_display_current"] = str(shown.loc[r["area"], "current"])
-            row["_display_previous"] = "–" if prev is None else str(shown.loc[r["area"], "previous"])
+            row["_display_current"] = shown_cur
+            row["_display_previous"] = "–" if prev is None else shown_prev
         rows.append(row)
     s.rows.extend(rows)
     return rows
@@ -325,6 +355,7 @@ def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_co
         return recorded_since(s, first_row)
     s.show(tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label"))
     s.say(_significant_in_words(force_rows))  # the table has each row; the words say only what stands out
+    s.show("".join(spc_details(r, r["label"]) for r in force_rows))
     if force_rows[0].get("previous") is None:
         cov = s.data.coverage(table)
         s.unavailable(f"Comparison with {prev_label}", f"no data for the comparison period ({coverage_gap(cov[0], cov[1], previous) if cov else 'no data'})")
@@ -364,9 +395,10 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
         hidden = bool(mask.loc[cat].any())
         row = s.count_row(f"{key}_{snake(cat)}", f"{what[0].upper() + what[1:]}: {cat}", window, previous, int(r["current"]), int(r["previous"]) if has_prev else None, suppressed=hidden)
         row["category"] = str(cat)
-        if hidden:
-            row["_display_current"] = str(shown.loc[cat, "current"])
-            row["_display_previous"] = str(shown.loc[cat, "previous"]) if has_prev else ""
+        if hidden:  # hidden whole: a count left showing beside a hidden one would give the complement away
+            labels = (f"<{s.config.disclosure_threshold}", SECONDARY_LABEL)
+            row["_display_current"] = str(shown.loc[cat, "current"]) if str(shown.loc[cat, "current"]) in labels else SECONDARY_LABEL
+            row["_display_previous"] = (str(shown.loc[cat, "previous"]) if str(shown.loc[cat, "previous"]) in labels else SECONDARY_LABEL) if has_prev else ""
         rows.append(row)
     s.rows.extend(rows)
     if not rows:
@@ -451,7 +483,7 @@ def spc_months(s: Section, what: str, events: pd.DataFrame, date_col: str, windo
         return recorded_since(s, first_row)
     shown = full.iloc[baseline_months:]
     fired = sorted({r for r in shown.loc[shown["signal"], "rule"] if r})
-    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in orange." if fired else "no month shows special-cause variation.")
+    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in Making Data Count's colours (blue an improvement, orange a concern, purple neither)." if fired else "no month shows special-cause variation.")
     fig, alt = spc_series_chart(shown, what, ylabel=ylabel, baseline_label=base_label)
     s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month, {window.short()}." + note)
     body = [[f"{m:%b %Y}", tables.fmt_count(r["value"]), "special cause" if r["signal"] else ""] for m, r in shown.iterrows()]
@@ -544,10 +576,10 @@ def show_values(s: Section, rows: list[dict], caption: str = "") -> None:
         kind = r.get("kind")
         if kind == "share":
             fmt = lambda v: "–" if v is None else tables.fmt_pct(v, signed=False)  # noqa: E731
-            change = "–" if r.get("change") is None else f"{r['change']:+.1f} pts"
+            change = tables.fmt_pts(r.get("change"))
         elif kind == "amount":
             fmt = tables.fmt_money
-            change = "–" if r.get("change") is None else (("+" if r["change"] >= 0 else "−") + tables.fmt_money(abs(r["change"])) + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else ""))
+            change = "–" if r.get("change") is None else (tables.with_sign(r["change"], tables.fmt_money(abs(r["change"]))) + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else ""))
         else:
             fmt = tables.fmt_count
             change = tables.fmt_signed(r.get("change"))

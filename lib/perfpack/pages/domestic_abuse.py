@@ -30,6 +30,8 @@ def counts(s: Section) -> pd.DataFrame:
     if not s.data.has("incidents"):
         s.unavailable("Domestic abuse non-crime incidents", s.data.why_not("incidents") + "; the figures below are crimes only")
     blocks.partial_note(s, "crimes")
+    if s.data.has("incidents"):  # the total by NPA and crime and non-crime by NPA are published together
+        blocks.protect_together(s, ("domestic_abuse", occ), [("domestic_abuse_crime", occ[occ["kind"] == "crime"]), ("domestic_abuse_non_crime", occ[occ["kind"] == "non-crime"])], "date")
     blocks.compare_counts(s, "domestic_abuse", "Domestic abuse crime and non-crime", occ, "date", improvement="neutral")
     if s.data.has("incidents"):
         blocks.compare_many(s,

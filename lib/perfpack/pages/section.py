@@ -53,6 +53,12 @@ class Section:
         #: What earlier packs published (written by the runner beside the figures), to mark revisions; None when run by hand.
         self.published: Published | None = read_published(Path(figures_dir) / EARLIER_FIGURES) if figures_dir else None
         self.rows: list[dict] = []
+        #: Disclosure control planned across tables published together (:func:`perfpack.pages.blocks.protect_together`):
+        #: the keys it covers, and the rows ``(key, area, window)`` it hides, each True when hidden for its own small count.
+        self.planned_keys: set[str] = set()
+        self.withheld: dict[tuple, bool] = {}
+        #: Key -> the day a measure began (Covid-19 related ASB): a comparison with a window before it reads "new since".
+        self.new_since: dict = {}
         self._memo: dict = {}
         self.displaying = display
         charts.set_style()
@@ -139,7 +145,7 @@ class Section:
     def count_row(self, key, label, current, previous, cur, prev, area=FORCE, suppressed=None) -> dict:
         """A figures.csv row for a count in ``current`` against ``previous``, tested and
         disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`)."""
-        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed)
+        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, new_since=self.new_since.get(key))
         return self.mark_revisions(row)
 
     def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None) -> dict:
@@ -198,7 +204,7 @@ class Section:
         """The sentence for a count row: the change in words, with its significance."""
         if row.get("previous") is None:
             return f"{row['label']}: {row['current']:,} in {Window.from_id(row['window']).short()}; no data for the comparison period."
-        cmp = Comparison(current=row["current"], previous=row["previous"], change=row["change"], pct_change=row["pct_change"], p_value=row["p_value"], significance=row["significance"], method="")
+        cmp = Comparison(current=row["current"], previous=row["previous"], change=row["change"], pct_change=row["pct_change"], p_value=row["p_value"], significance=row["significance"] or "", method="")
         return describe_change(row["label"], cmp)
 
     def end(self) -> None:

@@ -25,6 +25,17 @@ def sac_events(crimes: pd.DataFrame) -> pd.DataFrame:
     return crimes[crimes["category"].isin(list(SAC_CATEGORIES))]
 
 
+def _protect(s: Section) -> None:
+    """The total by NPA and the six categories by NPA are published together: disclosure
+    control across them (the total minus five categories would give the sixth)."""
+    def plan():
+        c = s.data.tables["crimes"]
+        blocks.protect_together(s, ("serious_acquisitive_crime", sac_events(c)), [(cat, c[c["category"] == cat]) for cat in SAC_CATEGORIES], "recorded_date")
+        return True
+
+    s.memo("sac_disclosure", plan)
+
+
 def counts(s: Section) -> pd.DataFrame:
     """The total against last year by NPA, then the six categories (or, from police.uk,
     burglary, robbery and vehicle crime whole)."""
@@ -39,6 +50,7 @@ def counts(s: Section) -> pd.DataFrame:
             blocks.compare_many(s, items, "recorded_date", first_col="police.uk crime type")
         return blocks.recorded_since(s, first_row)
     c = s.data.tables["crimes"]
+    _protect(s)
     blocks.compare_counts(s, "serious_acquisitive_crime", "Serious acquisitive crime (the six categories)", sac_events(c), "recorded_date")
     return blocks.recorded_since(s, first_row)
 
@@ -49,6 +61,7 @@ def categories(s: Section) -> pd.DataFrame:
     if not blocks.available(s, "The six serious acquisitive crime categories", ("crimes",), ("offence_code",)):
         return blocks.recorded_since(s, first_row)
     c = s.data.tables["crimes"]
+    _protect(s)
     items = [(cat, label, c[c["category"] == cat]) for cat, label in SAC_CATEGORIES.items()]
     blocks.compare_many(s, items, "recorded_date", first_col="Category", caption="Serious acquisitive crime by category")
     return blocks.recorded_since(s, first_row)

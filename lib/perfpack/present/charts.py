@@ -19,6 +19,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from perfpack.present import spc_icons  # noqa: E402
+from perfpack.present.tables import with_sign  # noqa: E402
+
 # Government Analysis Function categorical palette (accessible, checked for colour-blindness).
 PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 CURRENT, PREVIOUS, ACCENT, WARN, GREY = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], "#8A8A8A"
@@ -46,7 +49,8 @@ def fmt_whole(n: float) -> str:
 def pct_words(cur: float, prev: float) -> str:
     if not prev:
         return "n/a"
-    return f"{100 * (cur - prev) / prev:+.0f}%"
+    pct = round(100 * (cur - prev) / prev)
+    return with_sign(pct, f"{abs(pct):.0f}%")
 
 
 def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_label: str) -> str:
@@ -101,7 +105,9 @@ def comparison_chart(table: pd.DataFrame, what: str, current_label: str, previou
     if spc is not None and "signal" in spc:
         sig = spc["signal"].to_numpy().astype(bool)
         xs = [i for i, s in zip(x, sig) if s]
-        ax.scatter(xs, table["current"].to_numpy()[sig], s=90, facecolors="none", edgecolors=WARN, linewidths=2, zorder=5, label="Special cause")
+        # Making Data Count's colours where the reading is known (a fall in violence is an improvement, blue)
+        rings = [spc_icons.colour(v) for v in spc["variation"].to_numpy()[sig]] if "variation" in spc else WARN
+        ax.scatter(xs, table["current"].to_numpy()[sig], s=90, facecolors="none", edgecolors=rings, linewidths=2, zorder=5, label="Special cause")
     ax.set_xticks(list(x), list(table.index))
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

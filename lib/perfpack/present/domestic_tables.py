@@ -19,7 +19,7 @@ def repeat_victims_table(cur: RepeatVictims, prev: RepeatVictims | None, percent
 
                         Jan - Dec 2019          Jan - Dec 2020          Change
         Domestic Abuse  Victims  % of Repeats   Victims  % of Repeats   Volume  Percentage
-        Repeat Victims  5,004    31%            4,991    33%            -13     -0.3%
+        Repeat Victims  5,004    31%            4,991    33%            −13     −0.3%
     """
 
     def share_cell(r: RepeatVictims) -> str:

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
+from perfpack.present import spc_icons
 from perfpack.present.charts import ACCENT, CURRENT, GREY, PALETTE, PREVIOUS, WARN, fmt_whole, pct_words
 
 
@@ -71,12 +72,23 @@ def spc_series_chart(table: pd.DataFrame, what: str, ylabel: str = "per month", 
     labels = [m.strftime("%b %y") for m in table.index]
     x = list(range(len(table)))
     sig = table["signal"].astype(bool).to_numpy()
-    ax.bar(x, table["value"].to_numpy(), color=[WARN if s else CURRENT for s in sig], width=0.7)
+    if "variation" in table:  # Making Data Count's colours: blue improvement, orange concern, purple neither, grey common cause
+        point_colours = [spc_icons.colour(v) if s else spc_icons.MDC_COMMON for s, v in zip(sig, table["variation"])]
+    else:
+        point_colours = [WARN if s else CURRENT for s in sig]
+    ax.bar(x, table["value"].to_numpy(), color=point_colours, width=0.7)
     ax.plot(x, table["centre"].to_numpy(), color=GREY, lw=1, label="Mean" + (f" ({baseline_label})" if baseline_label else ""))
     ax.plot(x, table["upper"].to_numpy(), color=GREY, lw=1, ls="--", label="Process limits")
     ax.plot(x, table["lower"].clip(lower=0).to_numpy(), color=GREY, lw=1, ls="--")
     handles, labels_ = ax.get_legend_handles_labels()
-    handles.append(Patch(color=WARN, label="Special cause"))
+    if "variation" in table:
+        kinds = {str(v) for s, v in zip(sig, table["variation"]) if s}
+        handles.append(Patch(color=spc_icons.MDC_COMMON, label="Common cause"))
+        for kind, name in (("improvement", "Special cause: improvement"), ("concern", "Special cause: concern"), ("neutral", "Special cause")):
+            if kind in kinds:
+                handles.append(Patch(color=spc_icons.colour(kind), label=name))
+    else:
+        handles.append(Patch(color=WARN, label="Special cause"))
     for i, v in enumerate(table["value"]):
         ax.text(i, v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, labels)

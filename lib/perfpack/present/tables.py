@@ -27,18 +27,42 @@ def _mark(x) -> str:
     return x if isinstance(x, str) else ""
 
 
+#: The minus sign (U+2212) every page, table and the paper use; a hyphen reads as a dash.
+MINUS = "\u2212"
+
+
+def with_sign(x: float, body: str) -> str:
+    """``body`` (the magnitude, formatted) with its sign: "+" above zero, the minus sign
+    (U+2212) below, none at zero (a change of nothing is neither up nor down)."""
+    return ("+" if x > 0 else MINUS if x < 0 else "") + body
+
+
 def fmt_count(x) -> str:
     return "–" if is_missing(x) else f"{int(round(float(x))):,}"
 
 
 def fmt_signed(x) -> str:
-    return "–" if is_missing(x) else f"{int(round(float(x))):+,}".replace("+0", "0")
+    if is_missing(x):
+        return "–"
+    n = int(round(float(x)))
+    return with_sign(n, f"{abs(n):,}")
 
 
 def fmt_pct(x, signed: bool = True) -> str:
     if is_missing(x):
         return "–"
-    return f"{float(x):+.1f}%" if signed else f"{float(x):.1f}%"
+    if not signed:
+        return f"{float(x):.1f}%"
+    r = round(float(x), 1)
+    return with_sign(r, f"{abs(r):.1f}%")
+
+
+def fmt_pts(x) -> str:
+    """A change in a share, in percentage points: ``+1.5 pts``, ``\u22120.3 pts``, ``0.0 pts``."""
+    if is_missing(x):
+        return "–"
+    r = round(float(x), 1)
+    return with_sign(r, f"{abs(r):.1f} pts")
 
 
 def fmt_rate(x) -> str:

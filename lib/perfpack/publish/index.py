@@ -10,7 +10,8 @@ import jinja2
 import pandas as pd
 
 from perfpack.periods import Period
-from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_signed, html_table, significance_cell
+from perfpack.present import spc_icons
+from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_pts, fmt_signed, html_table, significance_cell, with_sign
 from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
@@ -62,7 +63,7 @@ def _num(x):
 
 def _signed_money(x) -> str:
 
-    return "–" if x is None else ("+" if x >= 0 else "−") + fmt_money(abs(x))
+    return "–" if x is None else with_sign(x, fmt_money(abs(x)))
 
 
 def revision_marks(revisions: pd.DataFrame, period: str | None = None) -> dict[tuple[str, str, str], str]:
@@ -84,7 +85,7 @@ def headline_cells(r: dict, marks: dict | None = None) -> dict:
     if kind == "amount":
         cells = [fmt_money(prev), fmt_money(cur), _signed_money(change)]
     elif kind == "share":
-        cells = [fmt_pct(prev, signed=False), fmt_pct(cur, signed=False), f"{change:+.1f} pts" if change is not None else "–"]
+        cells = [fmt_pct(prev, signed=False), fmt_pct(cur, signed=False), fmt_pts(change)]
     else:
         cells = [fmt_count(prev), fmt_count(cur), fmt_signed(change)]
     sig = r.get("significance") or ""
@@ -95,7 +96,7 @@ def headline_cells(r: dict, marks: dict | None = None) -> dict:
     marks = marks or {}
     area = str(r.get("area") or "Force")
     revised = {f"revised_{name}": marks.get((str(r["key"]), area, str(r.get(col) or "")), "") for name, col in (("previous", "previous_window"), ("latest", "window"))}
-    return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation, **revised}
+    return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation, "variation_direction": "" if is_missing(r.get("variation_direction")) else str(r.get("variation_direction") or ""), **revised}
 
 
 def revised_cell(value: str, words: str) -> str:
@@ -140,7 +141,7 @@ def headline_table(rows: pd.DataFrame, sections: list[dict] | None = None, marks
             c = headline_cells(r, marks)
             row = [html.escape(c["label"]), html.escape(c["period"]), revised_cell(c["previous"], c["revised_previous"]), revised_cell(c["latest"], c["revised_latest"]), c["change"], c["pct"], significance_cell(c["significance"]) if c["significance"] else ""]
             if has_icon:
-                row.append(variation_cell(c["variation"]))
+                row.append(variation_cell(c["variation"], c.get("variation_direction", "")))
             out.append(row)
     table = html_table(header, out, numeric={2, 3, 4, 5})
     return re.sub(r"<tr><td[^>]*><!--group-->(.*?)</td>(?:<td[^>]*></td>)*</tr>", lambda m: f'<tr class="pp-group"><th scope="rowgroup" colspan="{len(header)}" style="text-align:left">{m.group(1)}</th></tr>', table)
@@ -159,11 +160,14 @@ VARIATION_WORDS = {
 }
 
 
-def variation_cell(icon) -> str:
+def variation_cell(icon, direction="") -> str:
+    """The Making Data Count icon (inline SVG with its reading as text alternative) and the
+    reading in words (in dark text: MDC's own colours are too light for text)."""
     if is_missing(icon) or not icon:
         return ""
+    direction = "" if is_missing(direction) else str(direction)
     colour, words = VARIATION_WORDS.get(str(icon), ("#3D3D3D", str(icon)))
-    return f'<span style="color:{colour};font-weight:600">{html.escape(words)}</span>'
+    return f'{spc_icons.icon_svg(str(icon), direction)} <span style="color:{colour};font-weight:600">{html.escape(words)}</span>'
 
 
 def _window_words(window_id) -> str:

@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = ["SUPPRESSED_LABEL", "SECONDARY_LABEL", "is_suppressed", "suppress"]
+__all__ = ["SUPPRESSED_LABEL", "SECONDARY_LABEL", "is_suppressed", "suppress", "protect_rows", "figure_relations", "protect_figures"]
 
 #: Shown for a cell hidden only to protect another (secondary suppression).
 SECONDARY_LABEL = "[c]"
@@ -217,3 +217,122 @@ def suppress(
         column[primary[:, j]] = label
         display[col] = column
     return display, mask
+
+
+# ---- disclosure control across everything published together --------------------------------
+#
+# A page publishes many tables that add up to one another: a total by area and its parts by
+# area (serious acquisitive crime and its six categories), the force and its areas, the
+# current window and the previous (with the change between them). :func:`suppress` protects
+# one table; a reader can still difference across tables. :func:`protect_rows` takes every
+# row published together and the additive relations between them and hides rows until no
+# relation has exactly one hidden cell (the only unknown of a published sum is the sum minus
+# the rest).
+
+#: A row of a published system: (key, area, window).
+RowId = tuple
+
+
+def protect_rows(
+    values: dict,
+    relations: list,
+    threshold: int = 10,
+    fixed=(),
+    measures=("current", "previous"),
+) -> tuple[set, set]:
+    """Rows to hide so that no published sum gives a hidden count away.
+
+    Parameters
+    ----------
+    values : dict
+        Row id -> {measure: count or None}. A row is published whole: when hidden, all its
+        measures are hidden (the change between them is published with them).
+    relations : list of (measure, list of row ids)
+        In each, the ``measure`` of the rows named adds up exactly: one row may be the total
+        of the others, or their total is published elsewhere. A row with no value for the
+        measure (None) is not part of the sum.
+    threshold : int, default 10
+        A row holding any count ``0 < c < threshold`` is hidden (primary suppression).
+    fixed : iterable of row ids
+        Rows never hidden (force level).
+
+    Returns
+    -------
+    hidden, primary : set, set
+        Every row to hide, and those hidden for their own small counts.
+
+    Every relation ends with no hidden cell or at least two. A complement is the smallest
+    non-zero count of the relation not yet hidden (a zero only when nothing else is left);
+    hiding a row can expose a cell in another relation, so this repeats until stable. A
+    relation whose other rows are all fixed (a force of one area) is left alone: the hidden
+    count is the fixed ones' difference, published at force level anyway.
+    """
+    threshold = _check_threshold(threshold)
+    fixed = set(fixed)
+    primary = {
+        rid for rid, v in values.items()
+        if rid not in fixed and any(is_suppressed(v.get(m), threshold) for m in measures)
+    }
+    hidden = set(primary)
+    changed = True
+    while changed:
+        changed = False
+        for measure, ids in relations:
+            cells = [r for r in ids if r in values and values[r].get(measure) is not None and not pd.isna(values[r].get(measure))]
+            n_hidden = sum(r in hidden for r in cells)
+            if n_hidden != 1 or len(cells) < 2:
+                continue
+            free = [r for r in cells if r not in hidden and r not in fixed]
+            if not free:  # every other cell is force level: the hidden one is published there anyway
+                continue
+            nonzero = [r for r in free if values[r][measure] > 0]
+            pick = min(nonzero or free, key=lambda r: (values[r][measure], str(r)))
+            hidden.add(pick)
+            changed = True
+    return hidden, primary
+
+
+def figure_relations(rows: list[dict], composites: dict | None = None, measures=("current", "previous"), force: str = "Force") -> list:
+    """The additive relations between count rows of ``figures.csv`` published together.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Figure rows (``key, area, window, previous_window, current, previous``).
+    composites : dict, optional
+        ``total key -> [part keys]``: in each area and window the total is the sum of its parts
+        (serious acquisitive crime = its six categories).
+
+    Returns
+    -------
+    list of (measure, [row ids])
+        A row id is ``(key, area, window)``. For every key and window, the force and its areas
+        (the areas add up to the force); for every composite, area and window, the total and
+        its parts.
+    """
+    ids = {(r["key"], r["area"], r["window"]) for r in rows}
+    by_key: dict = {}
+    for key, area, window in ids:
+        by_key.setdefault((key, window), []).append((key, area, window))
+    relations = []
+    for (key, window), members in by_key.items():
+        if any(a != force for _, a, _ in members) and (key, force, window) in ids:
+            for m in measures:
+                relations.append((m, sorted(members)))
+    for total, parts in (composites or {}).items():
+        for key, area, window in ids:
+            if key != total:
+                continue
+            members = [(total, area, window)] + [(p, area, window) for p in parts if (p, area, window) in ids]
+            if len(members) == len(parts) + 1:
+                for m in measures:
+                    relations.append((m, members))
+    return relations
+
+
+def protect_figures(rows: list[dict], composites: dict | None = None, threshold: int = 10, force: str = "Force") -> tuple[set, set]:
+    """:func:`protect_rows` over count rows of figures.csv with :func:`figure_relations`;
+    force-level rows are never hidden. Returns (hidden, primary) sets of ``(key, area, window)``."""
+    values = {(r["key"], r["area"], r["window"]): {"current": r.get("current"), "previous": r.get("previous")} for r in rows}
+    fixed = {rid for rid in values if rid[1] == force}
+    return protect_rows(values, figure_relations(rows, composites, force=force), threshold, fixed=fixed)

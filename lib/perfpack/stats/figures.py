@@ -5,12 +5,13 @@ significance, suppressed``, then ``area`` (``Force`` or an NPA), ``previous_wind
 (``count``, ``amount``, ``share``, ``forecast``, ``rate``: a rate per 1,000 population
 against other forces, its funnel reading in ``significance``) and ``p_value``.
 
-Counts below the disclosure threshold in rows below force level are suppressed: their values
-are left empty in the file and ``suppressed`` is true.
+Counts below the disclosure threshold in rows below force level are suppressed: their values,
+significance and p-value are left empty in the file and ``suppressed`` is true.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,8 @@ import pandas as pd
 from perfpack.measures.counts import FORCE
 from perfpack.periods import Window
 from perfpack.stats.disclosure import is_suppressed
-from perfpack.stats.significance import compare_counts
+from perfpack.stats.significance import NOTHING_BEFORE, compare_counts
+from perfpack.stats.significance import new_since as new_since_words
 
 FIGURE_COLUMNS = [
     "section",
@@ -58,12 +60,19 @@ def count_row(
     min_count: int = 10,
     threshold: int = 10,
     suppressed: bool | None = None,
+    new_since: date | None = None,
 ) -> dict:
     """A count compared with the same-length window before, tested for significance.
 
     Rows below force level are suppressed when either count is small
     (:func:`perfpack.stats.disclosure.is_suppressed`), unless the caller decided already
     (``suppressed``, e.g. after secondary suppression of a whole breakdown).
+
+    A measure that began on ``new_since`` (Covid-19 related ASB: none before 16 March 2020)
+    compared with a window starting before then, or any count with nothing in its previous
+    window, gets no percentage and no test: its reading is ``new since 16 March 2020`` or
+    ``none in the comparison period`` (a rise from nothing is not an increase a reader can
+    weigh).
     """
 
     row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current)}
@@ -72,9 +81,15 @@ def count_row(
     else:
         cmp = compare_counts(int(current), int(previous), window.days if previous_window else None, previous_window.days if previous_window else None, alpha=alpha, min_count=min_count)
         row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None if cmp.pct_change is None else round(cmp.pct_change, 1), significance=cmp.significance, p_value=cmp.p_value)
+        if new_since is not None and previous_window is not None and previous_window.start < new_since:
+            row.update(pct_change=None, significance=new_since_words(new_since), p_value=None)
+        elif int(previous) == 0 and int(current) > 0:
+            row.update(pct_change=None, significance=NOTHING_BEFORE, p_value=None)
     if suppressed is None:
         suppressed = area != FORCE and (is_suppressed(current, threshold) or (previous is not None and is_suppressed(previous, threshold)))
     row["suppressed"] = bool(suppressed)
+    if suppressed:  # "no significant change" would tell a reader that the hidden counts total 10 or more
+        row.update(significance="", p_value=None)
     return row
 
 
@@ -122,6 +137,7 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     df = df[FIGURE_COLUMNS + extra].astype(object)
     sup = df["suppressed"].fillna(False).astype(bool)
     df.loc[sup, ["current", "previous", "change", "pct_change", "p_value"]] = None
+    df.loc[sup, "significance"] = ""
     return df
 
 

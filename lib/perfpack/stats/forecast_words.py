@@ -99,6 +99,12 @@ def _round_sig(x: float, sig: int = 3) -> float:
     return round(x, min(digits, 0))
 
 
+def signed_pct(pct: float) -> str:
+    """``+1.2%``, ``\u22120.4%`` (the minus sign, U+2212), ``0.0%``."""
+    r = round(pct, 1)
+    return ("+" if r > 0 else "\u2212" if r < 0 else "") + f"{abs(r):.1f}%"
+
+
 def format_forecast(x: float) -> str:
     """A forecast count for prose: three significant figures, thousands separated.
 
@@ -162,7 +168,7 @@ def demand_statement(name: str, series: pd.Series, forecast: Forecast, *, flat_w
     interval = f"{format_forecast(target['lower'])} to {format_forecast(target['upper'])}"
     if abs(pct) < flat_within:
         return (
-            f"{span} {name} are forecast to stay broadly flat (a change of {pct:+.1f}%, within \u00b1{flat_within:g}%): "
+            f"{span} {name} are forecast to stay broadly flat (a change of {signed_pct(pct)}, within \u00b1{flat_within:g}%): "
             f"{base_total:,.0f} in {base['year']} and {format_forecast(fc_total)} forecast for {target['year']} "
             f"({lvl} prediction interval {interval})."
         )

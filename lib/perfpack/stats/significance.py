@@ -56,6 +56,16 @@ SIGNIFICANT_INCREASE = "significant increase"
 SIGNIFICANT_DECREASE = "significant decrease"
 NO_SIGNIFICANT_CHANGE = "no significant change"
 TOO_FEW_TO_TEST = "too few to test"
+#: The reading of a count whose comparison window starts before the measure existed:
+#: ``new since 16 March 2020`` (:func:`new_since`); no percentage, no test.
+NEW_SINCE = "new since"
+#: The reading of a count with nothing in its comparison window: no percentage, no test.
+NOTHING_BEFORE = "none in the comparison period"
+
+
+def new_since(day) -> str:
+    """``new since 16 March 2020``: the reading of a measure that did not exist before ``day``."""
+    return f"{NEW_SINCE} {day.day} {day:%B %Y}"
 #: Every value ``Comparison.significance`` can take, in a stable order.
 SIGNIFICANCE_LABELS = (
     SIGNIFICANT_INCREASE,
@@ -276,7 +286,7 @@ def format_pct(x, decimals: int = 1) -> str:
     rounded = _round_half_up(x, decimals)
     if rounded == 0:
         return f"{0:.{decimals}f}%"
-    return f"{rounded:+.{decimals}f}%"
+    return ("+" if rounded > 0 else "\u2212") + f"{abs(rounded):.{decimals}f}%"
 
 
 def format_count(x, decimals: int = 0) -> str:
@@ -343,7 +353,7 @@ def describe_change(measure: str, comparison: Comparison, *, noun_plural: str | 
     Examples
     --------
     >>> describe_change("All crime", compare_counts(68978, 84120))
-    'All crime fell by 18% (from 84,120 to 68,978), a significant decrease.'
+    'All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease.'
     >>> describe_change("Business robbery", compare_counts(6, 3))
     'Business robbery: too few to test (6 against 3).'
     """
@@ -361,12 +371,16 @@ def describe_change(measure: str, comparison: Comparison, *, noun_plural: str | 
         few = f"too few {noun_plural} to test" if noun_plural else "too few to test"
         return f"{subject}: {few} ({cur} against {prev})."
 
-    verdict = "a significant increase" if sig == SIGNIFICANT_INCREASE else (
-        "a significant decrease" if sig == SIGNIFICANT_DECREASE else NO_SIGNIFICANT_CHANGE
+    if sig.startswith(NEW_SINCE):  # the comparison window starts before the measure existed
+        return f"{subject}: {cur}{unit}, {sig}; nothing to compare with before then."
+    if sig == NOTHING_BEFORE or comparison.previous == 0:
+        return f"{subject}: {cur}{unit}, against none in the comparison period; no change is given as a percentage."
+    verdict = "a statistically significant increase" if sig == SIGNIFICANT_INCREASE else (
+        "a statistically significant decrease" if sig == SIGNIFICANT_DECREASE else "no statistically significant change"
     )
     pct = comparison.pct_change
-    if pct is None:  # previous was 0 but there are enough events to test
-        return f"{subject} rose from {prev} to {cur}{unit}, {verdict}."
+    if pct is None:
+        return f"{subject} went from {prev} to {cur}{unit}, {verdict}."
     if pct == 0:
         counts = f"{subject} was unchanged at {cur}{unit}"
     else:
