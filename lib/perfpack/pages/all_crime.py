@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from perfpack.measures import counts as measures
-from perfpack.measures.crime_types import policeuk_type_counts
+from perfpack.measures.coverage import compared
+from perfpack.measures.crime_types import policeuk_type_counts, type_table
 from perfpack.pages import blocks
 from perfpack.pages.section import Section
 from perfpack.present import tables
@@ -27,7 +28,8 @@ def policeuk_type_rows(s: Section) -> list[dict]:
     """One figures.csv row per data.police.uk crime type (ASB included), force-wide, keys in
     snake case (``violence_and_sexual_offences``), labels as police.uk writes them."""
     found = policeuk_type_counts(s.data, s.current, s.previous)
-    return [s.count_row(type_key(t), t, s.current, s.previous, cur, prev) for t, (cur, prev) in found.items()]
+    words = {t: compared(s.data, t, s.current, s.previous).words for t in ("crimes", "incidents")}
+    return [s.count_row(type_key(t), t, s.current, s.previous, cur, prev, coverage=words[type_table(t)]) for t, (cur, prev) in found.items()]
 
 
 def by_crime_type(s: Section) -> pd.DataFrame:

@@ -26,6 +26,8 @@ def counts(s: Section) -> pd.DataFrame:
         return blocks.recorded_since(s, first_row)
     blocks.partial_note(s, "incidents")
     blocks.compare_counts(s, "asb_incidents", "ASB incidents", asb, "opened_at", table="incidents")
+    if s.config.wording.get("asb") and s.data.source == "canonical":
+        s.say(s.config.wording["asb"])
     if not blocks.available(s, "Covid-19 related and other ASB", fields=("covid_related",)):
         return blocks.recorded_since(s, first_row)
     cov_asb, other = covid.asb_split(asb)

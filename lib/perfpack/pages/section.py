@@ -14,14 +14,15 @@ from pathlib import Path
 import mistune  # nbconvert's Markdown renderer
 from IPython.display import HTML, display
 
-from perfpack.config import DEMO_DIR, PackConfig, load_config
+from perfpack.config import DEMO_DIR, PackConfig
 from perfpack.measures.counts import FORCE
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period, Window
 from perfpack.present import charts
+from perfpack.profiles import data_force, resolve
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
-from perfpack.stats.figures import count_row, value_row, write_section_figures
+from perfpack.stats.figures import INCOMPLETE_COVERAGE, count_row, value_row, write_section_figures
 from perfpack.stats.significance import Comparison, describe_change
 
 
@@ -40,9 +41,9 @@ class Section:
 
     def __init__(self, section_id: str, *, period: str, data_dir: str, source: str = "canonical", force: str = "", config_path: str = "", figures_dir: str = "", data: Dataset | None = None, display: bool = True):
         self.id = section_id
-        self.config: PackConfig = load_config(config_path or None)
+        self.config: PackConfig = resolve(force, config_path or None, source)
         self.period = Period.parse(period)
-        self.data = (data if data is not None else load_dataset(data_dir or DEMO_DIR, source, force, self.config)).without_identifiers()
+        self.data = (data if data is not None else load_dataset(data_dir or DEMO_DIR, source, data_force(self.config, force, source), self.config)).without_identifiers()
         self.figures_dir = figures_dir
         self.rows: list[dict] = []
         self._memo: dict = {}
@@ -60,6 +61,12 @@ class Section:
     def npas(self) -> list[str]:
         """The NPAs of the data's force (for a public source, its districts), else the configured ones."""
         return list(getattr(self.data, "npas", None) or self.config.npas)
+
+    @property
+    def area_word(self) -> str:
+        """What the force calls its areas, short ("NPA", "LPA"; "district" for a profile
+        derived from police.uk data)."""
+        return self.config.area_short if self.config.npas or not self.config.derived else "district"
 
     # ---- windows ---------------------------------------------------------------------------
     @property
@@ -111,27 +118,35 @@ class Section:
         self.show(f'<figure class="pp-chart"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%">{cap}</figure>')
 
     def commentary(self) -> None:
-        """The force lead's response for this section and period, when an analyst has written one."""
+        """The force lead's response for this section and period, when an analyst has written
+        one in this force's profile (never another force's)."""
         path = commentary_path(self.config, self.period, self.id)
-        if not path.is_file():
+        if path is None or not path.is_file():
             return
         text = mistune.create_markdown(escape=True)(path.read_text(encoding="utf-8"))
         self.show(f'<aside class="pp-commentary"><p class="pp-commentary-label">Commentary: force lead response (written by the force, not computed)</p>{text}</aside>')
 
     # ---- figures ---------------------------------------------------------------------------
 
-    def count_row(self, key, label, current, previous, cur, prev, area=FORCE, suppressed=None) -> dict:
+    def count_row(self, key, label, current, previous, cur, prev, area=FORCE, suppressed=None, coverage=None, tested=True) -> dict:
         """A figures.csv row for a count in ``current`` against ``previous``, tested and
-        disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`)."""
-        return count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed)
+        disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`).
+        ``coverage`` (words): the data do not cover the windows in full, so no comparison;
+        ``tested`` False: not an area (outside the force area, no location)."""
+        return count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, coverage=coverage, tested=tested)
 
-    def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None) -> dict:
-        row = value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window)
+    def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None, coverage: str | None = None) -> dict:
+        row = value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window, coverage=coverage)
         self.rows.append(row)
         return row
 
     def sentence(self, row: dict) -> str:
-        """The sentence for a count row: the change in words, with its significance."""
+        """The sentence for a count row: the change in words, with its significance; for a
+        row the data do not cover in full, the counts and why they are not compared."""
+        if row.get("significance") == INCOMPLETE_COVERAGE:
+            w = Window.from_id(row["window"]).short()
+            prev = "" if row.get("previous") is None or not row.get("previous_window") else f" and {row['previous']:,} in {Window.from_id(row['previous_window']).short()}"
+            return f"{row['label']}: {row['current']:,} in {w}{prev}, not compared: the data do not cover both periods in full ({row['coverage']})."
         if row.get("previous") is None:
             return f"{row['label']}: {row['current']:,} in {Window.from_id(row['window']).short()}; no data for the comparison period."
         cmp = Comparison(current=row["current"], previous=row["previous"], change=row["change"], pct_change=row["pct_change"], p_value=row["p_value"], significance=row["significance"], method="")

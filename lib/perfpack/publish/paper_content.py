@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from perfpack.config import PROJECT_ROOT
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period
 from perfpack.publish.index import headline_cells, headline_rows, significance_note
@@ -190,9 +191,9 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
             ps.has_variation = any(r["variation"] for r in ps.rows)
             nb = Path(build_dir) / s["notebook"] if s.get("notebook") else None
             ps.charts = notebook_charts(nb, limit) if nb else []
-            path = commentary_path(config, period, ps.id)
-            ps.commentary_file = f"commentary/{period.id}/{ps.id}.md"
-            if path.is_file():
+            path = commentary_path(config, period, ps.id)  # the force's own profile only
+            ps.commentary_file = _shown_path(path) if path is not None else ""
+            if path is not None and path.is_file():
                 text = path.read_text(encoding="utf-8").strip()
                 ps.commentary_md = text or None
         sections.append(ps)
@@ -250,6 +251,18 @@ def extra_prompt(title: str) -> str:
 
 
 def commentary_prompt(s: PaperSection) -> str:
+    if not s.commentary_file:
+        return analyst_prompt("force lead response, if there is one. This force has no profile, so the pack shows no commentary: make a profile (perfpack init-force, docs/new-force.md) and write it there")
     return analyst_prompt(f"force lead response, if there is one. Write it in {s.commentary_file} so that it also appears on the section page, and run the pack again")
+
+
+def _shown_path(path: Path) -> str:
+    """A commentary file's path as the analyst would type it: from the repository root when
+    the profile is inside it (``profiles/demo/commentary/2020-Q4/01-all-crime.md``)."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 

@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 
 from perfpack.periods import add_months, month_end
 from perfpack.sources.classification import classify
-from perfpack.sources.contract import ASB_CATEGORIES, TABLES
+from perfpack.sources.contract import ASB_CATEGORIES, NO_LOCATION, NOT_AREAS, OUTSIDE_AREA, TABLES  # noqa: F401  (the area names, re-exported)
+from perfpack.sources.coverage import Coverage, span_coverage
 
 SNAPSHOT_MARKER = "snapshot.json"
 SNAPSHOT_SUFFIX = ".arrow"
@@ -55,6 +56,9 @@ class Dataset:
         The force's areas, in the order sections show them: the configured NPAs for the
         canonical source, the districts in the LSOA names for data.police.uk, none for the
         Home Office tables (force totals only).
+    covered : dict
+        Table -> its coverage (:meth:`perfpack.sources.coverage.Coverage.to_meta`): the days
+        it covers and the months inside them it has no data for. See :meth:`coverage_of`.
     """
 
     source: str
@@ -66,6 +70,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     granularity: dict[str, str] = field(default_factory=dict)
     npas: list[str] = field(default_factory=list)
+    covered: dict[str, dict] = field(default_factory=dict)
 
     def has(self, table: str) -> bool:
         return table in self.tables and table not in self.unavailable
@@ -95,6 +100,21 @@ class Dataset:
         if g in ("month", "quarter"):
             last = month_end(add_months(last, 2 if g == "quarter" else 0))
         return first, last
+
+    def coverage_of(self, table: str) -> Coverage | None:
+        """Which days and months the table covers (None when the source lacks it or it holds
+        no records): what the loader recorded, else the span of :meth:`coverage` without gaps."""
+        if not self.has(table):
+            return None
+        if table in self.covered:
+            return Coverage.from_meta(self.covered[table])
+        span = self.coverage(table)
+        return None if span is None else span_coverage(span[0], span[1], self.granularity.get(table, "record"))
+
+    def gaps(self) -> dict[str, list[str]]:
+        """Table -> the months inside its range it has no data for (``YYYY-MM``), for tables
+        that have any."""
+        return {t: c["gaps"] for t, c in self.covered.items() if c.get("gaps") and self.has(t)}
 
 
 def _min_max(df: pd.DataFrame, column: str):

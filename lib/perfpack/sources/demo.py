@@ -1,7 +1,7 @@
 """A deterministic synthetic data set for one force: the pack's demo and test input.
 
-The demo force has the nine Neighbourhood Policing Areas (NPAs) of ``config/pack.yaml``
-and record-level data from 1 January 2016 to 31 March 2021 in the five canonical tables
+The demo force has the areas (NPAs) of its profile (``profiles/demo/pack.yaml``; another
+profile's areas when given one: unknown names get the mean share) and record-level data from 1 January 2016 to 31 March 2021 in the five canonical tables
 (``crimes``, ``incidents``, ``calls``, ``fraud_reports``, ``fpns``). It is built so that,
 run for period ``2020-Q4``, the pack reproduces the figures of the seed meeting paper
 (see ``docs/demo-data.md`` and the calibration table in the report specification).
@@ -190,6 +190,9 @@ NPA_TILT = {  # multipliers on NPA_SHARE for some streams
 #: year to the day before it starts; "after" from the day after the last period to the end of
 #: the data (here the first quarter of 2021, the third national lockdown).
 COVID_KEYS = ("pre", "period_1", "period_2", "period_3", "after")
+#: The pandemic the demo models (dates of the seed paper): its start and three periods of 2020.
+PANDEMIC_START = date(2020, 3, 16)
+MODEL_PERIODS = ((date(2020, 3, 16), date(2020, 7, 3)), (date(2020, 7, 4), date(2020, 9, 30)), (date(2020, 10, 1), date(2020, 12, 31)))
 
 
 @dataclass(frozen=True)
@@ -441,18 +444,14 @@ class _Calendar:
         self.dow = (d.astype(np.int64) + 3) % 7  # Monday = 0
         self.day_no = np.arange(self.n)
 
-        if len(config.covid_periods) != 3:
-            raise ValueError(
-                "the demo data are parameterised for three Covid-19 periods (as in the seed); "
-                f"the configuration has {len(config.covid_periods)}"
-            )
-        start = config.covid_overall_start
+        # The synthetic pandemic follows the national timeline the demo is calibrated to (the
+        # seed paper's three periods of 2020, then the third lockdown to the end of the data),
+        # whatever Covid-19 periods a profile reports on: a profile may list any number.
+        start = PANDEMIC_START
         self.pandemic_year = start.year
-        if start.year != 2020:
-            raise ValueError(f"the demo data model a pandemic starting in 2020, not {start}")
         windows = [(date(start.year, 1, 1), start - timedelta(days=1))]
-        windows += [(p.start, p.end) for p in config.covid_periods]
-        windows.append((config.covid_periods[-1].end + timedelta(days=1), DEMO_END))
+        windows += list(MODEL_PERIODS)
+        windows.append((MODEL_PERIODS[-1][1] + timedelta(days=1), DEMO_END))
         self.periods = windows  # in COVID_KEYS order
         # Calibration segments: every year cut where the pandemic year's periods start.
         cuts = set()
@@ -870,7 +869,9 @@ def generate(scale: float = 1.0, seed: int = 2021, config=None) -> dict[str, pd.
     seed : int
         Seed of the random generator; the same seed and scale give identical frames.
     config : PackConfig, path or None
-        The pack configuration (NPAs, Covid-19 periods); ``config/pack.yaml`` by default.
+        The profile (its areas); the demo profile, ``profiles/demo/pack.yaml``, by default.
+        Its Covid-19 periods do not change the data: the synthetic pandemic follows the
+        national timeline the demo is calibrated to.
 
     Returns
     -------
@@ -1024,7 +1025,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every volume by this (default 1)")
     parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
     parser.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv")
-    parser.add_argument("--config", default=None, help="pack configuration (default config/pack.yaml)")
+    parser.add_argument("--config", default=None, help="profile's pack.yaml (default profiles/demo/pack.yaml)")
     args = parser.parse_args(argv)
     if not args.scale > 0:
         parser.error("--scale must be positive")
