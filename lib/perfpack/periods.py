@@ -181,9 +181,6 @@ class Period:
         fy = self.financial_year_start
         return Window(fy, self.end, f"Financial year {fy.year}/{str(fy.year + 1)[2:]} to date")
 
-    @property
-    def fytd_previous(self) -> Window:
-        return self.fytd.year_earlier()
 
     def trailing_months(self, n: int, offset: int = 0) -> Window:
         """The ``n`` months ending ``offset`` months after the period end."""

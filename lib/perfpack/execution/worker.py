@@ -29,65 +29,6 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-SAVE_EVERY_SECONDS = 10
-
-
-def _engine() -> str:
-    """papermill's nbclient engine, saving the running notebook less often.
-
-    papermill writes the whole output notebook (validated, with every chart so far) when each
-    cell starts and ends: about 30 writes and half a second of CPU per section. This engine
-    writes it when the notebook starts, then at most every ``SAVE_EVERY_SECONDS`` as cells end,
-    and when it ends (papermill also writes it after an error and at the very end), so a
-    section stopped part-way still leaves its notebook as of a few seconds before."""
-    from papermill.engines import (  # heavy: the worker process imports papermill/nbconvert once, on its first job
-        NBClientEngine,
-        NotebookExecutionManager,
-        papermill_engines,
-    )
-    from papermill.exceptions import PapermillException  # heavy: the worker process imports papermill/nbconvert once, on its first job
-
-    class Manager(NotebookExecutionManager):
-        in_cell = False  # saves asked for as a cell starts or ends are thinned out
-
-        def save(self, **kwargs):
-            if not self.in_cell or (self.now() - self.last_save_time).total_seconds() >= SAVE_EVERY_SECONDS:
-                super().save(**kwargs)
-
-        def cell_start(self, *args, **kwargs):
-            self.in_cell = True
-            try:
-                super().cell_start(*args, **kwargs)
-            finally:
-                self.in_cell = False
-
-        def cell_complete(self, *args, **kwargs):
-            self.in_cell = True
-            try:
-                super().cell_complete(*args, **kwargs)
-            finally:
-                self.in_cell = False
-
-    class Engine(NBClientEngine):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs):
-            # as papermill's Engine.execute_notebook, with the manager above
-            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output, autosave_cell_every=autosave_cell_every)
-            nb_man.notebook_start()
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-            finally:
-                nb_man.cleanup_pbar()
-                nb_man.notebook_complete()
-            return nb_man.nb
-
-    try:
-        papermill_engines.get_engine("perfpack")
-    except PapermillException:
-        papermill_engines.register("perfpack", Engine)
-    return "perfpack"
-
-
 def _kernel_did_not_start(exc: Exception) -> bool:
     text = str(exc)
     return isinstance(exc, RuntimeError) and ("Kernel died before replying to kernel_info" in text or "Kernel didn't respond" in text)
@@ -116,7 +57,6 @@ def run_job(job: dict) -> dict:
                 log_output=False,
                 progress_bar=False,
                 report_mode=False,
-                engine_name=_engine(),
                 # the notebook is complete when the last cell has run: stop the kernel at once
                 # rather than wait up to a second for a graceful exit
                 shutdown_kernel="immediate",

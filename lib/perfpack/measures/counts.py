@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from perfpack.periods import Period, Window, month_index
+from perfpack.periods import Window, month_index
 from perfpack.sources.contract import NOT_AREAS
 
 FORCE = "Force"
@@ -41,10 +41,6 @@ def count_in(df: pd.DataFrame, date_col: str, window: Window, weight: str | None
     """Number of events in a window."""
     return int(_weights(df, weight)[in_window(df, date_col, window)].sum())
 
-
-def sum_in(df: pd.DataFrame, date_col: str, window: Window, column: str) -> float:
-    """Sum of a value column (e.g. losses) over the events in a window."""
-    return float(df.loc[in_window(df, date_col, window), column].sum())
 
 
 def compare_windows(
@@ -136,13 +132,6 @@ def coverage_gap(first: date | None, last: date | None, window: Window) -> str |
         return f"data cover only {max(first, window.start).isoformat()} to {min(last, window.end).isoformat()}"
     return None
 
-
-def covid_period_rows(df: pd.DataFrame, date_col: str, period: Period, config, weight: str | None = "count") -> pd.DataFrame:
-    """Counts in each Covid-19 period against the same dates a year earlier."""
-    rows = []
-    for pid, w, prev in period.covid_windows(config):
-        rows.append({"covid_period": pid, "label": w.label, "window": w, "previous_window": prev, "current": count_in(df, date_col, w, weight), "previous": count_in(df, date_col, prev, weight)})
-    return pd.DataFrame(rows)
 
 
 # ---- selections of events, named as the report names them ----------------------------------

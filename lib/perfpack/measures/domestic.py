@@ -169,12 +169,6 @@ def victims_by_area(occ: pd.DataFrame, current: Window, previous: Window, areas:
     return all_v, rep_v
 
 
-def share(part: int | None, whole: int | None) -> float | None:
-    """``part`` as a percentage of ``whole`` (None when ``whole`` is 0 or missing)."""
-    if part is None or not whole:
-        return None
-    return 100.0 * part / whole
-
 
 def violence(occ: pd.DataFrame, violence_type: str) -> pd.DataFrame:
     """Domestic crimes of one violence type (``serious_assault``, ``less_serious_assault``,

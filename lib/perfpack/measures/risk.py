@@ -267,7 +267,7 @@ def load_config(path: str | Path = "config/risk.yaml") -> RiskConfig:
     )
 
 
-def _as_config(config: RiskConfig | str | Path) -> RiskConfig:
+def as_config(config: RiskConfig | str | Path) -> RiskConfig:
     return config if isinstance(config, RiskConfig) else load_config(config)
 
 
@@ -322,7 +322,7 @@ def load_register(
         a missing or impossible date, an empty note, a duplicate or a missing row. Each
         names the line of the file, the area, the column and what to do.
     """
-    config = _as_config(config_path)
+    config = as_config(config_path)
     path = Path(path)
     if not path.is_file():
         raise RiskRegisterError(path, [f"file not found. Create it with the columns {', '.join(REGISTER_COLUMNS)}, or pass its path."])
@@ -527,7 +527,7 @@ def score(df: pd.DataFrame, config: RiskConfig | str | Path) -> pd.DataFrame:
     ValueError
         When a score column is missing or holds a non-number.
     """
-    config = _as_config(config)
+    config = as_config(config)
     need = [*SCORE_COLUMNS, *BASELINE_COLUMNS]
     missing = [c for c in need if c not in df.columns]
     if missing:
@@ -559,171 +559,28 @@ def score(df: pd.DataFrame, config: RiskConfig | str | Path) -> pd.DataFrame:
 # Presentation
 # --------------------------------------------------------------------------------------
 
-TABLE_COLUMNS = ["ref", "name", "level", "rag", "arrow", "direction", "risk_score", "baseline_score", "baseline_rag"]
 
-
-def risk_table(scored: pd.DataFrame, config: RiskConfig | str | Path, *, indent: str = "\u2003\u2003", include_notes: bool = False) -> pd.DataFrame:
-    """The scored register laid out like the FMS summary: each area, then its sub-areas.
-
-    An area without sub-areas is one row with its own rating. An area rated through its
-    sub-areas is a heading row (``level == "area"``, no rating) followed by one row per
-    sub-area (``level == "sub-area"``), whose names are indented with ``indent``.
+def load_assessment(config_dir: str | Path) -> tuple[RiskConfig, pd.DataFrame]:
+    """The scoring model and the scored register from the configuration folder.
 
     Parameters
     ----------
-    scored : pandas.DataFrame
-        The output of :func:`score` on the register from :func:`load_register`.
-    config : RiskConfig, str or pathlib.Path
-        The configuration, for the order of areas and the area headings.
-    indent : str, default two em spaces
-        Put before sub-area names. Em spaces survive HTML whitespace collapsing.
-    include_notes : bool, default False
-        Add the ``assessor_note`` column (free text: leave it out of public exports
-        unless the notes have been reviewed for publication).
+    config_dir : str or pathlib.Path
+        The folder holding ``pack.yaml``, ``risk.yaml`` and ``risk_register.csv``
+        (``Path(config_path).parent``).
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``TABLE_COLUMNS`` (plus ``assessor_note``); rating columns are empty on
-        heading rows.
+    tuple of (RiskConfig, pandas.DataFrame)
+        The configuration and ``score(load_register(...))``: one row per rated area
+        or sub-area in FMS order, with ``rag``, ``direction``, ``arrow`` and the scores.
+
+    Raises
+    ------
+    RiskConfigError, RiskRegisterError
+        When either file is missing or fails its checks (the message names file, line and column).
     """
-    config = _as_config(config)
-    need = ["area_id", "sub_area_id", "ref", "name", "rag", "arrow", "direction", "risk_score", "baseline_score", "baseline_rag"]
-    missing = [c for c in need if c not in scored.columns]
-    if missing:
-        raise ValueError(f"risk_table(): column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing. Pass score(load_register(...), config).")
-    keyed = {(int(r["area_id"]), str(r["sub_area_id"])): r for _, r in scored.iterrows()}
-    cols = TABLE_COLUMNS + (["assessor_note"] if include_notes else [])
-    rows: list[dict] = []
-
-    def _row(r: pd.Series, level: str, name: str) -> dict:
-        d = {c: r[c] for c in TABLE_COLUMNS if c in r.index}
-        d.update(level=level, name=name)
-        if include_notes:
-            d["assessor_note"] = r.get("assessor_note", "")
-        return d
-
-    for a in config.areas:
-        if not a.sub_areas:
-            if (a.id, "") in keyed:
-                rows.append(_row(keyed[(a.id, "")], "area", a.name))
-            continue
-        present = [s for s in a.sub_areas if (a.id, s.id) in keyed]
-        if not present:
-            continue
-        head = {c: None for c in cols}
-        head.update(ref=str(a.id), name=a.name, level="area")
-        rows.append(head)
-        for s in present:
-            rows.append(_row(keyed[(a.id, s.id)], "sub-area", indent + s.name))
-    return pd.DataFrame(rows, columns=cols)
-
-
-def risk_legend(config: RiskConfig | str | Path) -> str:
-    """The legend for the RAG table: what the ratings and the arrows mean.
-
-    Parameters
-    ----------
-    config : RiskConfig, str or pathlib.Path
-
-    Returns
-    -------
-    str
-        One paragraph of plain text.
-    """
-    config = _as_config(config)
-    return (
-        f"Rating (score = harm \u00d7 likelihood \u00d7 organisational position, each scored "
-        f"{config.scale_min} to {config.scale_max}): Red = {config.red_from:g} or more; "
-        f"Amber = {config.amber_from:g} to under {config.red_from:g}; Green = under {config.amber_from:g}. "
-        f"Against {config.baseline_label}: {ARROWS['increased']} risk increased; "
-        f"{ARROWS['same']} risk the same (score within {config.same_within:g} points); "
-        f"{ARROWS['reduced']} risk reduced."
-    )
-
-
-def style_risk_table(table: pd.DataFrame, config: RiskConfig | str | Path, *, caption: str | None = None):
-    """The RAG table as a pandas Styler: colour, the rating as a word, the arrow and its meaning.
-
-    Colour is never the only signal: each rating cell says Red, Amber or Green, each
-    direction cell carries the arrow and the word (increased, the same, reduced), and the
-    caption is the legend. Text colours come from ``rag.colours`` in the configuration,
-    which :func:`load_config` checks for a contrast of at least 4.5:1.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        The output of :func:`risk_table`.
-    config : RiskConfig, str or pathlib.Path
-    caption : str, optional
-        Put before the legend (e.g. the title of the assessment).
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-        Render with ``.to_html()`` or display it in a notebook.
-    """
-    config = _as_config(config)
-    words = {"increased": "increased", "same": "the same", "reduced": "reduced"}
-    heading = table["level"].eq("area") & table["rag"].isna()
-    display = pd.DataFrame(
-        {
-            "Ref": table["ref"].astype(str),
-            "Area or sub-area": table["name"],
-            "Rating": table["rag"].fillna(""),
-            "Against baseline": [f"{a} {words[d]}" if isinstance(d, str) else "" for a, d in zip(table["arrow"], table["direction"])],
-            "Score": [f"{s:g}" if pd.notna(s) else "" for s in table["risk_score"]],
-            "Baseline score": [f"{s:g}" if pd.notna(s) else "" for s in table["baseline_score"]],
-            "Baseline rating": table["baseline_rag"].fillna(""),
-        }
-    )
-    if "assessor_note" in table.columns:
-        display["Evidence"] = table["assessor_note"].fillna("")
-    heading = heading.to_numpy()
-
-    def _cell(value: str) -> str:
-        c = config.colours.get(value)
-        return f"background-color: {c['background']}; color: {c['text']}; font-weight: bold; text-align: center" if c else ""
-
-    def _rows(frame: pd.DataFrame) -> pd.DataFrame:
-        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
-        for pos, is_head in enumerate(heading):
-            if is_head:
-                css.iloc[pos, :] = "font-weight: bold; background-color: #f3f2f1; color: #0b0c0c"
-        return css
-
-    legend = risk_legend(config)
-    styler = (
-        display.style.format(escape="html")
-        .set_uuid("risk")  # stable ids, so the same register gives the same HTML
-        .apply(_rows, axis=None)
-        .map(_cell, subset=["Rating", "Baseline rating"])
-        .hide(axis="index")
-        .set_caption(f"{caption}. {legend}" if caption else legend)
-        .set_table_styles(
-            [
-                {"selector": "", "props": "border-collapse: collapse; font-family: Arial, sans-serif; font-size: 0.9em"},
-                {"selector": "caption", "props": "caption-side: bottom; text-align: left; padding-top: 0.5em; color: #0b0c0c"},
-                {"selector": "th", "props": "text-align: left; border-bottom: 2px solid #0b0c0c; padding: 4px 8px"},
-                {"selector": "td", "props": "padding: 4px 8px; border-bottom: 1px solid #b1b4b6"},
-            ]
-        )
-    )
-    return styler
-
-
-def risk_table_html(table: pd.DataFrame, config: RiskConfig | str | Path, *, caption: str | None = None) -> str:
-    """The styled RAG table as an HTML fragment (see :func:`style_risk_table`).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        The output of :func:`risk_table`.
-    config : RiskConfig, str or pathlib.Path
-    caption : str, optional
-
-    Returns
-    -------
-    str
-    """
-    return style_risk_table(table, config, caption=caption).to_html()
+    config_dir = Path(config_dir)
+    config = load_config(config_dir / "risk.yaml")
+    register = load_register(config_dir / "risk_register.csv", config)
+    return config, score(register, config)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from perfpack.measures.demand import demand_note, demand_series
+from perfpack.measures.risk import load_assessment
 from perfpack.pages import blocks, strategic
 from perfpack.pages.section import Section
+from perfpack.present.risk_tables import assessment_summary, evidence_html, evidence_table, rag_table_html
 
 
 def no_register(s: Section) -> str | None:
@@ -21,12 +24,12 @@ def no_register(s: Section) -> str | None:
 
 
 def _assessment(s: Section):
-    return s.memo("assessment", lambda: strategic.load_assessment(s.config.profile_dir))
+    return s.memo("assessment", lambda: load_assessment(s.config.profile_dir))
 
 
 def _forecasts(s: Section) -> dict:
     def compute():
-        demand = strategic.demand_series(s.data, s.period)
+        demand = demand_series(s.data, s.period)
         return demand, strategic.forecast_demand(demand, s.id, covid_start=s.config.covid_overall_start)
 
     return s.memo("forecasts", compute)
@@ -41,8 +44,8 @@ def assessment(s: Section) -> pd.DataFrame:
         s.unavailable("Strategic risk assessment", why)
         return pd.DataFrame()
     risk_config, register = _assessment(s)
-    s.say(strategic.assessment_summary(register, risk_config, s.period))
-    s.show(strategic.rag_table_html(register, risk_config))
+    s.say(assessment_summary(register, risk_config, s.period))
+    s.show(rag_table_html(register, risk_config))
     return register
 
 
@@ -52,15 +55,15 @@ def evidence(s: Section) -> pd.DataFrame:
         s.say("No ratings, so no evidence notes (see above).")
         return pd.DataFrame()
     risk_config, register = _assessment(s)
-    s.show(strategic.evidence_html(register, risk_config))
-    return strategic.evidence_table(register)
+    s.show(evidence_html(register, risk_config))
+    return evidence_table(register)
 
 
 def demand_forecasts(s: Section) -> dict:
     """What the demand series cover, and the forecasts at a glance. Returns the forecasts by
     series key."""
     demand, forecasts = _forecasts(s)
-    s.say(strategic.demand_note(demand))
+    s.say(demand_note(demand))
     s.show(strategic.forecast_summary_html(forecasts))
     return forecasts
 

@@ -37,11 +37,11 @@ def png_data_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _fmt(n: float) -> str:
+def fmt_whole(n: float) -> str:
     return f"{n:,.0f}"
 
 
-def _pct(cur: float, prev: float) -> str:
+def pct_words(cur: float, prev: float) -> str:
     if not prev:
         return "n/a"
     return f"{100 * (cur - prev) / prev:+.0f}%"
@@ -54,7 +54,7 @@ def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_
         both = cur.notna() & prev.notna()
         missing = f" The data cover {int(cur.notna().sum())} of the {len(table)} months of {current_label} and {int(prev.notna().sum())} of {previous_label}; months without data are left blank."
         if not both.any():
-            return f"Line chart of {what} per month, {current_label} against {previous_label}." + missing + f" {current_label}: {_fmt(cur.sum())} in the months covered."
+            return f"Line chart of {what} per month, {current_label} against {previous_label}." + missing + f" {current_label}: {fmt_whole(cur.sum())} in the months covered."
         return comparison_alt(what, table[both.to_numpy()], current_label, previous_label) + missing
     diff = cur - prev
     below = int((diff < 0).sum())
@@ -62,13 +62,13 @@ def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_
     lo, hi = diff.idxmin(), diff.idxmax()
     parts = [
         f"Line chart of {what} per month, {current_label} against {previous_label}.",
-        f"In total {_fmt(cur.sum())} against {_fmt(prev.sum())} ({_pct(cur.sum(), prev.sum())}).",
+        f"In total {fmt_whole(cur.sum())} against {fmt_whole(prev.sum())} ({pct_words(cur.sum(), prev.sum())}).",
         f"{current_label} was below {previous_label} in {below} of {len(table)} months and above in {above}.",
     ]
     if diff[lo] < 0:
-        parts.append(f"The largest fall was in {lo} ({_fmt(prev[lo])} to {_fmt(cur[lo])}, {_pct(cur[lo], prev[lo])}).")
+        parts.append(f"The largest fall was in {lo} ({fmt_whole(prev[lo])} to {fmt_whole(cur[lo])}, {pct_words(cur[lo], prev[lo])}).")
     if diff[hi] > 0:
-        parts.append(f"The largest rise was in {hi} ({_fmt(prev[hi])} to {_fmt(cur[hi])}, {_pct(cur[hi], prev[hi])}).")
+        parts.append(f"The largest rise was in {hi} ({fmt_whole(prev[hi])} to {fmt_whole(cur[hi])}, {pct_words(cur[hi], prev[hi])}).")
     return " ".join(parts)
 
 
@@ -130,7 +130,7 @@ def bar_chart(values: pd.Series, what: str, xlabel: str = "", horizontal: bool =
     ax.set_title(what[0].upper() + what[1:])
     total = float(values[~sup].sum())
     top = values[~sup].sort_values(ascending=False).head(3)
-    desc = ", ".join(f"{k} ({_fmt(v)}, {100 * v / total:.0f}%)" for k, v in top.items()) if total else "none"
+    desc = ", ".join(f"{k} ({fmt_whole(v)}, {100 * v / total:.0f}%)" for k, v in top.items()) if total else "none"
     alt = f"Bar chart of {what} across {len(values)} categories. The largest: {desc}."
     if sup.any():
         alt += f" {int(sup.sum())} categories have fewer than {threshold} and are not drawn."
@@ -151,9 +151,9 @@ def monthly_bar_chart(series: pd.Series, what: str, ylabel: str = "per month", h
     ax.set_title(what[0].upper() + what[1:])
     peak = series.idxmax() if len(series) else None
     zero = [m.strftime("%b %Y") for m, v in series.items() if v == 0]
-    alt = f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {_fmt(series.sum())} in total." if len(series) else f"Empty chart of {what}."
+    alt = f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {fmt_whole(series.sum())} in total." if len(series) else f"Empty chart of {what}."
     if peak is not None and series.max() > 0:
-        alt += f" The highest month was {peak.strftime('%B %Y')} ({_fmt(series.max())})."
+        alt += f" The highest month was {peak.strftime('%B %Y')} ({fmt_whole(series.max())})."
     if zero:
         alt += f" None in {', '.join(zero)}." if len(zero) <= 4 else f" None in {len(zero)} months."
     blank = [m.strftime("%b %Y") for m, v in series.items() if pd.isna(v)]

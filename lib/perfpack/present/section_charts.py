@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from perfpack.present.charts import ACCENT, CURRENT, GREY, PALETTE, PREVIOUS, WARN, _fmt, _pct
+from perfpack.present.charts import ACCENT, CURRENT, GREY, PALETTE, PREVIOUS, WARN, fmt_whole, pct_words
 
 
 def _cap(text: str) -> str:
@@ -45,11 +45,11 @@ def split_comparison_chart(parts: pd.DataFrame, previous: pd.Series, what: str, 
     ax.set_title(f"{_cap(what)}: {current_label} against {previous_label}")
     total = parts.sum(axis=1)
     cur_sum, prev_sum = float(total.sum()), float(previous.sum())
-    shares = ", ".join(f"{col} {_fmt(parts[col].sum())} ({100 * parts[col].sum() / cur_sum:.0f}%)" for col in parts.columns) if cur_sum else "none"
+    shares = ", ".join(f"{col} {fmt_whole(parts[col].sum())} ({100 * parts[col].sum() / cur_sum:.0f}%)" for col in parts.columns) if cur_sum else "none"
     above = int((total > previous).sum())
     alt = (
         f"Stacked bar chart of {what} per month in {current_label}, split into {', '.join(map(str, parts.columns))}, with {previous_label}'s total as a line. "
-        f"In total {_fmt(cur_sum)} against {_fmt(prev_sum)} ({_pct(cur_sum, prev_sum)}): {shares}. "
+        f"In total {fmt_whole(cur_sum)} against {fmt_whole(prev_sum)} ({pct_words(cur_sum, prev_sum)}): {shares}. "
         f"{current_label} was above {previous_label} in {above} of {len(parts)} months."
     )
     first = parts.columns[-1]
@@ -88,9 +88,9 @@ def spc_series_chart(table: pd.DataFrame, what: str, ylabel: str = "per month", 
     ax.set_title(_cap(what))
     v = table["value"]
     alt = (
-        f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {_fmt(v.sum())} in total; "
-        f"highest {_fmt(v.max())} in {v.idxmax():%B %Y}, lowest {_fmt(v.min())} in {v.idxmin():%B %Y}. "
-        f"Process limits {_fmt(max(table['lower'].iloc[0], 0))} to {_fmt(table['upper'].iloc[0])} around a mean of {_fmt(table['centre'].iloc[0])}"
+        f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {fmt_whole(v.sum())} in total; "
+        f"highest {fmt_whole(v.max())} in {v.idxmax():%B %Y}, lowest {fmt_whole(v.min())} in {v.idxmin():%B %Y}. "
+        f"Process limits {fmt_whole(max(table['lower'].iloc[0], 0))} to {fmt_whole(table['upper'].iloc[0])} around a mean of {fmt_whole(table['centre'].iloc[0])}"
         + (f" ({baseline_label})" if baseline_label else "")
         + f"; {int(sig.sum())} of {len(table)} months show special-cause variation."
     )
@@ -113,7 +113,7 @@ def ordered_bar_chart(values: pd.Series, what: str, ylabel: str = "", suppressed
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(_cap(what))
     total = float(values[~sup].sum())
-    parts = ", ".join(f"{k} {('<' + str(threshold)) if s else _fmt(v)}" + ("" if s or not total else f" ({100 * v / total:.0f}%)") for (k, v), s in zip(values.items(), sup))
+    parts = ", ".join(f"{k} {('<' + str(threshold)) if s else fmt_whole(v)}" + ("" if s or not total else f" ({100 * v / total:.0f}%)") for (k, v), s in zip(values.items(), sup))
     alt = f"Bar chart of {what}, in order: {parts}."
     if sup.any():
         alt += f" Categories with fewer than {threshold} are not drawn."

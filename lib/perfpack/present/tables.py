@@ -7,9 +7,10 @@ Functions return HTML strings; :class:`perfpack.pages.section.Section` displays 
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
+
+from perfpack.stats.significance import is_missing
 
 SIG_STYLE = {
     "significant increase": ("#801650", "▲"),
@@ -21,26 +22,24 @@ SIG_STYLE = {
 }
 
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
 
 
 def fmt_count(x) -> str:
-    return "–" if _missing(x) else f"{int(round(float(x))):,}"
+    return "–" if is_missing(x) else f"{int(round(float(x))):,}"
 
 
 def fmt_signed(x) -> str:
-    return "–" if _missing(x) else f"{int(round(float(x))):+,}".replace("+0", "0")
+    return "–" if is_missing(x) else f"{int(round(float(x))):+,}".replace("+0", "0")
 
 
 def fmt_pct(x, signed: bool = True) -> str:
-    if _missing(x):
+    if is_missing(x):
         return "–"
     return f"{float(x):+.1f}%" if signed else f"{float(x):.1f}%"
 
 
 def fmt_money(x) -> str:
-    if _missing(x):
+    if is_missing(x):
         return "–"
     x = float(x)
     return f"£{x / 1e6:,.1f}m" if abs(x) >= 1e6 else f"£{x:,.0f}"

@@ -68,7 +68,7 @@ def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
@@ -80,7 +80,7 @@ def add_contents(page: str) -> str:
         level, attrs, inner = m.group(1), m.group(2) or "", m.group(3)
         text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
         idm = re.search(r'id="([^"]+)"', attrs)
-        hid = idm.group(1) if idm else _slug(text)
+        hid = idm.group(1) if idm else slug(text)
         while hid in used:
             hid += "-x"
         used.add(hid)

@@ -15,6 +15,7 @@ from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_signed, h
 from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
 from perfpack.publish.run_info import describe_version
 from perfpack.sources.coverage import month_words
+from perfpack.stats.significance import is_missing
 
 HEADLINE_KINDS = ("count", "amount", "share")
 
@@ -77,13 +78,13 @@ def headline_cells(r: dict) -> dict:
     else:
         cells = [fmt_count(prev), fmt_count(cur), fmt_signed(change)]
     sig = r.get("significance") or ""
-    sig = "" if isinstance(sig, float) else str(sig)
+    sig = "" if is_missing(sig) else str(sig)
     pct = "–" if sig == "too few to test" or kind == "share" else fmt_pct(_num(r.get("pct_change")))
     coverage = r.get("coverage")
-    if sig == "incomplete coverage" and coverage and not isinstance(coverage, float):
+    if sig == "incomplete coverage" and coverage and not is_missing(coverage):
         sig = f"incomplete coverage: {coverage}"  # the words travel with the figure, to the index and the paper
     variation = r.get("variation")
-    variation = "" if not variation or isinstance(variation, float) else str(variation)
+    variation = "" if is_missing(variation) or not variation else str(variation)
     return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation}
 
 
@@ -143,7 +144,7 @@ VARIATION_WORDS = {
 
 
 def variation_cell(icon) -> str:
-    if not icon or (isinstance(icon, float) and icon != icon):
+    if is_missing(icon) or not icon:
         return ""
     colour, words = VARIATION_WORDS.get(str(icon), ("#3D3D3D", str(icon)))
     return f'<span style="color:{colour};font-weight:600">{html.escape(words)}</span>'

@@ -9,7 +9,7 @@ import jinja2
 import mistune
 
 from perfpack.present.tables import html_table, significance_cell
-from perfpack.publish.export import TEMPLATES, _slug, offline_only, pack_css, print_css
+from perfpack.publish.export import TEMPLATES, offline_only, pack_css, print_css, slug
 from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, variation_cell
 from perfpack.publish.paper_content import COMMENTARY_LABEL, FAILED_TEXT, Paper, PaperSection, analyst_prompt, commentary_prompt, extra_prompt, section_prompt
 
@@ -38,7 +38,7 @@ def write_html(paper: Paper, path: Path) -> Path:
     views = []
     used = set()
     for s in paper.sections:
-        anchor = _slug(s.id)
+        anchor = slug(s.id)
         used.add(anchor)
         view = {"s": s, "anchor": anchor, "table": None, "figures": [], "commentary": None, "prompt": section_prompt(s), "commentary_prompt": commentary_prompt(s)}
         if s.ok:
@@ -55,7 +55,7 @@ def write_html(paper: Paper, path: Path) -> Path:
     def extra(titles):
         out = []
         for t in titles:
-            a = _slug(t)
+            a = slug(t)
             while a in used:
                 a += "-x"
             used.add(a)

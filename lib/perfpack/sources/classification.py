@@ -82,11 +82,6 @@ def normalise_code(code) -> str:
     return _canonical_codes().get(text.upper(), text.upper())
 
 
-def unknown_codes(codes: pd.Series) -> pd.Series:
-    """Boolean mask of codes that are not in the classification."""
-    known = classification().index
-    return ~codes.map(normalise_code).isin(known)
-
 
 def classify(df: pd.DataFrame, code_column: str = "offence_code") -> pd.DataFrame:
     """Add the classification columns to a frame of crimes.

@@ -16,7 +16,6 @@ tested: ``not tested (not an area)``.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -126,8 +125,6 @@ def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: s
     The index page and the paper leave these rows out of their headlines (windows shorter
     than a quarter are not headlines: :data:`perfpack.index.HEADLINE_MIN_DAYS`).
     """
-    from .disclosure import is_suppressed
-
     rows = []
     for month, value in monthly.items():
         if value is None or pd.isna(value):
@@ -176,5 +173,3 @@ def read_figures(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def is_missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))

@@ -239,7 +239,8 @@ def compare_counts(
     )
 
 
-def _is_missing(x) -> bool:
+def is_missing(x) -> bool:
+    """None, NaN, pd.NA or pd.NaT: a value that is not there (never read as zero)."""
     if x is None:
         return True
     try:
@@ -270,7 +271,7 @@ def format_pct(x, decimals: int = 1) -> str:
         The formatted percentage with an explicit sign (halves round up), or an en dash
         (``–``) for None/NaN.
     """
-    if _is_missing(x):
+    if is_missing(x):
         return MISSING
     rounded = _round_half_up(x, decimals)
     if rounded == 0:
@@ -295,7 +296,7 @@ def format_count(x, decimals: int = 0) -> str:
     """
     if isinstance(x, str):
         return x
-    if _is_missing(x):
+    if is_missing(x):
         return MISSING
     return f"{_round_half_up(x, decimals):,.{decimals}f}"
 

@@ -16,13 +16,11 @@ from perfpack.measures.risk import (
     contrast_ratio,
     load_config,
     load_register,
-    risk_legend,
-    risk_table,
-    risk_table_html,
     score,
 )
+from perfpack.present.risk_tables import risk_legend, risk_table, risk_table_html
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "risk.yaml"
 REGISTER = ROOT / "config" / "risk_register.csv"
 

@@ -16,7 +16,7 @@ import pytest
 
 from perfpack.stats.figures import FIGURE_COLUMNS, read_figures
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 full_run = pytest.mark.xdist_group("pack")  # tests reading the one shared pack run stay on one worker
 

@@ -23,7 +23,7 @@ from perfpack.periods import Period, Window
 from perfpack.publish.paper import FAILED_TEXT, notebook_charts, write_paper
 from perfpack.stats.figures import count_row, to_frame, value_row
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PERIOD = Period.parse("2020-Q4")
 ALT_1 = "Line chart of alpha events per month, 2020 against 2019. In total 12,345 against 10,000 (+23%)."
 ALT_2 = "Bar chart of alpha events by kind across 3 categories; the largest is kind A with 6,000."

@@ -19,7 +19,7 @@ import pytest
 
 from perfpack.sources import ons
 
-ONS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ons"
+ONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ons"
 YEAR_ENDS = {
     date(2018, 3, 31): "policeforceareatablesyearendingmarch2018v2.xlsx",
     date(2018, 6, 30): "policeforceareadatatablesyearendingjune2018corrected.xlsx",

@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfpack.measures import risk
+from perfpack.measures import demand, risk
 from perfpack.pages import strategic
 from perfpack.periods import Period
+from perfpack.present import risk_tables
 from perfpack.sources import Dataset
 from perfpack.stats.forecast import demand_statement
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "config"
 NOTEBOOK = ROOT / "notebooks" / "08-strategic-risk.ipynb"
 SECTION = "08-strategic-risk"
@@ -101,7 +102,7 @@ MONTHS = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
 
 
 def test_demand_series_monthly_totals_by_grade_and_attendance(tiny):
-    d = strategic.demand_series(tiny, "2020-Q1")
+    d = demand.demand_series(tiny, "2020-Q1")
     assert list(d.series) == ["incidents_attended", "incidents_attended_grade_1_2", "incidents_attended_grade_3_4", "calls_999", "recorded_crime"]
     assert d.unavailable == {} and d.notes == []
     expect = {
@@ -123,10 +124,10 @@ def test_demand_series_monthly_totals_by_grade_and_attendance(tiny):
 
 
 def test_series_end_at_the_period_end(tiny):
-    d = strategic.demand_series(tiny, Period.parse("2020-Q1"))
+    d = demand.demand_series(tiny, Period.parse("2020-Q1"))
     assert all(s.index[-1] == pd.Timestamp("2020-03-01") for s in d.series.values())
     # A later period uses April too, as far as the data go (April's data end on the 30th).
-    later = strategic.demand_series(tiny, "2020-Q2")
+    later = demand.demand_series(tiny, "2020-Q2")
     assert later.series["recorded_crime"].index[-1] == pd.Timestamp("2020-04-01")
     assert later.series["recorded_crime"].iloc[-1] == 7
 
@@ -134,12 +135,12 @@ def test_series_end_at_the_period_end(tiny):
 def test_partly_covered_months_are_left_out_and_said(tiny):
     # Data that start after the 1st and end before the period end.
     tiny.tables["calls"] = _calls([("2020-01-05", "999", 5), ("2020-02-10", "999", 6), ("2020-03-15", "999", 7)])
-    d = strategic.demand_series(tiny, "2020-Q1")
+    d = demand.demand_series(tiny, "2020-Q1")
     s = d.series["calls_999"]
     assert list(s.index) == [pd.Timestamp("2020-02-01")]
     assert s.tolist() == [6]
     assert any("999 calls" in n and "15 Mar 2020" in n and "February 2020" in n for n in d.notes)
-    note = strategic.demand_note(d)
+    note = demand.demand_note(d)
     assert "999 calls Feb 2020" in note and "Recorded crime Jan 2020 to Mar 2020" in note
 
 
@@ -149,24 +150,24 @@ def test_missing_tables_are_reported_with_reasons(tiny):
     tiny.unavailable["grade"] = "not available from this source: no response grades"
     tiny.granularity["crimes"] = "quarter"
     tiny.unavailable["monthly"] = "not available from this source: counts by quarter"
-    d = strategic.demand_series(tiny, "2020-Q1")
+    d = demand.demand_series(tiny, "2020-Q1")
     assert d.series == {}
     assert d.unavailable["calls_999"] == "not available from this source: no calls here"
     for key in ("incidents_attended", "incidents_attended_grade_1_2", "incidents_attended_grade_3_4"):
         assert d.unavailable[key] == "not available from this source: no response grades"
     assert d.unavailable["recorded_crime"] == "not available from this source: counts by quarter"
-    assert strategic.demand_note(d) == ""
+    assert demand.demand_note(d) == ""
 
 
 def test_note_names_the_months_used(tiny):
-    d = strategic.demand_series(tiny, "2020-Q1")
-    assert strategic.demand_note(d) == "Each series counts whole months from January 2020 to March 2020; months in the data after the period are not used."
+    d = demand.demand_series(tiny, "2020-Q1")
+    assert demand.demand_note(d) == "Each series counts whole months from January 2020 to March 2020; months in the data after the period are not used."
 
 
 def test_absent_table_without_a_recorded_reason_still_has_one():
     ds = Dataset(source="canonical", force="Test", tables={})
-    d = strategic.demand_series(ds, "2020-Q4")
-    assert set(d.unavailable) == {x.key for x in strategic.DEMAND_SERIES}
+    d = demand.demand_series(ds, "2020-Q4")
+    assert set(d.unavailable) == {x.key for x in demand.DEMAND_SERIES}
     assert all(isinstance(v, str) and v for v in d.unavailable.values())
 
 
@@ -246,9 +247,9 @@ def test_short_series_is_unavailable_not_a_crash():
 
 
 def test_forecast_demand_keeps_every_series_in_order(tiny):
-    d = strategic.Demand(series={"calls_999": monthly()}, unavailable={"recorded_crime": "not available from this source: none"})
+    d = demand.Demand(series={"calls_999": monthly()}, unavailable={"recorded_crime": "not available from this source: none"})
     out = strategic.forecast_demand(d, SECTION)
-    assert list(out) == [x.key for x in strategic.DEMAND_SERIES]
+    assert list(out) == [x.key for x in demand.DEMAND_SERIES]
     assert out["calls_999"].forecast is not None
     assert out["recorded_crime"].unavailable == "not available from this source: none"
     assert out["incidents_attended"].unavailable  # no reason recorded: still words
@@ -291,12 +292,12 @@ def test_show_forecast_records_rows_or_says_why_not(calls_forecast):
 
 @pytest.fixture(scope="module")
 def assessment():
-    return strategic.load_assessment(CONFIG_DIR)
+    return risk.load_assessment(CONFIG_DIR)
 
 
 def test_register_table_has_every_area_rating_word_and_arrow(assessment):
     config, scored = assessment
-    html = strategic.rag_table_html(scored, config)
+    html = risk_tables.rag_table_html(scored, config)
     for unit in config.units().itertuples():
         assert f">{unit.ref}<" in html
     for a in config.areas:
@@ -310,7 +311,7 @@ def test_register_table_has_every_area_rating_word_and_arrow(assessment):
 
 def test_evidence_table_one_row_per_rated_unit(assessment):
     config, scored = assessment
-    t = strategic.evidence_table(scored)
+    t = risk_tables.evidence_table(scored)
     assert len(t) == len(config.units())
     assert set(t["rating"]) <= set(risk.RAG_LEVELS)
     assert t["direction"].str.match(r"^[\u25b2\u25c6\u25bc] risk (increased|the same|reduced)$").all()
@@ -326,21 +327,21 @@ def test_evidence_html_escapes_the_notes(assessment, tmp_path):
     for name in ("risk.yaml",):
         (tmp_path / name).write_text((CONFIG_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
     raw.to_csv(tmp_path / "risk_register.csv", index=False)
-    cfg, scored = strategic.load_assessment(tmp_path)
-    html = strategic.evidence_html(scored, cfg)
+    cfg, scored = risk.load_assessment(tmp_path)
+    html = risk_tables.evidence_html(scored, cfg)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
 
 
 def test_assessment_summary_counts_and_dates(assessment):
     config, scored = assessment
-    text = strategic.assessment_summary(scored, config, Period.parse("2020-Q4"))
+    text = risk_tables.assessment_summary(scored, config, Period.parse("2020-Q4"))
     n = len(scored)
     assert f"rates {n} areas and sub-areas" in text
     assert "30 Oct 2020" in text and "28 Feb 2020" in text and config.baseline_label in text
     counts = scored["rag"].value_counts()
     assert f"{counts.get('Red', 0)} Red, {counts.get('Amber', 0)} Amber and {counts.get('Green', 0)} Green" in text
     assert "after the end of the period" not in text
-    early = strategic.assessment_summary(scored, config, Period.parse("2020-Q2"))
+    early = risk_tables.assessment_summary(scored, config, Period.parse("2020-Q2"))
     assert "after the end of the period" in early
 
 
@@ -366,7 +367,7 @@ def test_notebook_runs_on_demo_data_and_writes_forecast_rows(demo_dir, tmp_path)
     )
     fig = read_figures(figures / f"{SECTION}.csv")
     fc = fig[fig["key"].str.startswith("forecast_")]
-    assert set(fc["key"]) == {f"forecast_{d.key}" for d in strategic.DEMAND_SERIES}
+    assert set(fc["key"]) == {f"forecast_{d.key}" for d in demand.DEMAND_SERIES}
     for key, rows in fc.groupby("key"):
         assert rows["window"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24"], key
         assert (rows["lower"] <= rows["current"]).all() and (rows["current"] <= rows["upper"]).all(), key

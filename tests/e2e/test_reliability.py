@@ -27,9 +27,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from test_pack import OK_BODY, _notebook, snapshot
 
 from conftest import write_tiny
-from test_pack import OK_BODY, _notebook, snapshot
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2020-Q1"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from perfpack.stats import funnel as fn
 
-ONS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ons"
+ONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ons"
 
 
 # --- exact Poisson limits -------------------------------------------------------------------
