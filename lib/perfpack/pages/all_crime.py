@@ -8,6 +8,7 @@ import pandas as pd
 from perfpack.measures import counts as measures
 from perfpack.measures.coverage import compared
 from perfpack.measures.crime_types import policeuk_type_counts, type_table
+from perfpack.measures.foreword import foreword_counts
 from perfpack.pages import blocks
 from perfpack.pages.section import Section
 from perfpack.present import tables
@@ -63,3 +64,30 @@ def covid_periods(s: Section) -> pd.DataFrame:
         ("asb_incidents", "ASB incidents", measures.asb_incidents(incidents) if incidents is not None else None, "opened_at", "incidents"),
         ("calls_total", "Calls for service", measures.total_calls(calls) if calls is not None else None, "date", "calls"),
     ])
+
+
+def covid_period_by_crime_type(s: Section) -> pd.DataFrame:
+    """The figures the meeting paper's foreword quotes: domestic burglary, robbery, serious
+    sexual offences, rape, vehicle crime and domestic abuse crimes over the Covid-19 period to
+    the end of the quarter (from 16 March 2020), against the same dates a year earlier."""
+    if not blocks.available(s, "The Covid-19 period by crime type", ("crimes",), ("offence_code",)):
+        return to_frame([])
+    end = min(s.period.end, s.config.covid_periods[-1].end) if s.config.covid_periods else s.period.end
+    if s.config.covid_overall_start > end:
+        s.say(f"The Covid-19 period in the configuration starts after {s.period.end:%d %B %Y}.")
+        return to_frame([])
+    if s.data.granularity.get("crimes") == "quarter":
+        s.unavailable("The Covid-19 period by crime type", s.data.unavailable.get("monthly", "not available from this source: counts are quarterly") + "; the Covid-19 period does not start on a quarter")
+        return to_frame([])
+    window, previous, counts = foreword_counts(s.data.tables["crimes"], s.config, end)
+    cmp = compared(s.data, "crimes", window, previous)
+    rows = []
+    for key, (label, cur, prev) in counts.items():
+        if key == "domestic_abuse_crime" and "domestic" in s.data.unavailable:
+            continue
+        rows.append(s.count_row(key, label, window, previous, cur, None if cmp.previous_none else prev, coverage=cmp.words))
+    s.rows.extend(rows)
+    s.show(tables.change_table(rows, window.short(), previous.short(), first_col="Crime type", caption=f"The Covid-19 period ({window.describe()}) against the same dates a year earlier", threshold=s.config.disclosure_threshold, name_key="label"))
+    if "domestic" in s.data.unavailable:
+        s.unavailable("Domestic abuse crimes", s.data.unavailable["domestic"])
+    return to_frame(rows)

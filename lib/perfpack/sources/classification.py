@@ -7,7 +7,19 @@ categories added:
 
 ``category``
     ``residential_burglary``, ``business_burglary``, ``theft_of_motor_vehicle``,
-    ``theft_from_motor_vehicle``, ``personal_robbery``, ``business_robbery`` or ``other``.
+    ``theft_from_motor_vehicle``, ``personal_robbery``, ``business_robbery`` (serious
+    acquisitive crime), ``rape`` or ``other_sexual_offences`` (the two sexual offence
+    categories), or ``other``.
+
+    The sexual offence categories follow the Home Office offence group "Sexual offences" and
+    its two subgroups: ``rape`` is HO class 19 (``19C``-``19H``: rape of a female or a male,
+    by age); ``other_sexual_offences`` is the rest of the group (``17A``, ``17B``, ``20A``,
+    ``20B``, ``21``, ``22A``, ``22B``, ``23``, ``70``, ``71``, ``72``, ``73``, ``88A``,
+    ``88C``, ``88D``, ``88E``: sexual assault, sexual activity with children, familial
+    offences, grooming, exposure and voyeurism and the like). Together they are **serious
+    sexual offences** as forces report them (:data:`SERIOUS_SEXUAL_OFFENCES`). Exploitation of
+    prostitution (``24``) and soliciting (``27``) are miscellaneous crimes against society in
+    the counting rules, not sexual offences, and stay ``other``.
 ``violence_type``
     ``serious_assault``, ``less_serious_assault`` or ``other_vap`` for violence against the
     person, empty otherwise.
@@ -37,6 +49,17 @@ SAC_CATEGORIES = {
     "personal_robbery": "Personal robbery",
     "business_robbery": "Business robbery",
 }
+
+#: The sexual offence categories of the ``category`` column (Home Office subgroups "Rape
+#: offences" and "Other sexual offences").
+SEXUAL_OFFENCE_CATEGORIES = {
+    "rape": "Rape",
+    "other_sexual_offences": "Other sexual offences",
+}
+
+#: Serious sexual offences, as forces report them: rape and the other sexual offences, i.e. the
+#: whole Home Office offence group "Sexual offences".
+SERIOUS_SEXUAL_OFFENCES = ("rape", "other_sexual_offences")
 
 VIOLENCE_TYPES = {
     "serious_assault": "Serious assault",
