@@ -154,8 +154,11 @@ def test_one_row_per_crime_type_for_figures(flat_and_archive, hand, config):
     assert by_key["violence_and_sexual_offences"]["current"] == hand["types"]["Violence and sexual offences"]
     assert by_key["anti_social_behaviour"]["current"] == hand["types"]["Anti-social behaviour"]
     assert by_key["anti_social_behaviour"]["label"] == "Anti-social behaviour"
-    # one month of data: the previous 12 months are not covered, so no zero, but words
-    assert all(r["previous"] is None and r["significance"] == "no data for the comparison period" for r in rows)
+    # one month of data: the latest 12 months are covered in part and the 12 before not at
+    # all, so no zero and no comparison, but words saying so
+    assert all(r["previous"] is None and r["significance"] == "incomplete coverage" for r in rows)
+    assert all(r["coverage"] == "Oct 2018 – Sep 2019: data cover 1 of 12 months (no data for October 2018–August 2019); Oct 2017 – Sep 2018: no data for this period" for r in rows)
+    assert all(r["change"] is None and r["pct_change"] is None and r["p_value"] is None for r in rows)
 
 
 @real

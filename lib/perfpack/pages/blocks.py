@@ -18,11 +18,12 @@ import pandas as pd
 
 from perfpack.measures.counts import FORCE, compare_windows, count_in, in_window, monthly_counts, this_year_vs_last
 from perfpack.measures.coverage import compared, shortfall
+from perfpack.pages.gaps import blank_series, blank_uncovered
 from perfpack.pages.section import Section
 from perfpack.periods import Window, add_months, month_end
 from perfpack.present import charts, tables
 from perfpack.present.section_charts import ordered_bar_chart, spc_series_chart, split_comparison_chart
-from perfpack.sources.coverage import Coverage, month_words, whole_months, years_back
+from perfpack.sources.coverage import month_words, whole_months, years_back
 from perfpack.sources.dataset import NOT_AREAS
 from perfpack.stats.disclosure import suppress
 from perfpack.stats.figures import to_frame
@@ -37,36 +38,6 @@ def snake(text) -> str:
     ``'70+'`` -> ``70_plus``."""
     s = re.sub(r"[^a-z0-9]+", "_", str(text).lower().replace("+", " plus")).strip("_")
     return s or "blank"
-
-
-def uncovered_months(cov: Coverage | None, start, end) -> set:
-    """Month starts (as timestamps) from the month of ``start`` to that of ``end`` the data do
-    not cover in full."""
-    if cov is None:
-        return set(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), pd.Timestamp(end), freq="MS"))
-    return {pd.Timestamp(m) for m, _ in cov.missing(Window(pd.Timestamp(start).date().replace(day=1), month_end(pd.Timestamp(end).date())))}
-
-
-def _blank_uncovered(data: pd.DataFrame, cov: Coverage | None, window: Window) -> pd.DataFrame:
-    """Months the data do not cover are unknown, not zero: blank them so charts leave a gap
-    and tables show a dash."""
-    out = data.astype({"current": "float64", "previous": "float64"})
-    cur_m = pd.to_datetime(out["current_month"])
-    prev_m = cur_m - pd.DateOffset(years=1)
-    missing = uncovered_months(cov, window.year_earlier().start, window.end)
-    out.loc[cur_m.isin(missing).to_numpy(), "current"] = float("nan")
-    out.loc[prev_m.isin(missing).to_numpy(), "previous"] = float("nan")
-    return out
-
-
-def blank_series(series: pd.Series, cov: Coverage | None) -> pd.Series:
-    """A monthly series with the months the data do not cover as NaN (a gap, not a zero)."""
-    if series.empty:
-        return series.astype("float64")
-    missing = uncovered_months(cov, series.index[0], series.index[-1])
-    out = series.astype("float64")
-    out[out.index.isin(list(missing))] = float("nan")
-    return out
 
 
 def _first_line(exc: Exception) -> str:
@@ -195,7 +166,7 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
     prev_gap = cov.shortfall(window.year_earlier())
     data = this_year_vs_last(events, date_col, window)
     if gap or prev_gap:
-        data = _blank_uncovered(data, cov, window)
+        data = blank_uncovered(data, cov, window)
     cur_label, prev_label = window.short(), window.year_earlier().short()
     band = spc = None
     stat_note = ""
@@ -539,7 +510,7 @@ def monthly_split(s: Section, what: str, parts: list[tuple[str, pd.DataFrame]], 
         return recorded_since(s, first_row)
     frames = {label: this_year_vs_last(ev, date_col, window) for label, ev in parts}
     if cov.shortfall(window) or cov.shortfall(window.year_earlier()):
-        frames = {label: _blank_uncovered(f, cov, window) for label, f in frames.items()}
+        frames = {label: blank_uncovered(f, cov, window) for label, f in frames.items()}
     cur = pd.DataFrame({label: f["current"] for label, f in frames.items()})
     prev = sum(f["previous"] for f in frames.values())
     cur_label, prev_label = window.short(), window.year_earlier().short()

@@ -213,11 +213,6 @@ def months_coverage(months: list[date], granularity: str = "month", step: int = 
     return Coverage(first, month_end(last), tuple(gaps), granularity)
 
 
-def span_coverage(first: date, last: date, granularity: str = "record") -> Coverage:
-    """A coverage with no gaps (a dataset made without its coverage recorded)."""
-    return Coverage(first, last, (), granularity)
-
-
 def whole_months(window: Window) -> Window | None:
     """The calendar months at least half inside ``window``, as one window of whole months (a
     Covid-19 period counted on a monthly source): ``16 Mar – 3 Jul 2020`` -> March–June 2020.

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from perfpack.periods import add_months, month_end
 from perfpack.sources.classification import classify
 from perfpack.sources.contract import ASB_CATEGORIES, NO_LOCATION, NOT_AREAS, OUTSIDE_AREA, TABLES  # noqa: F401  (the area names, re-exported)
-from perfpack.sources.coverage import Coverage, span_coverage
+from perfpack.sources.coverage import Coverage, months_coverage, record_coverage
 
 SNAPSHOT_MARKER = "snapshot.json"
 SNAPSHOT_SUFFIX = ".arrow"
@@ -103,13 +103,23 @@ class Dataset:
 
     def coverage_of(self, table: str) -> Coverage | None:
         """Which days and months the table covers (None when the source lacks it or it holds
-        no records): what the loader recorded, else the span of :meth:`coverage` without gaps."""
+        no records): what the loader recorded, else worked out from the table once, by the
+        loaders' rules (:mod:`perfpack.sources.coverage`)."""
         if not self.has(table):
             return None
-        if table in self.covered:
-            return Coverage.from_meta(self.covered[table])
-        span = self.coverage(table)
-        return None if span is None else span_coverage(span[0], span[1], self.granularity.get(table, "record"))
+        if table not in self.covered:
+            g = self.granularity.get(table, "record")
+            df = self.tables[table]
+            dates = df[TABLES[table].date_column]
+            if g == "record":
+                cov = record_coverage(dates, df["count"] if "count" in df else None)
+            else:
+                starts = sorted({pd.Timestamp(d).date() for d in dates.dropna().unique()})
+                cov = months_coverage(starts, g, step=3 if g == "quarter" else 1)
+            if cov is None:
+                return None
+            self.covered[table] = cov.to_meta()
+        return Coverage.from_meta(self.covered[table])
 
     def gaps(self) -> dict[str, list[str]]:
         """Table -> the months inside its range it has no data for (``YYYY-MM``), for tables
