@@ -9,7 +9,7 @@ Like the runner, this knows nothing about crime. It assembles what the run produ
 - per section, in the manifest's order: its headline figures (force-wide rows of
   ``figures.csv``, the same selection as the index page), its first charts as the executed
   notebook shows them (image, alt text and caption written by the library), and the force
-  lead's commentary where ``commentary/<period>/<section>.md`` exists. A section that failed
+  lead's commentary where the force's profile has ``commentary/<period>/<section>.md``. A section that failed
   says so instead;
 - a closing note on the data (input files and their SHA-256, code version) and caveats (short
   sentences from the configuration, ``paper.caveats``; the full log is ``docs/caveats.md``).
