@@ -9,6 +9,7 @@ export carries real alt text and no code.
 from __future__ import annotations
 
 import html
+from datetime import date
 from pathlib import Path
 
 import mistune  # nbconvert's Markdown renderer
@@ -22,6 +23,7 @@ from perfpack.present import charts
 from perfpack.profiles import data_force, resolve
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
+from perfpack.sources.coverage import month_words
 from perfpack.stats.figures import INCOMPLETE_COVERAGE, count_row, value_row, write_section_figures
 from perfpack.stats.significance import Comparison, describe_change
 
@@ -99,6 +101,12 @@ class Section:
         ds = self.data
         cov = ds.coverage("crimes") or next((ds.coverage(t) for t in TABLES if ds.coverage(t)), None)
         cov_text = f"; data from {cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}" if cov else ""
+        gaps = ds.gaps() if hasattr(ds, "gaps") else {}
+        if gaps:  # months without data, never counted as zero
+            by_months: dict[tuple, list[str]] = {}
+            for table, months in gaps.items():
+                by_months.setdefault(tuple(months), []).append(table.replace("_", " "))
+            cov_text += "; no data for " + "; ".join(f"{month_words([date.fromisoformat(g + '-01') for g in months])} ({', '.join(tables)})" for months, tables in by_months.items())
         self.show(
             '<div class="pp-period"><p><b>Period:</b> '
             + html.escape(f"{self.period.id} (figures for the 12 months to {self.current.end:%d %B %Y}, compared with the 12 months before unless stated)")
