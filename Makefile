@@ -33,7 +33,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 # Demo data: made when missing or when the generator changes (never committed).
 demo: $(DEMO)  ## make the demo data (data/demo) if missing or out of date
-$(DEMO): $(STAMP) lib/perfpack/sources/demo.py
+$(DEMO): $(STAMP) $(wildcard lib/perfpack/sources/demo/*.py)
 	$(BIN)/perfpack demo-data --out data/demo
 	touch $(DEMO)
 

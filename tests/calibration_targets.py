@@ -1,6 +1,6 @@
 """The seed's figures that the demo data must reproduce (REPORT_SPEC calibration table): change
 in percent and the tolerance in points. One copy, used by the demo generator's own check
-(tests/test_demo.py) and by the pack's check (tests/test_calibration.py)."""
+(tests/integration/test_demo.py) and by the pack's check (tests/e2e/test_calibration.py)."""
 
 #: Serious acquisitive crime, January-December 2020 against 2019.
 SAC_TARGETS = [

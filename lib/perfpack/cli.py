@@ -25,8 +25,9 @@ def _plain_errors():
     from perfpack.sources import SourceError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
     from perfpack.sources.classification import UnknownOffenceCode  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
     from perfpack.sources.contract import DataValidationError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.sources.ons import PeerDataError  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
-    return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode)
+    return (RunError, DataValidationError, PeriodError, ConfigError, SourceError, UnknownOffenceCode, PeerDataError)
 
 
 def cmd_demo_data(args) -> int:
@@ -83,16 +84,25 @@ def cmd_run(args) -> int:
     from perfpack.execution.runner import run  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
-    result = run(args.period, data_dir=args.data, source=args.source, force=args.force or "", sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks)
+    result = run(args.period, data_dir=args.data, source=args.source, force=args.force or "", sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks, peers=args.peers)
     m = result.manifest
     print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
     for s in m["sections"]:
         flag = "ok" if s["status"] == "ok" else s["status"].upper()
         print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {s['error'] or ''}")
+    rev = m.get("revisions") or {}
+    if rev.get("status") == "ok":
+        since = " and ".join(c["period"] for c in rev["compared_with"])
+        if not since:
+            print("Revisions: no earlier pack to compare with")
+        else:
+            print(f"Revisions: {rev['count']:,} figure{'s' if rev['count'] != 1 else ''} changed since {since} ({rev['material']:,} material), listed in revisions.csv" if rev["count"] else f"Revisions: no figure changed since {since}")
     print(f"Open {result.out_dir / 'index.html'}")
     n_failed = sum(s["status"] != "ok" for s in m["sections"])
     if n_failed:
         print(f"{n_failed} section(s) failed; their pages show the error.", file=sys.stderr)
+    if rev.get("status") == "failed":
+        print(f"The revisions against earlier packs could not be worked out: {rev['error']}", file=sys.stderr)
     if (m.get("paper") or {}).get("status") == "failed":
         print(f"The draft meeting paper could not be made: {m['paper']['error']}", file=sys.stderr)
     return result.exit_code
@@ -154,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
     r.add_argument("--timeout", type=int, default=None, help="seconds per section (default from the configuration)")
     r.add_argument("--notebooks", default=None, help="folder of section notebooks (default notebooks/)")
+    r.add_argument("--peers", default=None, metavar="DIR", help="folder of ONS police force area tables workbooks for the peer comparison (default peers.dir in the configuration; none: no peer comparison)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
 

@@ -68,6 +68,8 @@ class PackConfig:
     kernel: str
     timeout_seconds: int
     fork_kernels: bool = True
+    #: A revision of this many per cent of the published figure or more is material (docs/revisions.md).
+    revisions_material_pct: float = 1.0
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     #: The profile's name (its folder), and whether it was derived from the data (a force
     #: with no profile: no commentary, no risk register, areas from the data).
@@ -185,6 +187,7 @@ def parse_config(raw: dict, path: Path) -> PackConfig:
         kernel=str(g("runner.kernel")),
         timeout_seconds=int(g("runner.timeout_seconds")),
         fork_kernels=bool(raw.get("runner", {}).get("fork_kernels", True)),
+        revisions_material_pct=_material_pct(raw, path),
         raw=raw,
         profile=str(profile.get("name") or Path(path).parent.name),
         derived=derived,
@@ -192,3 +195,42 @@ def parse_config(raw: dict, path: Path) -> PackConfig:
         area_short=str(force.get("area_short") or "NPA"),
         covid_compare_with=compare_with,
     )
+
+
+# ---- peer comparison (section 09): the ``peers`` block, optional ----------------------------
+
+
+@dataclass(frozen=True)
+class PeerSettings:
+    """``peers.dir``: the folder of ONS police force area tables workbooks (None: no peer
+    data; a relative path is read from the folder holding the configuration file);
+    ``peers.group``: the force's most similar group as the analyst typed it in (empty: all
+    forces, none highlighted)."""
+
+    dir: Path | None
+    group: tuple[str, ...]
+
+
+def peer_settings(config: PackConfig) -> PeerSettings:
+    """The ``peers`` block of the configuration (absent or empty: no folder, no group)."""
+    block = (config.raw or {}).get("peers") or {}
+    if not isinstance(block, dict):
+        raise ConfigError(f"{config.path}: 'peers' must be a mapping with 'dir' and 'group' (see profiles/demo/pack.yaml).")
+    folder = str(block.get("dir") or "").strip()
+    group = block.get("group") or []
+    if isinstance(group, str) or not isinstance(group, list) or not all(isinstance(g, str) and g.strip() for g in group):
+        raise ConfigError(f"{config.path}: 'peers.group' must be a list of force names, one a line (e.g. '- Derbyshire').")
+    where = (Path(config.path).parent / Path(folder).expanduser()).resolve() if folder else None
+    return PeerSettings(dir=where, group=tuple(g.strip() for g in group))
+
+
+def _material_pct(raw: dict, path: Path) -> float:
+    """``revisions.material_pct``: optional, 1 (per cent) when absent."""
+    value = (raw.get("revisions") or {}).get("material_pct", 1.0)
+    try:
+        pct = float(value)
+    except (TypeError, ValueError):
+        pct = float("nan")
+    if not pct >= 0 or isinstance(value, bool):
+        raise ConfigError(f"{path}: 'revisions.material_pct' is '{value}', not a percentage. Write a number of 0 or more, e.g. 1 for 1%.")
+    return pct

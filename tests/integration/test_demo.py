@@ -16,6 +16,7 @@ from calibration_targets import FOREWORD_CODES, FOREWORD_TARGETS, FOREWORD_WINDO
 from perfpack.config import load_config
 from perfpack.sources import demo
 from perfpack.sources.classification import classification
+from perfpack.sources.demo import write as demo_write
 
 NPAS = list(load_config().npas)
 
@@ -335,7 +336,7 @@ def test_write_demo_parquet(tmp_path):
 
 
 def test_write_demo_never_leaves_a_half_written_folder(tmp_path, monkeypatch):
-    real = demo._write_table
+    real = demo.write_table
     calls = []
 
     def failing(name, df, path, fmt):
@@ -344,7 +345,7 @@ def test_write_demo_never_leaves_a_half_written_folder(tmp_path, monkeypatch):
             raise RuntimeError("disk full")
         real(name, df, path, fmt)
 
-    monkeypatch.setattr(demo, "_write_table", failing)
+    monkeypatch.setattr(demo_write, "write_table", failing)
     with pytest.raises(RuntimeError):
         demo.write_demo(tmp_path / "demo", scale=0.02)
     assert list(tmp_path.iterdir()) == []

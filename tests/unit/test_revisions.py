@@ -1,11 +1,14 @@
-"""Revisions against earlier packs (issue 18): hand-made packs with known differences, then
-one real run of section 01 for two quarters with crimes withdrawn and added in between."""
+"""Revisions against earlier packs (issue 18): hand-made packs with known differences; section
+pages on synthetic data marking what the run lists; then real runs of section 01 through the
+command line for two quarters with crimes withdrawn and added in between, and a re-run."""
 
 from __future__ import annotations
 
 import html
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,7 @@ from perfpack.stats.figures import (
     to_frame,
     value_row,
 )
+from perfpack.stats.published import EARLIER_FIGURES, PUBLISHED_COLUMNS, Published, mark_words, read_published, stated_figures
 
 W = Window.from_id
 FY20, FY19 = W("2020-01-01..2020-12-31"), W("2019-01-01..2019-12-31")
@@ -370,6 +374,140 @@ def test_monthly_rows():
     assert f["current"].isna().iloc[0] and f["current"].iloc[1] == 30
 
 
+# ---- pages, index and paper -----------------------------------------------------------------
+
+
+def _by_figure(revs: list[dict]) -> list[dict]:
+    return sorted(revs, key=lambda r: (r["key"], r["area"], r["window"]))
+
+
+def test_pages_look_up_what_compare_lists(outputs):
+    """The table the runner writes for the pages, looked up figure by figure, gives exactly
+    the rows of revisions.csv."""
+    earlier = R.find_earlier_packs(outputs["root"], "2020-Q4", None)
+    published = Published(R.published_table(earlier))
+    revs = R.compare(outputs["figures"], earlier, 1.0).to_dict("records")
+    assert _by_figure(published.revisions(outputs["figures"], 1.0)) == _by_figure(revs), "the same rows (in the page's order, not pack by pack)"
+    cells = [r for row in outputs["figures"].to_dict("records") for m in ("current", "previous") if (r := published.revision(row, m, 1.0))]
+    assert {(r["key"], r["area"], r["window"]) for r in cells} == R.revised_keys(pd.DataFrame(revs))
+    assert len(published) == len({(k, a, w, f.kind) for p in earlier for (k, a, w), f in stated_figures(p.figures).items()})
+
+
+def test_the_table_for_the_pages_is_written_before_the_sections_and_read_back(outputs, tmp_path):
+    rr = R.RunRevisions(outputs["root"], "2020-Q4", tmp_path / "figures")
+    assert rr.error is None and [p.period for p in rr.earlier] == ["2020-Q4", "2020-Q3"]
+    table = pd.read_csv(tmp_path / "figures" / EARLIER_FIGURES, dtype=str, keep_default_na=False)
+    assert list(table.columns) == PUBLISHED_COLUMNS
+    hidden = table[table["suppressed"] == "True"]
+    assert set(hidden["value"]) == {""}, "no hidden value is written"
+    assert _by_figure(read_published(tmp_path / "figures" / EARLIER_FIGURES).revisions(outputs["figures"])) == _by_figure(R.compare(outputs["figures"], rr.earlier, 1.0).to_dict("records"))
+    assert read_published(tmp_path / "nowhere.csv") is None
+
+
+PAGE_BLOCKS = [("all_crime", "by_area"), ("all_crime", "month_by_month"), ("all_crime", "covid_periods"), ("violent_crime", "serious_violence"), ("asb_and_covid", "fpns"), ("fraud_and_cyber_crime", "reports")]
+
+
+def _page(ds, period: str, figures_dir: Path):
+    """Some section blocks on synthetic data, as a notebook would run them, ending the page."""
+    import importlib
+
+    from test_sections import Capture
+
+    s = Capture("01-test", period=period, data_dir="", data=ds, figures_dir=str(figures_dir))
+    for module, block in PAGE_BLOCKS:
+        getattr(importlib.import_module(f"perfpack.pages.{module}"), block)(s)
+    s.end()
+    return s
+
+
+def test_section_pages_mark_every_revised_figure_beside_it(tmp_path):
+    from test_sections import synthetic
+
+    root = tmp_path / "outputs"
+    first = _page(synthetic(), "2020-Q3", tmp_path / "f3")
+    assert first.published is None and not any("pp-revis" in h for h in first.shown), "no runner, no earlier figures: nothing marked"
+    write_pack(root / "2020-Q3", manifest("2020-Q3", Q3_AT), first.rows)
+
+    ds = synthetic()
+    crimes = ds.tables["crimes"]
+    d = pd.to_datetime(crimes["recorded_date"])
+    ds.tables["crimes"] = crimes[~(((d >= "2020-04-01") & (d < "2020-04-15")) | ((d >= "2019-05-01") & (d < "2019-05-08")))].reset_index(drop=True)
+    rr = R.RunRevisions(root, "2020-Q4", tmp_path / "f4")
+    page = _page(ds, "2020-Q4", tmp_path / "f4")
+    revs = R.compare(merge_figures([tmp_path / "f4" / "01-test.csv"]), rr.earlier, 1.0)
+    assert _by_figure(page.revisions()) == _by_figure(revs.to_dict("records")), "the page lists what revisions.csv will"
+    assert {"2020-04-01..2020-04-30", "2020-03-16..2020-07-03", "2019-03-16..2019-07-03"} <= set(revs["window"])
+    assert set(revs["key"]) == {"all_crime", "serious_violence"}
+    shown = "".join(page.shown)
+    for r in revs.to_dict("records"):
+        assert html.escape(mark_words(r, "2020-Q4")) in shown, r
+    april = revs[(revs["key"] == "all_crime") & (revs["window"] == "2020-04-01..2020-04-30")].iloc[0]
+    assert f'{int(april["revised"]):,}<br><small class="pp-revised">revised since the 2020-Q3 pack (was {int(april["published"]):,})</small>' in shown, "beside the month in the monthly table"
+    lockdown_2019 = revs[revs["window"] == "2019-03-16..2019-07-03"].iloc[0]
+    assert f'<small class="pp-revised">{int(lockdown_2019["revised"]):,}: revised since the 2020-Q3 pack (was {int(lockdown_2019["published"]):,})</small>' in shown, "a Covid-19 cell says which of its numbers"
+    assert f"Revised since an earlier pack: {len(revs)} figures on this page" in page.shown[-1]
+    assert all(not k.startswith("_") for k in pd.read_csv(tmp_path / "f4" / "01-test.csv").columns), "marks are not figures"
+
+    # the same data again (an earlier run of 2020-Q4 is now the most recent pack): nothing marked
+    write_pack(root / "2020-Q4", manifest("2020-Q4", Q4_OLD_AT), page.rows)
+    R.RunRevisions(root, "2020-Q4", tmp_path / "f4b")
+    again = _page(ds, "2020-Q4", tmp_path / "f4b")
+    assert again.revisions() == [] and not any("pp-revised" in h for h in again.shown)
+    assert again.shown[-1] == '<p class="pp-revisions">No figure on this page differs from what an earlier pack published.</p>'
+
+
+def test_index_and_paper_open_with_the_note_and_mark_revised_headlines(tmp_path):
+    import docx
+    from test_paper import PERIOD, executed_notebook, figures_frame
+
+    from perfpack.config import load_config
+    from perfpack.publish.index import write_index
+    from perfpack.publish.paper import write_paper
+
+    cur, prev = PERIOD.rolling_12m, PERIOD.previous_12m
+    root, b = tmp_path / "outputs", tmp_path / "outputs" / ".build-x"
+    write_pack(root / "2020-Q4", manifest("2020-Q4", Q4_OLD_AT), [count_row("01-alpha", "alpha", "Alpha events", cur, prev, 12300, 10000), value_row("01-alpha", "alpha_losses", "Alpha losses (£)", W("2020-01-01..2021-01-31"), 15_800_000.0, 17_200_000.0, kind="amount", previous_window=W("2018-12-01..2019-12-31"))])
+    rr = R.RunRevisions(root, PERIOD.id, tmp_path / "figures")
+    executed_notebook(b / "notebooks" / "01-alpha.ipynb", [])
+    man = manifest(PERIOD.id, "2021-02-01T09:02:30+00:00") | {"code_version": {"perfpack": "0.1.0"}, "data_notes": [], "unavailable": {}, "sections": [{"id": "01-alpha", "title": "Alpha things", "status": "ok", "error": None, "html": "01-alpha.html", "notebook": "notebooks/01-alpha.ipynb"}]}
+    figures, config = figures_frame(), load_config()
+    man["revisions"] = rr.record(b, figures, man, config.revisions_material_pct)
+    assert man["revisions"]["count"] == 1 and man["revisions"]["material"] == 0 and (b / "revisions.csv").is_file()
+    note = man["revisions"]["note"]
+    assert note.startswith("Compared with what the earlier run of the 2020-Q4 pack (finished 20 January 2021 at 09:00) published, 1 figure has changed, by less than 1% of the published figure (not material).")
+    write_index(b, man, figures, config, PERIOD)
+    write_paper(b, man, figures, config, PERIOD)
+    mark = "revised since the earlier run of the 2020-Q4 pack (was 12,300)"
+    index = (b / "index.html").read_text(encoding="utf-8")
+    assert index.index(f"<p>{html.escape(note)}</p>") < index.index('id="headline"') and 'href="revisions.csv"' in index
+    assert f'12,345<br><small class="pp-revised">{mark}</small>' in index, "the headline table marks the revised figure"
+    assert index.count('class="pp-revised"') == 1, "and only that one"
+    paper = (b / "meeting-paper.html").read_text(encoding="utf-8")
+    assert paper.index(f"<p>{html.escape(note)}</p>") < paper.index('id="foreword"') and f'12,345<br><small class="pp-revised">{mark}</small>' in paper
+    doc = docx.Document(str(b / "meeting-paper.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["Revisions since earlier packs", "Foreword"]
+    at = next(i for i, p in enumerate(doc.paragraphs) if p.style.name == "Heading 1" and p.text == "Revisions since earlier packs")
+    assert doc.paragraphs[at + 1].text == note
+    alpha = {r.cells[0].text: r.cells[3].text for r in doc.tables[0].rows}
+    assert alpha["Alpha events"] == f"12,345\n{mark}"
+
+
+def test_a_failure_in_revisions_is_recorded_and_the_pack_still_made(tmp_path, monkeypatch, outputs):
+    rr = R.RunRevisions(outputs["root"], "2020-Q4", tmp_path / "figures")
+
+    def broken(*a, **k):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(R, "review", broken)
+    (tmp_path / "new").mkdir()
+    rec = rr.record(tmp_path / "new", outputs["figures"], outputs["manifest"])
+    assert rec == {"status": "failed", "error": "ValueError: a bug", "note": "The revisions against earlier packs could not be worked out in this run (ValueError: a bug), so none are shown."}
+    assert not (tmp_path / "new" / "revisions.csv").exists()
+    bad = R.RunRevisions(outputs["root"] / "2020-Q3" / "figures.csv", "2020-Q4", tmp_path / "f2")  # not a folder: nothing found, no error
+    assert bad.error is None and bad.earlier == []
+
+
 # ---- one real run ---------------------------------------------------------------------------
 
 
@@ -382,29 +520,56 @@ CHANGED_WINDOWS = {
 }
 
 
-def _all_crime_in(crimes: pd.DataFrame, window: str) -> int:
+def _all_crime_in(crimes: pd.DataFrame, window: str, area: str = "Force") -> int:
     """The recount: police recorded crime (codes the shipped classification counts in all
-    crime) recorded in the window, straight from the file with pandas."""
+    crime) recorded in the window (in the NPA ``area``), straight from the file with pandas."""
     from importlib import resources
 
     lookup = pd.read_csv(resources.files("perfpack").joinpath("data", "offence_classification.csv"), dtype=str, keep_default_na=False)
     in_all = set(lookup.loc[lookup["in_all_crime"] == "true", "offence_code"])
     w = W(window)
     d = pd.to_datetime(crimes["recorded_date"]).dt.date
-    return int((crimes["offence_code"].isin(in_all) & (d >= w.start) & (d <= w.end)).sum())
+    where = crimes["npa"] == area if area != "Force" else True
+    return int((crimes["offence_code"].isin(in_all) & (d >= w.start) & (d <= w.end) & where).sum())
+
+
+def _run(period: str, data: Path, out: Path) -> Path:
+    """One run of section 01 through the command line; the published folder."""
+    proc = subprocess.run([sys.executable, "-m", "perfpack.cli", "run", "--period", period, "--data", str(data), "--out", str(out), "--sections", "01", "--workers", "1", "--no-progress"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out / period
+
+
+def _texts(pack: Path) -> dict:
+    return {
+        "manifest": json.loads((pack / "manifest.json").read_text(encoding="utf-8")),
+        "index": (pack / "index.html").read_text(encoding="utf-8"),
+        "paper": (pack / "meeting-paper.html").read_text(encoding="utf-8"),
+        "page": (pack / "01-all-crime.html").read_text(encoding="utf-8"),
+        "revisions": pd.read_csv(pack / "revisions.csv", dtype=str, keep_default_na=False),
+    }
 
 
 @pytest.mark.e2e
-def test_revisions_of_a_real_run_match_a_recount(tmp_path):
+def test_revisions_through_the_command_line_match_a_recount(tmp_path):
+    """2020-Q3 published; crimes withdrawn and added in a copy of the data; 2020-Q4 run on the
+    copy: every revision in its revisions.csv matches a recount of both extracts, every figure
+    the two packs share whose recount differs is listed, and the note, the headline table, the
+    paper and the section page say so. Then 2020-Q4 again on the same data: none."""
     from importlib import resources
 
-    from perfpack.execution.runner import run
     from perfpack.sources.demo import write_demo
 
     demo, changed, out = tmp_path / "demo", tmp_path / "revised", tmp_path / "outputs"
     write_demo(demo, scale=0.5)
-    q3 = run("2020-Q3", data_dir=demo, sections=["01"], out_dir=out, workers=1, progress=False)
-    assert q3.exit_code == 0, q3.manifest.get("sections")
+
+    q3 = _texts(_run("2020-Q3", demo, out))
+    first = "There is no earlier pack with figures for the same periods, so no revisions can be shown."
+    assert q3["manifest"]["revisions"]["note"] == first and q3["manifest"]["revisions"]["count"] == 0
+    assert q3["revisions"].empty and list(q3["revisions"].columns) == R.REVISION_COLUMNS
+    for name in ("index", "paper"):
+        assert f"<p>{first}</p>" in q3[name], name
+    assert 'class="pp-revised"' not in q3["page"] and 'class="pp-revisions"' not in q3["page"], "nothing to mark on a first pack"
 
     # the revised extract: crimes withdrawn and added in the Covid-19 windows, the rest copied
     changed.mkdir()
@@ -428,33 +593,55 @@ def test_revisions_of_a_real_run_match_a_recount(tmp_path):
     revised = pd.concat([crimes.drop(index=drop)] + add, ignore_index=True)
     revised.to_csv(changed / "crimes.csv", index=False)
 
-    q4 = run("2020-Q4", data_dir=changed, sections=["01"], out_dir=out, workers=1, progress=False)
-    assert q4.exit_code == 0, q4.manifest.get("sections")
-    figures = merge_figures([q4.out_dir / "figures.csv"])
-    earlier = R.find_earlier_packs(out, "2020-Q4", R.figure_windows(figures), exclude=[q4.out_dir])
-    assert [p.period for p in earlier] == ["2020-Q3"]
-    revs = R.compare(figures, earlier, threshold_pct=0.1)
+    q4_dir = _run("2020-Q4", changed, out)
+    q4 = _texts(q4_dir)
+    revs = q4["revisions"]
+    assert list(revs.columns) == R.REVISION_COLUMNS
+    assert set(revs["key"]) == {"all_crime"} and set(revs["published_in"]) == {"2020-Q3"}, "ASB incidents and calls read the same files"
+    assert set(revs["published_at"]) == {q3["manifest"]["finished_at"]}
 
-    # the recount, on the original and on the revised extract
-    published_q3 = read_figures(out / "2020-Q3" / "figures.csv")
-    expected = []
-    for window in CHANGED_WINDOWS:
-        before, after = _all_crime_in(crimes, window), _all_crime_in(revised, window)
-        in_q3 = published_q3[(published_q3["key"] == "all_crime") & (published_q3["area"] == "Force") & ((published_q3["window"] == window) | (published_q3["previous_window"] == window))]
-        assert not in_q3.empty, window
-        r = in_q3.iloc[0]
-        assert int(r["current"] if r["window"] == window else r["previous"]) == before, f"the 2020-Q3 pack counts {window} as the recount does"
-        if after != before:
-            expected.append((window, before, after, after - before, round(100 * (after - before) / before, 1), abs(100 * (after - before) / before) >= 0.1))
-    got = sorted((r.window, r.published, r.revised, r.change, r.pct_change, r.material) for r in revs.itertuples() if r.key == "all_crime")
-    assert got == sorted(expected) and len(expected) == 3
-    # nothing else changed: ASB incidents and calls, in the same windows, read the same files
-    assert set(revs["key"]) == {"all_crime"} and set(revs["published_in"]) == {"2020-Q3"}
+    # every revision against the recount, on the original and on the revised extract
+    for r in revs.to_dict("records"):
+        before, after = _all_crime_in(crimes, r["window"], r["area"]), _all_crime_in(revised, r["window"], r["area"])
+        assert (int(r["published"]), int(r["revised"]), int(r["change"])) == (before, after, after - before), r
+        assert float(r["pct_change"]) == round(100 * (after - before) / before, 1) and r["material"] == str(abs(100 * (after - before) / before) >= 1.0), r
+    # and every figure both packs published whose recount differs is listed
+    shared = set(stated_figures(pd.read_csv(out / "2020-Q3" / "figures.csv", dtype=str, keep_default_na=False))) & set(stated_figures(pd.read_csv(q4_dir / "figures.csv", dtype=str, keep_default_na=False)))
+    differ = {fid for fid in shared if fid[0] == "all_crime" and _all_crime_in(crimes, fid[2], fid[1]) != _all_crime_in(revised, fid[2], fid[1])}
+    assert set(R.revised_keys(revs)) == differ
+    windows = set(revs["window"])
+    assert set(CHANGED_WINDOWS) - {"2019-07-04..2019-09-30"} <= windows, "the Covid-19 periods, and the previous year's first lockdown"
+    assert {f"2020-0{m}" for m in range(3, 10)} <= {w[:7] for w in windows}, "the months of 2020 the changes fall in"
 
-    changed_inputs = R.inputs_changed(q4.manifest, earlier[0].manifest)
-    assert [(c["name"], c["status"]) for c in changed_inputs] == [("crimes", "changed")]
-    assert changed_inputs[0]["new_rows"] - changed_inputs[0]["old_rows"] == sum(b - a for a, b in CHANGED_WINDOWS.values())
-    note = R.revisions_note(revs, changed_inputs, 0.1, earlier, period="2020-Q4")
-    assert note.startswith("Compared with what the 2020-Q3 pack (finished ") and "3 figures have changed" in note
+    rec = q4["manifest"]["revisions"]
+    assert rec["status"] == "ok" and rec["count"] == len(revs) and rec["material"] == int((revs["material"] == "True").sum())
+    assert [c["period"] for c in rec["compared_with"]] == ["2020-Q3"]
+    assert [(c["name"], c["status"]) for c in rec["changed_inputs"]] == [("crimes", "changed")]
+    assert rec["changed_inputs"][0]["new_rows"] - rec["changed_inputs"][0]["old_rows"] == sum(b - a for a, b in CHANGED_WINDOWS.values())
+    note = rec["note"]
+    assert note.startswith("Compared with what the 2020-Q3 pack (finished ") and f"{len(revs)} figures have changed" in note
     assert "The largest revision: all crime, Period one: first national lockdown for 16 March\u20133 July 2020, published in the 2020-Q3 pack as " in note
     assert ": 37 fewer (\u2212" in note and "Input files that differ from those of the 2020-Q3 pack: crimes.csv (changed, " in note
+    for name in ("index", "paper"):
+        assert f"<p>{html.escape(note)}</p>" in q4[name], name
+        assert 'href="revisions.csv"' in q4[name], name
+    assert q4["index"].index("Revisions since earlier packs") < q4["index"].index('id="headline"'), "the index opens with the note"
+    assert q4["paper"].index('id="revisions"') < q4["paper"].index('id="foreword"'), "so does the paper"
+    # the headline table: the 2020 figure is not one the 2020-Q3 pack published, so it is not marked
+    head = q4["index"][q4["index"].index('id="headline"'):]
+    assert 'class="pp-revised"' not in head[: head.index("</table>")]
+    # the section page marks each revised figure beside it, and lists them all
+    for r in revs.to_dict("records"):
+        assert html.escape(mark_words(r, "2020-Q4")) in q4["page"], r
+    assert f"Revised since an earlier pack: {len(revs)} figures on this page" in q4["page"]
+    march = revs[revs["window"] == "2020-03-01..2020-03-31"].iloc[0]
+    assert f"revised since the 2020-Q3 pack (was {int(march['published']):,})</small>" in q4["page"]
+
+    # the same quarter again, on the same data: nothing has changed, in one line
+    again = _texts(_run("2020-Q4", changed, out))
+    assert again["revisions"].empty
+    note = again["manifest"]["revisions"]["note"]
+    assert note.startswith("No figure published in the earlier run of the 2020-Q4 pack (finished ") and note.endswith(" has changed.") and note.count(".") == 1
+    assert [c["period"] for c in again["manifest"]["revisions"]["compared_with"]] == ["2020-Q4", "2020-Q3"]
+    assert f"<p>{html.escape(note)}</p>" in again["index"] and f"<p>{html.escape(note)}</p>" in again["paper"]
+    assert 'class="pp-revised"' not in again["page"] and "No figure on this page differs from what an earlier pack published." in again["page"]

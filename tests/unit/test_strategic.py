@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date
+from html import escape as html_escape
 from pathlib import Path
 
 import matplotlib
@@ -202,6 +203,9 @@ def test_forecast_rows_one_per_financial_year_with_interval(calls_forecast):
         assert r["lower"] is not None and r["upper"] is not None
         assert r["lower"] <= r["current"] <= r["upper"]
         assert r["backtest_mape"] == pytest.approx(round(f.backtest.mape, 1))
+        assert r["baseline_mape"] == pytest.approx(round(f.backtest.baseline_mape, 1))
+        assert r["backtest_coverage"] == pytest.approx(round(f.backtest.coverage, 3))
+        assert r["model"] == f.forecast.model
         assert r["previous_window"] == "2019/20"
     assert rows[-1]["current"] == round(f.forecast.yearly["forecast"].iloc[-1])
 
@@ -211,11 +215,17 @@ def test_rising_series_reads_as_rising(calls_forecast):
     d = strategic.direction(f.forecast)
     assert d["word"] == "rising" and d["pct"] > 3
     assert d["base_year"] == "2019/20" and d["year"] == "2023/24"
-    assert f.statement == demand_statement("999 calls", f.history, f.forecast)
+    assert f.statement.startswith(demand_statement("999 calls", f.history, f.forecast))
     assert "forecast to rise" in f.statement
     assert f.backtest.mape < 5  # a clean trend is forecast well
+    assert f.backtest.method == "ETS" and f.backtest.mape < f.backtest.baseline_mape
     assert "MAPE" in f.backtest_text and f"{f.backtest.mape:.1f}%" in f.backtest_text
-    assert "Covid-19" in f.backtest_text  # the held-out year 2020 includes the restrictions
+    assert f"seasonal naive {f.backtest.baseline_mape:.1f}%" in f.backtest_text
+    # The Covid-19 months (March to December 2020 here) are left out of the fit and the back-test.
+    assert f.forecast.excluded == (pd.Timestamp("2020-03-01"), pd.Timestamp("2020-12-01"))
+    assert f.forecast.fit_end == pd.Timestamp("2020-02-01")
+    assert "from March 2020 to December 2020 (the Covid-19 period) are left out of the fit and not scored" in f.backtest_text
+    assert "assumes demand returns to that pattern" in f.statement
     assert "2020/21 (part observed)" in f.table_html and f"{f.backtest.mape:.1f}%" in f.table_html
     fig, alt = f.chart
     assert "999 calls" in alt and "MAPE" in alt
@@ -236,14 +246,48 @@ def test_backtest_before_covid_has_no_covid_caveat():
 
 
 def test_short_series_is_unavailable_not_a_crash():
-    f = strategic.forecast_one("calls_999", monthly(n=20), SECTION)
+    f = strategic.forecast_one("calls_999", monthly(n=23), SECTION)
     assert f.forecast is None and f.rows == []
-    assert "cannot be forecast" in f.unavailable and "20 months" in f.unavailable
+    assert "cannot be forecast" in f.unavailable and "23 months" in f.unavailable
+    # Exactly two years: enough to forecast (the boundary), not to back-test.
+    b = strategic.forecast_one("calls_999", monthly(n=24), SECTION)
+    assert b.forecast is not None and b.backtest is None and b.unavailable is None
     # Long enough to forecast but not to back-test.
     g = strategic.forecast_one("calls_999", monthly(n=30), SECTION)
     assert g.forecast is not None and g.backtest is None
-    assert "not possible" in g.backtest_unavailable
-    assert all(r["backtest_mape"] is None for r in g.rows) and g.rows
+    assert "not possible" in g.backtest_unavailable and "at least 36" in g.backtest_unavailable
+    assert all(r["backtest_mape"] is None and r["baseline_mape"] is None and r["backtest_coverage"] is None for r in g.rows) and g.rows
+
+
+def test_covid_months_left_out_whatever_quarter_the_run_ends():
+    """A series that drops to half in the Covid-19 months: the runs to September and to
+    December 2020 forecast the same final year, at the pre-Covid level (the true 2023/24
+    total of this series is 12 x (5,000 + 15 x t) over months 87-98 from January 2016,
+    about 76,600), and the page says why the forecast did not move."""
+    full = monthly()
+    dip = full.copy()
+    dip["2020-03":] *= 0.5
+    q3 = strategic.forecast_one("calls_999", dip[:"2020-09"], SECTION, covid_start=date(2020, 3, 16))
+    q4 = strategic.forecast_one("calls_999", dip, SECTION, covid_start=date(2020, 3, 16))
+    a, b = q3.forecast.yearly.set_index("year"), q4.forecast.yearly.set_index("year")
+    assert a.loc["2023/24", "forecast"] == pytest.approx(b.loc["2023/24", "forecast"])
+    truth = 12 * 5000 + 15 * sum(range(87, 99)) + 400 * sum(np.sin(2 * np.pi * t / 12) for t in range(87, 99))
+    assert b.loc["2023/24", "forecast"] == pytest.approx(truth, rel=0.04)
+    assert q4.revision["same_fit"] and "is the same as from the data to September 2020" in q4.statement
+    # Without the exclusion the lockdown sets the level.
+    through = strategic.forecast_one("calls_999", dip, SECTION)
+    assert through.forecast.yearly.set_index("year").loc["2023/24", "forecast"] < 0.8 * truth
+    assert through.forecast.excluded is None and "Covid-19" not in through.statement
+
+
+def test_a_forecast_that_moves_says_so():
+    """No months left out: the run to December 2020 against the run to September 2020 on a clean
+    trend moves the final year a little, and the page says by how much."""
+    f = strategic.forecast_one("calls_999", monthly(), SECTION)
+    r = f.revision
+    assert r and r["year"] == "2023/24" and r["previous_end"] == pd.Timestamp("2020-09-01")
+    assert abs(r["pct"]) < 15 and not r["same_fit"]
+    assert "than from the data to September 2020." in f.statement
 
 
 def test_forecast_demand_keeps_every_series_in_order(tiny):
@@ -255,6 +299,8 @@ def test_forecast_demand_keeps_every_series_in_order(tiny):
     assert out["incidents_attended"].unavailable  # no reason recorded: still words
     html = strategic.forecast_summary_html(out)
     assert "999 calls" in html and "rising" in html and "not available" in html
+    f = out["calls_999"]
+    assert f"{html_escape(f.forecast.model)} ({f.backtest.mape:.1f}%)" in html and f"{f.backtest.baseline_mape:.1f}%" in html
 
 
 class _Page:
@@ -371,13 +417,19 @@ def test_notebook_runs_on_demo_data_and_writes_forecast_rows(demo_dir, tmp_path)
     for key, rows in fc.groupby("key"):
         assert rows["window"].tolist() == ["2020/21", "2021/22", "2022/23", "2023/24"], key
         assert (rows["lower"] <= rows["current"]).all() and (rows["current"] <= rows["upper"]).all(), key
-        assert rows["backtest_mape"].notna().all(), key
-    # The demo data carry the FMS's demand picture: fewer incidents attended overall but more
-    # grade 1 and 2, and 999 calls rising (the last forecast year against 2019/20).
+        assert rows["backtest_mape"].notna().all() and rows["baseline_mape"].notna().all(), key
+        assert rows["backtest_coverage"].between(0, 1).all(), key
+        assert (rows["backtest_mape"] <= rows["baseline_mape"]).all(), key  # the method used beats seasonal naive or is it
+    # The demo data carry the FMS's demand picture: more grade 1 and 2 incidents attended and
+    # 999 calls rising (the last forecast year against 2019/20), fewer grade 3 and 4. With the
+    # Covid-19 months left out, the forecasts follow the pre-pandemic pattern.
     last = fc[fc["window"] == "2023/24"].set_index("key")
-    assert last.loc["forecast_incidents_attended", "change"] < 0
     assert last.loc["forecast_incidents_attended_grade_1_2", "change"] > 0
+    assert last.loc["forecast_incidents_attended_grade_3_4", "change"] < 0
     assert last.loc["forecast_calls_999", "change"] > 0
+    # Recorded crime is not forecast flat at the lockdown level (2020/21 is about 18% down).
+    assert last.loc["forecast_recorded_crime", "current"] > 0.9 * last.loc["forecast_recorded_crime", "previous"]
     text = out.read_text(encoding="utf-8")
     assert "forecast to rise" in text and "forecast to fall" in text
+    assert "the Covid-19 period" in text
     assert "Traceback" not in text

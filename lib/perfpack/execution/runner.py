@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from perfpack.config import DEMO_DIR, PROJECT_ROOT
+from perfpack.config import DEMO_DIR, PROJECT_ROOT, peer_settings
 from perfpack.execution.provenance import code_version
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 from perfpack.periods import Period
@@ -376,6 +376,35 @@ def _check_period_in_data(period: Period, ds) -> None:
         raise RunError(f"The period {period.id} ({period.start} to {period.end}) is outside the data, which run from {first} to {last}. Choose a period inside that range, or point --data at the right extract.")
 
 
+def find_peer_workbook(peers: str | Path | None, config, period: Period) -> Path | None:
+    """The ONS workbook for the period's year from ``--peers`` (or ``peers.dir`` in the
+    configuration), its most similar group checked; None when neither names a folder."""
+    from perfpack.sources.peers import PeerDataError, check_group, find_workbook  # heavy: only at the step that needs it, so a refused run exits at once
+
+    settings = peer_settings(config)
+    folder = Path(peers).expanduser().resolve() if peers else settings.dir
+    if folder is None:
+        return None
+    _, unknown = check_group(settings.group)
+    if unknown:
+        raise RunError(f"{config.path}: peers.group names {', '.join(repr(u) for u in unknown)}, not one of the 43 police force areas of England and Wales. Write each as the ONS names it (e.g. 'Derbyshire', 'Devon and Cornwall').")
+    try:
+        return find_workbook(folder, period.end)
+    except PeerDataError as exc:
+        raise RunError(f"Peer data (--peers): {exc}") from None
+
+
+def gather_pack_files(figures_dir: Path, build: Path) -> None:
+    """Files the sections wrote for the pack itself (``<figures_dir>/pack/``: the peer table
+    ``peers.csv``, say) go into the pack beside ``figures.csv``."""
+    from perfpack.stats.figures import PACK_FILES_DIR  # heavy: only at the step that needs it, so a refused run exits at once
+
+    folder = figures_dir / PACK_FILES_DIR
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.suffix != ".tmp":
+            shutil.copy2(path, build / path.name)
+
+
 def _check_kernel(name: str) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel  # heavy: only at the step that needs it, so a refused run exits at once
 
@@ -398,10 +427,14 @@ def run(
     timeout: int | None = None,
     progress: bool = True,
     today=None,
+    peers: str | Path | None = None,
 ) -> RunResult:
     """Run the pack for one period. Returns the exit code (0: every section ran) and the
     published folder. Raises :class:`RunError` or
-    :class:`perfpack.sources.contract.DataValidationError` before anything is written."""
+    :class:`perfpack.sources.contract.DataValidationError` before anything is written.
+
+    ``peers``: a folder of ONS police force area tables workbooks (default ``peers.dir`` in
+    the configuration; neither: the peer comparison says no peer data were given)."""
     from perfpack.sources import make_snapshot  # heavy: only at the step that needs it, so a refused run exits at once
     from perfpack.sources.contract import DataValidationError  # noqa: F401  (documented exception)
 
@@ -423,6 +456,7 @@ def run(
     check_commentary(config, [s.id for s in every])
     check_parameters(specs)
     _check_kernel(config.kernel)
+    peer_workbook = find_peer_workbook(peers, config, p)
 
     lock = acquire_lock(out_root, p.id)
     scratch = Path(tempfile.mkdtemp(prefix=f"perfpack-{p.id}-{os.getpid()}-"))  # the pid: clean_debris finds a killed run's
@@ -435,7 +469,7 @@ def run(
         snapshot = scratch / "data"
         if config.derived:  # the notebooks read the derived profile like any other
             config_path = write_derived(config, scratch / "profile")
-        ds = make_snapshot(data_dir, source, data_force(config, force, source), config, snapshot, today=today)
+        ds = make_snapshot(data_dir, source, data_force(config, force, source), config, snapshot, today=today, peers=peer_workbook)
         _check_period_in_data(p, ds)
         ds.tables.clear()  # the sections read the snapshot: the runner needs no table while they run
         import pyarrow  # heavy: only at the step that needs it, so a refused run exits at once
@@ -445,6 +479,9 @@ def run(
 
         (build / "notebooks").mkdir(parents=True)
         figures_dir = scratch / "figures"
+        from perfpack.publish.revisions import RunRevisions  # heavy: only at the step that needs it, so a refused run exits at once
+
+        revisions = RunRevisions(out_root, p.id, figures_dir, force=ds.force, source=source)  # earlier packs, read before this run replaces one; what they published, for the pages
         version = code_version(profile_dir=None if config.derived else config.profile_dir, notebooks_dir=nb_dir)
         run_info = {"period": p.id, "source": ds.source, "force": ds.force, "files": ds.files, "code_version": describe_version(version)}
         jobs = {}
@@ -491,6 +528,7 @@ def run(
 
         figures = merge_figures([figures_dir / f"{s.id}.csv" for s in specs])
         figures.to_csv(build / "figures.csv", index=False)
+        gather_pack_files(figures_dir, build)
         section_records = []
         for s in specs:
             r = results[s.id]
@@ -499,7 +537,7 @@ def run(
         manifest = {
             "period": p.id,
             "force": ds.force,
-            "parameters": {"data_dir": str(data_dir), "source": source, "force": force, "sections": [s.id for s in specs], "workers": workers, "fork_kernels": config.fork_kernels, "timeout_seconds": timeout, "config": str(config_path)},
+            "parameters": {"data_dir": str(data_dir), "source": source, "force": force, "sections": [s.id for s in specs], "workers": workers, "fork_kernels": config.fork_kernels, "timeout_seconds": timeout, "config": str(config_path), "peers": str(peer_workbook.parent) if peer_workbook else None},
             "started_at": started_at,
             "finished_at": _now(),
             "duration_seconds": round(time.perf_counter() - t0, 2),
@@ -513,6 +551,7 @@ def run(
             "sections": section_records,
             "status": "ok" if not failed else "failed",
         }
+        manifest["revisions"] = revisions.record(build, figures, manifest, config.revisions_material_pct)  # revisions.csv and the note, before the swap
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         from perfpack.publish.index import write_index  # heavy: only at the step that needs it, so a refused run exits at once
 

@@ -151,6 +151,11 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
     window (and records the number of months outside it as ``<key>_months_outside``);
     ``spc`` draws XmR limits fixed on the previous 12 months, ringing special-cause months.
     A series too short for either gets a plain sentence instead, never a misleading chart.
+
+    With ``key``, each month of the window is recorded too (a ``count`` row per month, window
+    the month, against the same month a year earlier, as :func:`monthly_bars` records them; a
+    month the data do not cover gets no row, never a zero), so that consecutive packs share
+    figures and a later pack shows which months were revised (docs/revisions.md).
     """
     first_row = len(s.rows)
 
@@ -168,6 +173,14 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
     if gap or prev_gap:
         data = blank_uncovered(data, cov, window)
     cur_label, prev_label = window.short(), window.year_earlier().short()
+    if key:  # each month as a figure, against the same month a year earlier; an unknown month gets no row
+        rows = []
+        for m, cur, prev in zip(pd.to_datetime(data["current_month"]), data["current"], data["previous"]):
+            mw = Window(m.date(), month_end(m.date()))
+            rows.append(None if pd.isna(cur) else s.count_row(key, f"{what[0].upper() + what[1:]}, {m:%B %Y}", mw, mw.year_earlier(), int(cur), None if pd.isna(prev) else int(prev)))
+        s.rows.extend(r for r in rows if r is not None)
+        for measure in ("current", "previous"):  # the monthly table marks revised months
+            data[f"_revised_{measure}"] = [r.get(f"_revised_{measure}") if r else None for r in rows]
     band = spc = None
     stat_note = ""
     if method == "band":
@@ -269,13 +282,14 @@ def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | N
             row = s.count_row(key, f"{label}, {w.label}", cw, cp, cur_n, prev_n, coverage=cmp.words)
             row["covid_period"] = pid
             all_rows.append(row)
+            marks = s.revised_mark(row, "current", f"{cur_n:,}") + ("" if prev_n is None else s.revised_mark(row, "previous", f"{prev_n:,}"))
             if cmp.words:
-                cells.append(f"{cur_n:,}{'' if prev_n is None else f' against {prev_n:,}'}<br><small>incomplete coverage: {html.escape(cmp.words)}</small>")
+                cells.append(f"{cur_n:,}{'' if prev_n is None else f' against {prev_n:,}'}<br><small>incomplete coverage: {html.escape(cmp.words)}</small>{marks}")
             elif prev_n is None:
-                cells.append(f"{cur_n:,}<br><small>no data for the comparison period</small>")
+                cells.append(f"{cur_n:,}<br><small>no data for the comparison period</small>{marks}")
             else:
                 pct = "" if row["significance"] == "too few to test" else f"<b>{tables.fmt_pct(row['pct_change'])}</b> "
-                cells.append(f"{pct}({prev_n:,} → {cur_n:,})<br>{tables.significance_cell(row['significance'])}")
+                cells.append(f"{pct}({prev_n:,} → {cur_n:,})<br>{tables.significance_cell(row['significance'])}{marks}")
         body.append([html.escape(label)] + cells)
         if counted_as:
             notes.append(f"{label}: this source dates records to the month, so each period counts the whole months at least half inside it: " + "; ".join(counted_as) + ".")
@@ -400,10 +414,11 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
         total = int(values.sum())
         body_rows = []
         for r in rows:
+            mark = r.get("_revised_current", "")
             if r["suppressed"]:
-                body_rows.append([html.escape(r["category"]), html.escape(r.get("_display_current", f"<{threshold}")), "–"])
+                body_rows.append([html.escape(r["category"]), html.escape(r.get("_display_current", f"<{threshold}")) + mark, "–"])
             else:
-                body_rows.append([html.escape(r["category"]), tables.fmt_count(r["current"]), tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
+                body_rows.append([html.escape(r["category"]), tables.fmt_count(r["current"]) + mark, tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
         body = tables.html_table(["Category", window.short(), "Share"], body_rows, numeric={1, 2})
     s.show(f"<details><summary>Figures behind the chart</summary>{body}</details>")
     return recorded_since(s, first_row)
@@ -429,8 +444,9 @@ def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_co
             continue
         pw = mw.year_earlier()
         prev = None if cov.covers_none(pw) else count_in(events, date_col, pw)
-        s.rows.append(s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev, coverage=compared(s.data, table, mw, pw).words if prev is not None else None))
-        body.append([f"{m:%b %Y}", tables.fmt_count(n)])
+        row = s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev, coverage=compared(s.data, table, mw, pw).words if prev is not None else None)
+        s.rows.append(row)
+        body.append([f"{m:%b %Y}", tables.fmt_count(n) + row.get("_revised_current", "")])
     gap = cov.shortfall(window)
     fig, alt = charts.monthly_bar_chart(series, f"{label[0].lower() + label[1:]} per month", ylabel=ylabel)
     s.chart((fig, alt), caption=(caption or f"{label} per month, {window.short()}.") + (f" Note: {gap}; months without data are left blank." if gap else ""))
@@ -541,12 +557,14 @@ def area_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col
     body = []
     for area, r in counts.iterrows():
         hidden = bool(mask.loc[area, "current"]) if area != FORCE else False
-        s.rows.append(s.count_row(key, label, window, None, int(r["current"]), None, area=area, suppressed=hidden, coverage=words))
+        row = s.count_row(key, label, window, None, int(r["current"]), None, area=area, suppressed=hidden, coverage=words)
+        s.rows.append(row)
+        mark = row.get("_revised_current", "")
         name = f"<b>{html.escape(str(area))}</b>" if area == FORCE else html.escape(str(area))
         if hidden:
-            body.append([name, html.escape(str(shown.loc[area, "current"])), "–"])
+            body.append([name, html.escape(str(shown.loc[area, "current"])) + mark, "–"])
         else:
-            body.append([name, tables.fmt_count(r["current"]), tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
+            body.append([name, tables.fmt_count(r["current"]) + mark, tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
     s.say(f"{label}: {total:,} in {window.short()}." + (f" {note}" if note else "") + (f" The data do not cover the whole window ({gap}): the total counts the months covered only (incomplete coverage)." if gap else ""))
     if use_by is None and by:
         s.unavailable(f"Breakdown by {s.area_word}", s.data.unavailable.get(by, "not available from this source"))
@@ -574,5 +592,5 @@ def show_values(s: Section, rows: list[dict], caption: str = "") -> None:
         else:
             fmt = tables.fmt_count
             change = tables.fmt_signed(r.get("change"))
-        body.append([html.escape(r["label"]), fmt(r.get("previous")), fmt(r.get("current")), change])
+        body.append([html.escape(r["label"]), fmt(r.get("previous")) + r.get("_revised_previous", ""), fmt(r.get("current")) + r.get("_revised_current", ""), change])
     s.show(tables.html_table(["Measure", prev_label, cur_label, "Change"], body, numeric={1, 2, 3}, caption=caption))

@@ -25,7 +25,11 @@ from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
 from perfpack.sources.coverage import month_words
 from perfpack.stats.figures import INCOMPLETE_COVERAGE, count_row, value_row, write_section_figures
+from perfpack.stats.published import EARLIER_FIGURES, Published, mark_words, read_published, revision_words
 from perfpack.stats.significance import Comparison, describe_change
+
+#: Classes the meeting paper looks for in a section's output (:mod:`perfpack.publish.paper_content`).
+PAPER_TEXT, NOT_IN_PAPER = "pp-paper-text", "pp-not-in-paper"
 
 
 class Section:
@@ -45,8 +49,12 @@ class Section:
         self.id = section_id
         self.config: PackConfig = resolve(force, config_path or None, source)
         self.period = Period.parse(period)
-        self.data = (data if data is not None else load_dataset(data_dir or DEMO_DIR, source, data_force(self.config, force, source), self.config)).without_identifiers()
+        self.data_dir = Path(data_dir or DEMO_DIR)  # a run's snapshot also carries its peer data
+        self.force_asked = force  # the force or police.uk slug asked for (public sources)
+        self.data = (data if data is not None else load_dataset(self.data_dir, source, data_force(self.config, force, source), self.config)).without_identifiers()
         self.figures_dir = figures_dir
+        #: What earlier packs published (written by the runner beside the figures), to mark revisions; None when run by hand.
+        self.published: Published | None = read_published(Path(figures_dir) / EARLIER_FIGURES) if figures_dir else None
         self.rows: list[dict] = []
         self._memo: dict = {}
         self.displaying = display
@@ -119,11 +127,19 @@ class Section:
         """Say in words that the source cannot give something (never a zero, never a crash)."""
         self.show(f'<p class="pp-unavailable"><b>{html.escape(what)}:</b> {html.escape(reason or "not available from this source")}.</p>')
 
-    def chart(self, fig_alt: tuple, caption: str = "") -> None:
+    def chart(self, fig_alt: tuple, caption: str = "", paper: bool = True) -> None:
+        """Show a chart with its alt text and caption. ``paper=False``: the meeting paper,
+        which takes a section's first charts, passes over this one."""
         fig, alt = fig_alt
         uri = charts.png_data_uri(fig)
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        self.show(f'<figure class="pp-chart"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%">{cap}</figure>')
+        classes = "pp-chart" if paper else f"pp-chart {NOT_IN_PAPER}"
+        self.show(f'<figure class="{classes}"><img src="{uri}" alt="{html.escape(alt, quote=True)}" style="max-width:100%">{cap}</figure>')
+
+    def paper_text(self, text: str) -> None:
+        """A paragraph shown on the page that the meeting paper also carries, under the
+        section's headline figures (plain text, escaped)."""
+        self.show(f'<p class="{PAPER_TEXT}">{html.escape(text)}</p>')
 
     def commentary(self) -> None:
         """The force lead's response for this section and period, when an analyst has written
@@ -141,12 +157,60 @@ class Section:
         disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`).
         ``coverage`` (words): the data do not cover the windows in full, so no comparison;
         ``tested`` False: not an area (outside the force area, no location)."""
-        return count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, coverage=coverage, tested=tested)
+        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, coverage=coverage, tested=tested)
+        return self.mark_revisions(row)
 
     def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None, coverage: str | None = None) -> dict:
-        row = value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window, coverage=coverage)
+        row = self.mark_revisions(value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window, coverage=coverage))
         self.rows.append(row)
         return row
+
+    # ---- revisions -------------------------------------------------------------------------
+    # A figure that differs from what an earlier pack published (docs/revisions.md) is marked
+    # beside it: the tables of :mod:`perfpack.present.tables` show a row's ``_revised_current``
+    # and ``_revised_previous``, and :meth:`end` lists every revision of the page in words.
+
+    def revision(self, row: dict, measure: str = "current") -> dict | None:
+        """How the figure a figures row states in ``measure`` (``current`` for its window,
+        ``previous`` for its previous window) differs from what an earlier pack published, as
+        a row of ``revisions.csv``; None when it does not, or was not published."""
+        if not self.published:
+            return None
+        return self.published.revision(row, measure, self.config.revisions_material_pct)
+
+    def revised_mark(self, row: dict, measure: str = "current", what: str = "") -> str:
+        """The mark beside a revised figure (escaped HTML, starting on a new line of its
+        cell): ``revised since the 2020-Q3 pack (was 63,214)``; empty when not revised."""
+        rev = self.revision(row, measure)
+        if rev is None:
+            return ""
+        words = mark_words(rev, self.period.id)
+        return f'<br><small class="pp-revised">{html.escape(f"{what}: {words}" if what else words)}</small>'
+
+    def mark_revisions(self, row: dict) -> dict:
+        """Set a row's ``_revised_current`` and ``_revised_previous`` marks (not written to
+        figures.csv) where its figures are revised; returns the row."""
+        for measure in ("current", "previous"):
+            mark = self.revised_mark(row, measure)
+            if mark:
+                row[f"_revised_{measure}"] = mark
+        return row
+
+    def revisions(self) -> list[dict]:
+        """Every revised figure among this page's recorded figures, each once."""
+        return self.published.revisions(self.rows, self.config.revisions_material_pct) if self.published else []
+
+    def revisions_list(self) -> None:
+        """This page's revised figures in words, folded, with a pointer to revisions.csv."""
+        if not self.published:
+            return
+        revs = self.revisions()
+        if not revs:
+            self.show('<p class="pp-revisions">No figure on this page differs from what an earlier pack published.</p>')
+            return
+        items = "".join(f"<li>{html.escape(w[0].upper() + w[1:])}</li>" for w in (revision_words(r, self.period.id) for r in revs))
+        n = len(revs)
+        self.show(f'<details class="pp-revisions"><summary>Revised since an earlier pack: {n:,} figure{"s" if n != 1 else ""} on this page</summary><ul>{items}</ul><p>Where a table on this page shows one, it is marked \u201crevised\u201d beside it. revisions.csv in the pack lists every revision of the pack.</p></details>')
 
     def sentence(self, row: dict) -> str:
         """The sentence for a count row: the change in words, with its significance; for a
@@ -161,8 +225,9 @@ class Section:
         return describe_change(row["label"], cmp)
 
     def end(self) -> None:
-        """The end of the page: the force lead's commentary (where written), then this
-        section's figures saved for the pack."""
+        """The end of the page: the figures revised since an earlier pack, the force lead's
+        commentary (where written), then this section's figures saved for the pack."""
+        self.revisions_list()
         self.commentary()
         self.save()
 

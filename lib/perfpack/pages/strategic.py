@@ -36,14 +36,17 @@ from perfpack.present.forecast_charts import forecast_chart
 from perfpack.present.tables import fmt_count, html_table
 from perfpack.stats.forecast import (
     FLAT_WITHIN_PCT,
+    MIN_MONTHS,
+    SEASONAL_NAIVE,
     BacktestResult,
     Forecast,
     ForecastError,
-    backtest,
+    compare_runs,
     demand_statement,
     forecast_figure_rows,
-    forecast_series,
+    forecast_selected,
     format_forecast,
+    revision_sentence,
 )
 
 #: Months forecast after the last observed month (four years, as in the FMS).
@@ -52,6 +55,13 @@ HORIZON_MONTHS = 48
 BACKTEST_MONTHS = 12
 #: Coverage of the prediction intervals.
 LEVEL = 0.95
+#: Last day of the Covid-19 restrictions the forecasts leave out (with the month of
+#: ``covid.overall.start``, 16 March 2020): 19 July 2021, step 4 of the roadmap in England,
+#: when most legal restrictions ended. Every month from March 2020 to July 2021 is left out of
+#: the fit; in the demo data (to March 2021) that is every month from March 2020 on.
+COVID_RESTRICTIONS_END = date(2021, 7, 19)
+#: Months between one quarter's run and the one before, for the note on how a forecast moved.
+PREVIOUS_RUN_MONTHS = 3
 
 
 # --------------------------------------------------------------------------------------
@@ -90,13 +100,17 @@ class DemandForecast:
         Financial-year totals with intervals, and the back-test.
     rows : list of dict
         ``figures.csv`` rows: one per forecast financial year, key ``forecast_<key>``, with
-        ``lower``, ``upper``, ``model``, ``backtest_mape`` and ``backtest_coverage``.
+        ``lower``, ``upper``, ``model``, ``backtest_mape``, ``baseline_mape`` and
+        ``backtest_coverage`` (:func:`perfpack.stats.forecast.forecast_figure_rows`).
     unavailable : str or None
         Why there is no forecast (words for the page); None when there is one.
     backtest_unavailable : str or None
         Why there is no back-test when there is a forecast.
     backtest_text : str
         The back-test in words (:func:`backtest_sentence`), or "".
+    revision : dict
+        How the final year's forecast moved from the run with the data to three months
+        earlier (:func:`perfpack.stats.forecast.compare_runs`); empty when there is no such run.
     """
 
     key: str
@@ -112,6 +126,7 @@ class DemandForecast:
     unavailable: str | None = None
     backtest_unavailable: str | None = None
     backtest_text: str = ""
+    revision: dict = field(default_factory=dict)
 
     @property
     def mape(self) -> float | None:
@@ -119,32 +134,64 @@ class DemandForecast:
         return None if self.backtest is None else self.backtest.mape
 
 
+def _mape_words(bt: BacktestResult) -> str:
+    parts = [f"{r.method} {r.mape:.1f}%" for r in bt.scores.itertuples(index=False) if pd.notna(r.mape)]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
-def backtest_sentence(bt: BacktestResult, covid_start: date | None = None) -> str:
-    """The back-test in words: what was held out, the MAPE and the interval's hit rate.
+def backtest_sentence(bt: BacktestResult, covid_start: date | None = None, excluded: tuple | None = None) -> str:
+    """The back-test in words: the origins, each method's MAPE, the method used and its
+    interval's hit rate.
 
     Parameters
     ----------
     bt : BacktestResult
+        From :func:`perfpack.stats.forecast.rolling_backtest` (or the single hold-out
+        :func:`perfpack.stats.forecast.backtest`).
     covid_start : date, optional
         Start of the Covid-19 restrictions (``PackConfig.covid_overall_start``); when the
-        held-out months include it, the sentence says the error includes the pandemic.
+        held-out months include it and nothing was left out of the fit, the sentence says the
+        error includes the pandemic.
+    excluded : tuple of (Timestamp, Timestamp), optional
+        First and last month left out of the fit (``Forecast.excluded``): the sentence says
+        they are not scored.
 
     Returns
     -------
     str
     """
     h = bt.holdout
-    n = len(h)
-    inside = int(round(bt.coverage * n))
-    before = pd.Timestamp(h["month"].iloc[0]) - pd.offsets.MonthBegin(1)
-    text = (
-        f"Back-test: the same method fitted to the months up to {before:%B %Y} forecast {span_words(h['month'])} "
-        f"with a mean absolute percentage error (MAPE) of {bt.mape:.1f}%; {inside} of the {n} months fell inside "
-        f"the {bt.level * 100:g}% prediction interval (model {bt.model})."
-    )
-    if covid_start is not None and pd.Timestamp(covid_start) <= pd.Timestamp(h["month"].iloc[-1]) + pd.offsets.MonthEnd(0):
+    lvl = f"{bt.level * 100:g}%"
+    if bt.scores is None:
+        n = len(h)
+        inside = int(round(bt.coverage * n))
+        before = pd.Timestamp(h["month"].iloc[0]) - pd.offsets.MonthBegin(1)
+        text = (
+            f"Back-test: the same method fitted to the months up to {before:%B %Y} forecast {span_words(h['month'])} "
+            f"with a mean absolute percentage error (MAPE) of {bt.mape:.1f}%; {inside} of the {n} months fell inside "
+            f"the {lvl} prediction interval (model {bt.model})."
+        )
+        last = pd.Timestamp(h["month"].iloc[-1])
+    else:
+        first, final = pd.Timestamp(bt.origins[0]), pd.Timestamp(bt.origins[-1])
+        k = len(bt.origins)
+        if k > 1:
+            gap = ((final.year - first.year) * 12 + final.month - first.month) // (k - 1)
+            when = f"at {k} points {gap} months apart, from {first:%B %Y} to {final:%B %Y}"
+        else:
+            when = f"from {first:%B %Y}"
+        inside = int(round(bt.coverage * bt.months))
+        text = (
+            f"Back-test: {when}, each method was fitted to the months before and forecast the next {bt.holdout_months}. "
+            f"Mean absolute percentage error (MAPE) over the {bt.months} month-forecasts: {_mape_words(bt)}. "
+            f"The forecast uses the method with the lowest, {bt.method}; "
+            f"{inside} of its {bt.months} back-test months fell inside its {lvl} interval"
+            + (f": the model's own interval widened {bt.calibration:.2f} times to allow for how far its forecasts missed (each origin scored with the widening worked out on the others)." if bt.calibration > 1 else " (the model's own interval: its misses called for no widening).")
+        )
+        last = pd.Timestamp(h["month"].iloc[-1])
+    if excluded is not None:
+        text += f" The months from {excluded[0]:%B %Y} to {excluded[1]:%B %Y} (the Covid-19 period) are left out of the fit and not scored."
+    elif covid_start is not None and pd.Timestamp(covid_start) <= last + pd.offsets.MonthEnd(0):
         text += f" The held-out months include the Covid-19 restrictions from {format_day(covid_start)}, which a model fitted on earlier years cannot foresee: read this as a test of the method in an unusual year."
     return text
 
@@ -158,6 +205,7 @@ def yearly_table_html(title: str, fc: Forecast, bt: BacktestResult | None, backt
     title : str
     fc : Forecast
     bt : BacktestResult, optional
+        With a rolling back-test, every method's MAPE (the one used in bold).
     backtest_note : str
         Shown instead of the back-test line when there is no back-test.
 
@@ -180,7 +228,18 @@ def yearly_table_html(title: str, fc: Forecast, bt: BacktestResult | None, backt
         numeric={1, 2, 3, 4},
         caption=f"{title}: totals by financial year (April to March), model {fc.model}",
     )
-    if bt is not None:
+    if bt is not None and bt.scores is not None:
+        sc = bt.scores.set_index("method")
+        methods = list(sc.index)
+        cells = [f"{len(bt.origins)} origins, {html.escape(span_words(pd.Series(bt.origins)))}, {bt.holdout_months} months each", str(bt.months)]
+        cells += [(f"<b>{sc.loc[m, 'mape']:.1f}%</b>" if m == bt.method else f"{sc.loc[m, 'mape']:.1f}%") if pd.notna(sc.loc[m, "mape"]) else "–" for m in methods]
+        cells += [html.escape(bt.method), f"{int(round(bt.coverage * bt.months))} of {bt.months}"]
+        table += html_table(
+            ["Back-test", "Month-forecasts", *[f"MAPE: {html.escape(m)}" for m in methods], "Method used (lowest MAPE)", f"Months inside the {lvl} interval"],
+            [cells],
+            numeric=set(range(1, 2 + len(methods))) | {3 + len(methods)},
+        )
+    elif bt is not None:
         table += (
             html_table(
                 ["Back-test", "Months held out", "MAPE", f"Months inside the {lvl} interval"],
@@ -193,8 +252,59 @@ def yearly_table_html(title: str, fc: Forecast, bt: BacktestResult | None, backt
     return table
 
 
-def forecast_one(key: str, history: pd.Series, section: str, *, covid_start: date | None = None, horizon_months: int = HORIZON_MONTHS, holdout: int = BACKTEST_MONTHS, level: float = LEVEL) -> DemandForecast:
+def covid_exclusion(covid_start: date | None, covid_end: date | None = None) -> tuple | None:
+    """The months the forecasts leave out: from the month of ``covid_start`` to the month of
+    ``covid_end`` (by default :data:`COVID_RESTRICTIONS_END`), or None without a start."""
+    if covid_start is None:
+        return None
+    end = covid_end or COVID_RESTRICTIONS_END
+    return (pd.Timestamp(covid_start).to_period("M").to_timestamp(), pd.Timestamp(end).to_period("M").to_timestamp())
+
+
+def _revision(history: pd.Series, fc: Forecast, exclude: tuple | None, horizon_months: int, level: float, holdout: int) -> dict:
+    """How the final year's forecast moved from the run with the data to a quarter earlier."""
+    earlier = history.iloc[:-PREVIOUS_RUN_MONTHS]
+    if len(earlier) < MIN_MONTHS:
+        return {}
+    # Both runs end inside excluded months that run to the end of the data: both are fitted
+    # on the months before them, so the forecast is the same and nothing is recomputed.
+    last = fc.monthly["month"].iloc[0] - pd.offsets.MonthBegin(1)
+    earlier_end = last - pd.offsets.MonthBegin(PREVIOUS_RUN_MONTHS)
+    same = fc.excluded is not None and fc.fit_end < fc.excluded[0] and earlier_end >= fc.excluded[0]
+    if same:
+        if fc.yearly.empty:
+            return {}
+        final = fc.yearly.iloc[-1]
+        return {
+            "year": final["year"], "current": float(final["forecast"]), "previous": float(final["forecast"]), "pct": 0.0,
+            "previous_end": earlier_end, "new_months": list(pd.date_range(earlier_end + pd.offsets.MonthBegin(1), last, freq="MS")),
+            "new_actual": float(history.iloc[len(earlier):].sum()),
+            "new_expected": float("nan"), "data_pct": float("nan"), "same_fit": True, "method": fc.model, "previous_method": fc.model,
+        }
+    try:
+        before, _ = forecast_selected(earlier, horizon_months=horizon_months, level=level, exclude=exclude, holdout=holdout, n_simulations=0)
+    except ForecastError:
+        return {}
+    return compare_runs(fc, before, history)
+
+
+def forecast_one(
+    key: str,
+    history: pd.Series,
+    section: str,
+    *,
+    covid_start: date | None = None,
+    covid_end: date | None = None,
+    horizon_months: int = HORIZON_MONTHS,
+    holdout: int = BACKTEST_MONTHS,
+    level: float = LEVEL,
+    compare: bool = True,
+) -> DemandForecast:
     """Forecast one demand series and write up everything the page shows for it.
+
+    The method is the one that wins the rolling-origin back-test against seasonal naive and
+    the mean of past years (:func:`perfpack.stats.forecast.forecast_selected`); the Covid-19 months
+    are left out of the fit.
 
     Parameters
     ----------
@@ -205,53 +315,73 @@ def forecast_one(key: str, history: pd.Series, section: str, *, covid_start: dat
     section : str
         The section id, for the ``figures.csv`` rows.
     covid_start : date, optional
-        See :func:`backtest_sentence`.
+        Start of the Covid-19 restrictions (``PackConfig.covid_overall_start``). When given,
+        the months from its month to ``covid_end``'s are left out of the fit and the
+        back-test (:func:`covid_exclusion`).
+    covid_end : date, optional
+        Last day of the restrictions to leave out (default :data:`COVID_RESTRICTIONS_END`).
     horizon_months, holdout : int
-        Months forecast (48 = four years) and months held out in the back-test (12).
+        Months forecast (48 = four years) and months forecast at each back-test origin (12).
     level : float
         Coverage of the prediction intervals (0.95).
+    compare : bool, default True
+        Also say how the final year's forecast moved from the run with the data to three
+        months earlier (the previous quarter's pack), and why when it moved 15% or more.
 
     Returns
     -------
     DemandForecast
         With ``unavailable`` set (and nothing else) when the series cannot be forecast,
-        e.g. too few months; with ``backtest_unavailable`` set when only the back-test fails
-        (too short, or a held-out month is zero).
+        e.g. too few months; with ``backtest_unavailable`` set when only the back-test is not
+        possible (fewer than 36 months to fit).
     """
-
     d = DEMAND_BY_KEY[key]
     out = DemandForecast(key=key, title=d.title, history=history)
     history = history.rename(d.noun)
+    exclude = covid_exclusion(covid_start, covid_end)
     try:
-        fc = forecast_series(history, horizon_months=horizon_months, level=level)
+        fc, bt = forecast_selected(history, horizon_months=horizon_months, level=level, exclude=exclude, holdout=holdout)
     except ForecastError as exc:
         out.unavailable = f"cannot be forecast from these data: {exc}"
         return out
     out.forecast = fc
-    try:
-        out.backtest = backtest(history, holdout=holdout, level=level)
-    except ForecastError as exc:
-        out.backtest_unavailable = f"not possible on these data: {exc}"
+    out.backtest = bt
+    fitted = len(pd.date_range(history.index[0], fc.fit_end, freq="MS"))
+    if bt is None:
+        out.backtest_unavailable = (
+            f"not possible on these data: {fitted} months to fit the methods on; a back-test needs at least "
+            f"{MIN_MONTHS + holdout} ({MIN_MONTHS} to fit and {holdout} to score), so the forecast uses {fc.model} untested"
+        )
     else:
-        out.backtest_text = backtest_sentence(out.backtest, covid_start)
+        out.backtest_text = backtest_sentence(bt, covid_start, fc.excluded)
     try:
-        out.statement = demand_statement(d.noun, history, fc)
+        statement = demand_statement(d.noun, history, fc)
     except ForecastError as exc:
-        out.statement = f"No statement for {d.noun}: {exc}"
-    out.chart = forecast_chart(history, fc, d.title, out.backtest)
+        statement = f"No statement for {d.noun}: {exc}"
+    if fc.excluded is not None:
+        a, b = fc.excluded
+        if fc.fit_end < a:
+            statement += (
+                f" The forecast leaves out the months from {a:%B %Y} to {b:%B %Y} (the Covid-19 period): it is what the "
+                f"pattern up to {fc.fit_end:%B %Y} implies, so it assumes demand returns to that pattern."
+            )
+        else:
+            statement += f" The months from {a:%B %Y} to {b:%B %Y} (the Covid-19 period) are replaced in the fit by the forecast from the months before them."
+    if compare:
+        out.revision = _revision(history, fc, exclude, horizon_months, level, holdout)
+        if out.revision:
+            statement += " " + revision_sentence(out.revision)
+    out.statement = statement
+    out.chart = forecast_chart(history, fc, d.title, bt)
     lvl = f"{level * 100:g}%"
     out.caption = (
         f"{d.title} per month, observed {history.index[0]:%B %Y} to {history.index[-1]:%B %Y}, and the forecast to "
-        f"{fc.monthly['month'].iloc[-1]:%B %Y} (dashed) with its {lvl} prediction interval (shaded)."
-        + (f" Dotted: the back-test forecast of the last {holdout} months, from the data before them." if out.backtest is not None else "")
+        f"{fc.monthly['month'].iloc[-1]:%B %Y} (dashed, {fc.model}) with its {lvl} prediction interval (shaded)."
+        + (f" The months from {fc.excluded[0]:%B %Y} to {fc.excluded[1]:%B %Y} are shown but left out of the fit." if fc.excluded is not None else "")
+        + (f" Dotted: the back-test forecast of {span_words(bt.holdout['month'])}, from the months before them." if bt is not None else "")
     )
-    out.table_html = yearly_table_html(d.title, fc, out.backtest, out.backtest_unavailable or "")
-    rows = forecast_figure_rows(key, fc, section, label=d.title)
-    for r in rows:
-        r["model"] = fc.model
-        r["backtest_mape"] = None if out.backtest is None else round(out.backtest.mape, 1)
-        r["backtest_coverage"] = None if out.backtest is None else round(out.backtest.coverage, 3)
-    out.rows = rows
+    out.table_html = yearly_table_html(d.title, fc, bt, out.backtest_unavailable or "")
+    out.rows = forecast_figure_rows(key, fc, section, label=d.title, backtest=bt)
     return out
 
 
@@ -265,9 +395,10 @@ def forecast_demand(demand: Demand, section: str, *, covid_start: date | None = 
     section : str
         The section id.
     covid_start : date, optional
-        See :func:`backtest_sentence`.
+        See :func:`forecast_one`: the Covid-19 months from this date are left out of the fit.
     **kwargs
-        Passed to :func:`forecast_one` (``horizon_months``, ``holdout``, ``level``).
+        Passed to :func:`forecast_one` (``covid_end``, ``horizon_months``, ``holdout``,
+        ``level``, ``compare``).
 
     Returns
     -------
@@ -324,7 +455,8 @@ def direction(fc: Forecast, flat_within: float = FLAT_WITHIN_PCT) -> dict:
 
 def forecast_summary_html(forecasts: dict[str, DemandForecast]) -> str:
     """Every demand series in one table: the last complete year, the final forecast year with
-    its interval, the direction in words and the back-test error.
+    its interval, the direction in words, the method used with its back-test error and seasonal
+    naive's error on the same back-test.
 
     Parameters
     ----------
@@ -339,11 +471,14 @@ def forecast_summary_html(forecasts: dict[str, DemandForecast]) -> str:
     body = []
     for f in forecasts.values():
         if f.forecast is None:
-            body.append([html.escape(f.title)] + ['<span class="pp-na">not available</span>'] + ["–"] * 4)
+            body.append([html.escape(f.title)] + ['<span class="pp-na">not available</span>'] + ["–"] * 5)
             continue
+        bt = f.backtest
+        method = html.escape(f.forecast.model) + ("" if bt is None else f" ({bt.mape:.1f}%)")
+        baseline = "–" if bt is None or bt.baseline_mape is None else f"{bt.baseline_mape:.1f}%"
         d = direction(f.forecast)
         if not d:
-            body.append([html.escape(f.title), "–", "–", "–", "–", "–" if f.mape is None else f"{f.mape:.1f}%"])
+            body.append([html.escape(f.title), "–", "–", "–", "–", method, baseline])
             continue
         move = d["word"] if d["word"] == "broadly flat" else f"{d['word']} {abs(d['pct']):.0f}%"
         if not d["certain"] and d["word"] != "broadly flat":
@@ -355,15 +490,16 @@ def forecast_summary_html(forecasts: dict[str, DemandForecast]) -> str:
                 f"{format_forecast(d['forecast'])} in {html.escape(d['year'])}",
                 f"{format_forecast(d['lower'])} to {format_forecast(d['upper'])}",
                 html.escape(move),
-                "–" if f.mape is None else f"{f.mape:.1f}%",
+                method,
+                baseline,
             ]
         )
     lvl = next((f"{f.forecast.level * 100:g}%" for f in forecasts.values() if f.forecast is not None), "95%")
     return html_table(
-        ["Series", "Last complete year observed", "Final forecast year", f"{lvl} prediction interval", "Direction", "Back-test MAPE"],
+        ["Series", "Last complete year observed", "Final forecast year", f"{lvl} prediction interval", "Direction", "Method (back-test MAPE)", f"Back-test MAPE of {SEASONAL_NAIVE}"],
         body,
-        numeric={1, 2, 3, 5},
-        caption="Demand forecasts at a glance",
+        numeric={1, 2, 3, 6},
+        caption="Demand forecasts at a glance: each series uses the method with the lowest error in a rolling back-test",
     )
 
 

@@ -24,6 +24,11 @@ SIG_STYLE = {
 
 
 
+def _mark(x) -> str:
+    """A revision mark (already HTML) or nothing."""
+    return x if isinstance(x, str) else ""
+
+
 def fmt_count(x) -> str:
     return "–" if is_missing(x) else f"{int(round(float(x))):,}"
 
@@ -36,6 +41,19 @@ def fmt_pct(x, signed: bool = True) -> str:
     if is_missing(x):
         return "–"
     return f"{float(x):+.1f}%" if signed else f"{float(x):.1f}%"
+
+
+def fmt_rate(x) -> str:
+    """A rate per 1,000 to three significant figures, and at least one decimal place
+    (``75.3``, ``126.4``, ``9.67``, ``0.00799``); "–" when missing."""
+    if is_missing(x):
+        return "–"
+    x = float(x)
+    if x == 0:
+        return "0.0"
+    if abs(x) >= 10:
+        return f"{x:,.1f}"
+    return f"{x:.3g}" if abs(x) < 1 else f"{x:.2f}"
 
 
 def fmt_money(x) -> str:
@@ -69,29 +87,33 @@ def change_table(rows: list[dict] | pd.DataFrame, current_label: str, previous_l
 
     ``rows`` carry ``current``, ``previous``, ``change``, ``pct_change``, ``significance``,
     ``suppressed`` and a name (``area`` by default). Suppressed rows show ``<threshold``;
-    rows that are too few to test show no percentage.
+    rows that are too few to test show no percentage. A row's ``_revised_current`` and
+    ``_revised_previous`` (HTML, a revision mark made by the page) follow their values.
     """
     recs = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
     out = []
     for r in recs:
         name = html.escape(str(r.get(name_key, "")))
+        cur_mark, prev_mark = _mark(r.get("_revised_current")), _mark(r.get("_revised_previous"))
         if r.get("suppressed"):
             cur = html.escape(str(r.get("_display_current") or f"<{threshold}"))
             prev = html.escape(str(r.get("_display_previous") or f"<{threshold}"))
-            out.append([name, prev, cur, "–", "–", '<span style="color:#3D3D3D">suppressed: small numbers</span>'])
+            out.append([name, prev + prev_mark, cur + cur_mark, "–", "–", '<span style="color:#3D3D3D">suppressed: small numbers</span>'])
             continue
         sig = r.get("significance") or ""
         pct = "–" if sig == "too few to test" else fmt_pct(r.get("pct_change"))
-        out.append([name, fmt_count(r.get("previous")), fmt_count(r.get("current")), fmt_signed(r.get("change")), pct, significance_cell(sig)])
+        out.append([name, fmt_count(r.get("previous")) + prev_mark, fmt_count(r.get("current")) + cur_mark, fmt_signed(r.get("change")), pct, significance_cell(sig)])
     return html_table([first_col, previous_label, current_label, "Change", "% change", "Significance"], out, numeric={1, 2, 3, 4}, caption=caption, first_bold=(name_key == "area"))
 
 
 def monthly_table(table: pd.DataFrame, current_label: str, previous_label: str, caption: str = "") -> str:
     """Month-by-month values of a this-year-against-last comparison, with the total; a month
-    the data do not cover shows a dash (never a zero) and its column has no total."""
+    the data do not cover shows a dash (never a zero) and its column has no total. The columns
+    ``_revised_current`` and ``_revised_previous`` (HTML revision marks made by the page), where
+    present, follow the months' values."""
     rows = []
     for m, r in table.iterrows():
-        rows.append([html.escape(str(m)), fmt_count(r["previous"]), fmt_count(r["current"]), fmt_signed(r["current"] - r["previous"])])
+        rows.append([html.escape(str(m)), fmt_count(r["previous"]) + _mark(r.get("_revised_previous")), fmt_count(r["current"]) + _mark(r.get("_revised_current")), fmt_signed(r["current"] - r["previous"])])
     # a total only over a whole window: a column with a month the data do not cover has none
     prev = table["previous"].sum() if table["previous"].notna().all() else None
     cur = table["current"].sum() if table["current"].notna().all() else None

@@ -13,8 +13,10 @@ import pandas as pd
 from perfpack.periods import Period
 from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_signed, html_table, significance_cell
 from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
+from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
 from perfpack.sources.coverage import month_words
+from perfpack.stats.published import mark_words
 from perfpack.stats.significance import is_missing
 
 HEADLINE_KINDS = ("count", "amount", "share")
@@ -65,9 +67,19 @@ def _signed_money(x) -> str:
     return "–" if x is None else ("+" if x >= 0 else "−") + fmt_money(abs(x))
 
 
-def headline_cells(r: dict) -> dict:
+def revision_marks(revisions: pd.DataFrame, period: str | None = None) -> dict[tuple[str, str, str], str]:
+    """The words beside each revised figure (``revised since the 2020-Q3 pack (was 63,214)``)
+    by ``(key, area, window)``, from a pack's ``revisions.csv``."""
+    if revisions is None or revisions.empty:
+        return {}
+    return {(str(r["key"]), str(r["area"]), str(r["window"])): mark_words(r, period) for r in revisions.to_dict("records")}
+
+
+def headline_cells(r: dict, marks: dict | None = None) -> dict:
     """One headline row as plain-text cells (the index page and the meeting paper share this):
-    ``label, period, previous, latest, change, pct, significance, variation``."""
+    ``label, period, previous, latest, change, pct, significance, variation``, and
+    ``revised_previous``, ``revised_latest``: the words of ``marks`` (:func:`revision_marks`)
+    for a revised figure, else empty."""
 
     kind = r.get("kind") or "count"
     cur, prev, change = _num(r.get("current")), _num(r.get("previous")), _num(r.get("change"))
@@ -85,17 +97,26 @@ def headline_cells(r: dict) -> dict:
         sig = f"incomplete coverage: {coverage}"  # the words travel with the figure, to the index and the paper
     variation = r.get("variation")
     variation = "" if is_missing(variation) or not variation else str(variation)
-    return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation}
+    marks = marks or {}
+    area = str(r.get("area") or "Force")
+    revised = {f"revised_{name}": marks.get((str(r["key"]), area, str(r.get(col) or "")), "") for name, col in (("previous", "previous_window"), ("latest", "window"))}
+    return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation, **revised}
+
+
+def revised_cell(value: str, words: str) -> str:
+    """A table cell's value with its revision mark beneath it, as HTML (``value`` is HTML)."""
+    return value + (f'<br><small class="pp-revised">{html.escape(words)}</small>' if words else "")
 
 
 HEADLINE_HEADER = ["Measure", "Period", "Previous", "Latest", "Change", "% change", "Significance"]
 VARIATION_HEADER = "Variation (SPC, latest month)"
 
 
-def headline_table(rows: pd.DataFrame, sections: list[dict] | None = None) -> str:
+def headline_table(rows: pd.DataFrame, sections: list[dict] | None = None, marks: dict | None = None) -> str:
     """The headline figures as an HTML table. With ``sections`` (the manifest's records), rows
     are grouped under each section's title, linked to its page, in the sections' order; a
-    failed section gets a group row saying so, linked to its run status."""
+    failed section gets a group row saying so, linked to its run status. ``marks``
+    (:func:`revision_marks`) marks revised figures."""
     has_icon = "variation" in rows.columns
     header = HEADLINE_HEADER + ([VARIATION_HEADER] if has_icon else [])
     records = rows.to_dict("records")
@@ -121,8 +142,8 @@ def headline_table(rows: pd.DataFrame, sections: list[dict] | None = None) -> st
         if label is not None:
             out.append(["<!--group-->" + label] + [""] * (len(header) - 1))
         for r in recs:
-            c = headline_cells(r)
-            row = [html.escape(c["label"]), html.escape(c["period"]), c["previous"], c["latest"], c["change"], c["pct"], significance_cell(c["significance"]) if c["significance"] else ""]
+            c = headline_cells(r, marks)
+            row = [html.escape(c["label"]), html.escape(c["period"]), revised_cell(c["previous"], c["revised_previous"]), revised_cell(c["latest"], c["revised_latest"]), c["change"], c["pct"], significance_cell(c["significance"]) if c["significance"] else ""]
             if has_icon:
                 row.append(variation_cell(c["variation"]))
             out.append(row)
@@ -183,6 +204,8 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
     heads = headline_rows(figures, period)
     area_word = "district" if getattr(config, "derived", False) else getattr(config, "area_word", "Neighbourhood Policing Area")
     sections = manifest["sections"]
+    revisions = manifest.get("revisions") or {}
+    marks = revision_marks(read_revisions(folder / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
     force = manifest.get("force") or config.force_name
     info = {"period": period.id, "source": manifest["parameters"]["source"], "force": force, "files": manifest["inputs"], "code_version": describe_version(manifest["code_version"]), "started_at": manifest["started_at"], "finished_at": manifest["finished_at"]}
     page = tmpl.render(
@@ -197,7 +220,7 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
         sections=sections,
         failed=[s for s in sections if s["status"] != "ok"],
         headline_intro=f"Force-wide figures, one row per measure: the 12 months to {period.end:%d %B %Y} against the 12 months before, unless the Period column says otherwise (each compared with the same dates a year earlier). Each section page has the breakdown by {area_word} and by month. A figure whose windows the data do not cover in full is counted but not compared, and says so (incomplete coverage). The variation column is the SPC reading of the latest month against limits set on the year before (NHS Making Data Count).",
-        headline_table=jinja2.utils.markupsafe.Markup(headline_table(heads, sections) if not heads.empty else "<p>No headline figures: every section failed.</p>"),
+        headline_table=jinja2.utils.markupsafe.Markup(headline_table(heads, sections, marks) if not heads.empty else "<p>No headline figures: every section failed.</p>"),
         significance_note=significance_note(config),
         quality_intro="What the run read, after checking every file against the data contract (data/README.md).",
         quality_table=jinja2.utils.markupsafe.Markup(quality_table(manifest.get("data_quality") or {})),
@@ -205,6 +228,8 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
         unavailable=manifest.get("unavailable") or {},
         run_block=jinja2.utils.markupsafe.Markup(run_block(info)),
         paper=manifest.get("paper") or {},
+        revisions=revisions,
+        revisions_file=REVISIONS_FILE,
     )
     path = folder / "index.html"
     path.write_text(page, encoding="utf-8")

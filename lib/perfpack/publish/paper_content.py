@@ -6,11 +6,15 @@ Like the runner, this knows nothing about crime. It assembles what the run produ
 - a title page (force, meeting, marking and transparency from the configuration; the meeting
   date and publication date are left for the analyst, never invented);
 - contents;
+- the revisions note (what changed since earlier packs: the manifest's ``revisions``, see
+  ``docs/revisions.md``), and revised figures marked in the tables;
 - per section, in the manifest's order: its headline figures (force-wide rows of
-  ``figures.csv``, the same selection as the index page), its first charts as the executed
-  notebook shows them (image, alt text and caption written by the library), and the force
-  lead's commentary where the force's profile has ``commentary/<period>/<section>.md``. A section that failed
-  says so instead;
+  ``figures.csv``, the same selection as the index page), the paragraphs the section wrote
+  for the paper (``<p class="pp-paper-text">``: the peer comparison's summary, say), its first
+  charts as the executed notebook shows them (image, alt text and caption written by the
+  library; a chart marked ``pp-not-in-paper`` is passed over), and the force lead's
+  commentary where the force's profile has ``commentary/<period>/<section>.md``. A section
+  that failed says so instead;
 - a closing note on the data (input files and their SHA-256, code version) and caveats (short
   sentences from the configuration, ``paper.caveats``; the full log is ``docs/caveats.md``).
 
@@ -32,7 +36,8 @@ import pandas as pd
 from perfpack.config import PROJECT_ROOT
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period
-from perfpack.publish.index import headline_cells, headline_rows, significance_note
+from perfpack.publish.index import headline_cells, headline_rows, revision_marks, significance_note
+from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
 
 DOCX_NAME = "meeting-paper.docx"
@@ -41,6 +46,11 @@ FAILED_TEXT = "This section failed in the run; see index"
 DEFAULT_CHARTS_PER_SECTION = 2
 DEFAULT_BEFORE = ("Foreword",)
 COMMENTARY_LABEL = "Commentary: force lead response (written by the force, not computed)"
+#: The classes a section page marks its output with for the paper (as
+#: :class:`perfpack.pages.section.Section` writes them: ``paper_text``, ``chart(paper=False)``).
+PAPER_TEXT_CLASS, NOT_IN_PAPER_CLASS = "pp-paper-text", "pp-not-in-paper"
+
+REVISIONS_TITLE = "Revisions since earlier packs"
 
 
 # ---- what goes in ------------------------------------------------------------------------------
@@ -67,6 +77,7 @@ class PaperSection:
     rows: list[dict] = field(default_factory=list)  # plain-text cells, see index.headline_cells
     has_variation: bool = False
     charts: list[Chart] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # plain text the section wrote for the paper
     commentary_md: str | None = None
     commentary_file: str = ""
 
@@ -95,22 +106,31 @@ class Paper:
     caveats: list[str]
     data_notes: list[str]
     unavailable: dict
+    revisions_note: str = ""  # the note the paper opens with; empty for a run that made none
+    revisions_file: str | None = None  # revisions.csv, when the run wrote it
+    revisions_count: int = 0  # the figures it lists
 
 
 class _FigureParser(HTMLParser):
-    """Collects ``<figure class="pp-chart"><img src alt><figcaption>`` from output HTML."""
+    """Collects ``<figure class="pp-chart"><img src alt><figcaption>`` from output HTML (not
+    those marked ``pp-not-in-paper``), and the text of ``<p class="pp-paper-text">``."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[str, str, str]] = []
+        self.paragraphs: list[str] = []
         self._in_fig = 0
         self._in_cap = False
         self._img: tuple[str, str] | None = None
         self._cap: list[str] = []
+        self._para: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "figure" and "pp-chart" in (a.get("class") or "").split():
+        classes = (a.get("class") or "").split()
+        if tag == "p" and PAPER_TEXT_CLASS in classes:
+            self._para = []
+        elif tag == "figure" and "pp-chart" in classes and NOT_IN_PAPER_CLASS not in classes:
             self._in_fig, self._img, self._cap = 1, None, []
         elif self._in_fig and tag == "figure":
             self._in_fig += 1
@@ -120,7 +140,10 @@ class _FigureParser(HTMLParser):
             self._in_cap = True
 
     def handle_endtag(self, tag):
-        if tag == "figcaption":
+        if tag == "p" and self._para is not None:
+            self.paragraphs.append(" ".join("".join(self._para).split()))
+            self._para = None
+        elif tag == "figcaption":
             self._in_cap = False
         elif tag == "figure" and self._in_fig:
             self._in_fig -= 1
@@ -130,35 +153,53 @@ class _FigureParser(HTMLParser):
     def handle_data(self, data):
         if self._in_cap:
             self._cap.append(data)
+        if self._para is not None:
+            self._para.append(data)
 
 
-def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> list[Chart]:
-    """The first ``limit`` charts (``<figure class="pp-chart">`` with a PNG data URI) in an
-    executed notebook's HTML outputs, in order."""
-
+def _html_outputs(nb_path: Path):
+    """The HTML outputs of an executed notebook's code cells, in order."""
     if not nb_path or not Path(nb_path).is_file():
-        return []
+        return
     nb = nbformat.read(str(nb_path), as_version=4)
-    charts: list[Chart] = []
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
         for out in cell.get("outputs", []):
             text = (out.get("data") or {}).get("text/html")
-            if not text:
-                continue
-            text = "".join(text) if isinstance(text, list) else text
-            if "pp-chart" not in text:
-                continue
+            if text:
+                yield "".join(text) if isinstance(text, list) else text
+
+
+def notebook_paragraphs(nb_path: Path) -> list[str]:
+    """The paragraphs a section wrote for the paper (``<p class="pp-paper-text">``), as
+    plain text, in order."""
+    out: list[str] = []
+    for text in _html_outputs(nb_path):
+        if PAPER_TEXT_CLASS in text:
             parser = _FigureParser()
             parser.feed(text)
-            for src, alt, cap in parser.found:
-                m = re.match(r"data:image/png;base64,(.*)$", src.strip(), re.S)
-                if not m:
-                    continue
-                charts.append(Chart(base64.b64decode(m.group(1)), alt.strip(), cap))
-                if len(charts) >= limit:
-                    return charts
+            out += [p for p in parser.paragraphs if p]
+    return out
+
+
+def notebook_charts(nb_path: Path, limit: int = DEFAULT_CHARTS_PER_SECTION) -> list[Chart]:
+    """The first ``limit`` charts (``<figure class="pp-chart">`` with a PNG data URI, not
+    marked ``pp-not-in-paper``) in an executed notebook's HTML outputs, in order."""
+
+    charts: list[Chart] = []
+    for text in _html_outputs(nb_path):
+        if "pp-chart" not in text:
+            continue
+        parser = _FigureParser()
+        parser.feed(text)
+        for src, alt, cap in parser.found:
+            m = re.match(r"data:image/png;base64,(.*)$", src.strip(), re.S)
+            if not m:
+                continue
+            charts.append(Chart(base64.b64decode(m.group(1)), alt.strip(), cap))
+            if len(charts) >= limit:
+                return charts
     return charts
 
 
@@ -182,15 +223,18 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
 
     pc = _paper_config(config)
     limit = int(pc.get("charts_per_section", DEFAULT_CHARTS_PER_SECTION))
+    revisions = manifest.get("revisions") or {}
+    marks = revision_marks(read_revisions(Path(build_dir) / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
     sections = []
     for s in manifest.get("sections", []):
         ps = PaperSection(id=s["id"], title=s.get("title") or s["id"], status=s.get("status") or "failed", error=s.get("error") or "", page=s.get("html"))
         if ps.ok:
             rows = paper_rows(figures, period, ps.id)
-            ps.rows = [headline_cells(r) for r in rows.to_dict("records")] if not rows.empty else []
+            ps.rows = [headline_cells(r, marks) for r in rows.to_dict("records")] if not rows.empty else []
             ps.has_variation = any(r["variation"] for r in ps.rows)
             nb = Path(build_dir) / s["notebook"] if s.get("notebook") else None
             ps.charts = notebook_charts(nb, limit) if nb else []
+            ps.paragraphs = notebook_paragraphs(nb) if nb else []
             path = commentary_path(config, period, ps.id)  # the force's own profile only
             ps.commentary_file = _shown_path(path) if path is not None else ""
             if path is not None and path.is_file():
@@ -218,6 +262,9 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
         caveats=[str(c) for c in pc.get("caveats", []) or []] + _computed_caveats(config),
         data_notes=[str(n) for n in manifest.get("data_notes") or []],
         unavailable=dict(manifest.get("unavailable") or {}),
+        revisions_note=str(revisions.get("note") or ""),
+        revisions_file=REVISIONS_FILE if revisions.get("status") == "ok" else None,
+        revisions_count=int(revisions.get("count") or 0),
     )
 
 

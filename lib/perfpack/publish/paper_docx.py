@@ -16,7 +16,17 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, VARIATION_WORDS
-from perfpack.publish.paper_content import COMMENTARY_LABEL, FAILED_TEXT, Paper, PaperSection, analyst_prompt, commentary_prompt, extra_prompt, section_prompt
+from perfpack.publish.paper_content import (
+    COMMENTARY_LABEL,
+    FAILED_TEXT,
+    REVISIONS_TITLE,
+    Paper,
+    PaperSection,
+    analyst_prompt,
+    commentary_prompt,
+    extra_prompt,
+    section_prompt,
+)
 
 # ---- Word --------------------------------------------------------------------------------------
 
@@ -215,6 +225,12 @@ def _docx_table(doc, s: PaperSection, number: int):
             else:
                 r = p.add_run(value)
             r.font.size = Pt(8.5)
+            mark = row.get(f"revised_{k}", "") if k in ("previous", "latest") else ""
+            if mark:  # a revised figure: the words beneath its value
+                r.add_break()
+                m = p.add_run(mark)
+                m.italic = True
+                m.font.size = Pt(7.5)
     # widths that fit A4 between the margins (16.6 cm): the measure's name gets the room
     widths = [3.8, 1.9, 1.6, 1.6, 1.5, 1.4, 2.5] + ([2.3] if s.has_variation else [])
     widths[0] += 16.6 - sum(widths)
@@ -283,7 +299,7 @@ def write_docx(paper: Paper, path: Path) -> Path:
     # contents: a Word TOC field, shown as a plain list until Word updates it (page numbers)
     ph = doc.add_paragraph(style="TOC Heading")
     ph.add_run("Contents")
-    entries = list(paper.before) + [s.title for s in paper.sections] + list(paper.after) + ["Data sources and caveats"]
+    entries = ([REVISIONS_TITLE] if paper.revisions_note else []) + list(paper.before) + [s.title for s in paper.sections] + list(paper.after) + ["Data sources and caveats"]
     first = doc.add_paragraph()
 
     def fld(par, kind):
@@ -315,6 +331,12 @@ def write_docx(paper: Paper, path: Path) -> Path:
         settings.append(upd)
     doc.add_page_break()
 
+    if paper.revisions_note:
+        doc.add_heading(REVISIONS_TITLE, level=1)
+        doc.add_paragraph(paper.revisions_note)
+        if paper.revisions_file and paper.revisions_count:
+            doc.add_paragraph(f"Every revised figure, with its value then and now, is in the pack's {paper.revisions_file}; revised figures are marked in the tables below.")
+
     for title in paper.before:
         doc.add_heading(title, level=1)
         _placeholder(doc, extra_prompt(title))
@@ -332,6 +354,8 @@ def write_docx(paper: Paper, path: Path) -> Path:
             n_table += 1
             _docx_table(doc, s, n_table)
             doc.add_paragraph()
+        for text in s.paragraphs:
+            doc.add_paragraph(text)
         for c in s.charts:
             n_fig += 1
             p = doc.add_paragraph()

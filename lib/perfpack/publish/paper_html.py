@@ -10,8 +10,18 @@ import mistune
 
 from perfpack.present.tables import html_table, significance_cell
 from perfpack.publish.export import TEMPLATES, offline_only, pack_css, print_css, slug
-from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, variation_cell
-from perfpack.publish.paper_content import COMMENTARY_LABEL, FAILED_TEXT, Paper, PaperSection, analyst_prompt, commentary_prompt, extra_prompt, section_prompt
+from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, revised_cell, variation_cell
+from perfpack.publish.paper_content import (
+    COMMENTARY_LABEL,
+    FAILED_TEXT,
+    REVISIONS_TITLE,
+    Paper,
+    PaperSection,
+    analyst_prompt,
+    commentary_prompt,
+    extra_prompt,
+    section_prompt,
+)
 
 # ---- HTML --------------------------------------------------------------------------------------
 
@@ -20,7 +30,7 @@ def _html_table(s: PaperSection, number: int) -> str:
 
     body = []
     for r in s.rows:
-        row = [html.escape(r["label"]), html.escape(r["period"]), r["previous"], r["latest"], r["change"], r["pct"], significance_cell(r["significance"]) if r["significance"] else ""]
+        row = [html.escape(r["label"]), html.escape(r["period"]), revised_cell(r["previous"], r.get("revised_previous", "")), revised_cell(r["latest"], r.get("revised_latest", "")), r["change"], r["pct"], significance_cell(r["significance"]) if r["significance"] else ""]
         if s.has_variation:
             row.append(variation_cell(r["variation"]))
         body.append(row)
@@ -36,7 +46,7 @@ def write_html(paper: Paper, path: Path) -> Path:
     md = mistune.create_markdown(escape=True)
     n_table = n_fig = 0
     views = []
-    used = set()
+    used = {"revisions"}
     for s in paper.sections:
         anchor = slug(s.id)
         used.add(anchor)
@@ -70,6 +80,7 @@ def write_html(paper: Paper, path: Path) -> Path:
         before=extra(paper.before),
         after=extra(paper.after),
         failed_text=FAILED_TEXT,
+        revisions_title=REVISIONS_TITLE,
         commentary_label=COMMENTARY_LABEL,
         analyst=analyst_prompt,
         inputs=[{"name": Path(str(f.get("path", ""))).name, "rows": f"{int(f['rows']):,}" if f.get("rows") is not None else "–", "sha256": str(f.get("sha256", ""))} for f in paper.inputs],

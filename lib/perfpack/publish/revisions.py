@@ -32,36 +32,47 @@ How it works
 * **Material**: a change of ``threshold_pct`` per cent of the published figure or more (any
   change of a figure published as zero). A move into or out of suppression is not called
   material: its size cannot be shown.
+
+In a run
+--------
+The runner uses :class:`RunRevisions`: before the sections run, it finds the earlier packs and
+writes what they published (:func:`published_table`) for the section pages, which mark each
+revised figure beside it (:class:`perfpack.pages.section.Section`); before the new pack is
+swapped in, it compares, writes ``revisions.csv`` and puts the note in the manifest, which
+the index and the meeting paper open with. The figure-by-figure comparison and its words
+live one layer down, in :mod:`perfpack.stats.published`, so that the pages and this module
+decide alike.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from perfpack.measures.counts import FORCE
+from perfpack.stats.published import (  # noqa: F401  (window_words, revision_words, SUPPRESSED: part of this module's API)
+    COMPARED_KINDS,
+    PUBLISHED_COLUMNS,
+    SUPPRESSED,
+    is_true,
+    num,
+    pack_words,
+    revision,
+    revision_words,
+    stated_figures,
+    window_words,
+)
 
 #: Columns of ``revisions.csv``, in order.
 REVISION_COLUMNS = ["key", "area", "window", "published", "revised", "change", "pct_change", "published_in", "published_at", "material", "label", "kind"]
 
-#: The kinds of figure compared: counts of events and amounts (money).
-COMPARED_KINDS = ("count", "amount")
-
-#: Written in place of a value that is not published.
-SUPPRESSED = "suppressed"
-
 #: A default for callers without a configured threshold (per cent of the published figure).
 DEFAULT_THRESHOLD_PCT = 1.0
-
-MINUS = "\u2212"  # the real minus sign
-EN_DASH = "\u2013"
 
 
 # ---- earlier packs ------------------------------------------------------------------------
@@ -93,7 +104,7 @@ class EarlierPack:
         """``the 2020-Q3 pack (finished 1 December 2020 at 09:14)``; ``the earlier run of the
         2020-Q4 pack (...)`` when ``period``, the current run's, is the pack's own."""
         when = self.finished
-        return _pack_words(self.period or "unnamed", period) + (f" (finished {when.day} {when:%B %Y} at {when:%H:%M})" if when else "")
+        return pack_words(self.period or "unnamed", period) + (f" (finished {when.day} {when:%B %Y} at {when:%H:%M})" if when else "")
 
 
 def _parse_time(text) -> datetime | None:
@@ -174,7 +185,7 @@ def read_pack(folder: str | Path) -> EarlierPack | None:
 def find_earlier_packs(
     out_root: str | Path | None,
     period: str,
-    current_windows: set[str],
+    current_windows: set[str] | None,
     *,
     paths: Iterable[str | Path] = (),
     exclude: Iterable[str | Path] = (),
@@ -191,8 +202,9 @@ def find_earlier_packs(
     period : str
         The period of this run: where two packs finished at the same time, this period's
         earlier run comes first.
-    current_windows : set of str
+    current_windows : set of str, or None
         This run's windows (:func:`figure_windows`); a pack sharing none is left out.
+        ``None``: every pack (before a run has figures, to tell its pages what was published).
     paths : pack folders to consider as well, e.g. the folder this run will replace when the
         runner has already moved it aside.
     exclude : folders never to consider, e.g. the new pack itself once it is published.
@@ -227,7 +239,7 @@ def find_earlier_packs(
             continue
         if source is not None and (pack.manifest.get("parameters") or {}).get("source") not in (None, source):
             continue
-        if figure_windows(pack.figures) & set(current_windows):
+        if current_windows is None or figure_windows(pack.figures) & set(current_windows):
             good.append(pack)
     good.sort(key=lambda p: (_sort_time(p), p.period == period), reverse=True)
     return good + bad
@@ -243,81 +255,6 @@ def _resolved(p) -> Path:
 # ---- comparing ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Figure:
-    value: float | None  # None: suppressed
-    suppressed: bool
-    label: str
-    kind: str
-
-
-def _is_true(x) -> bool:
-    if isinstance(x, bool):
-        return x
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return False
-    return str(x).strip().lower() in ("true", "1", "yes")
-
-
-def _num(x) -> float | None:
-    if x is None or isinstance(x, bool):
-        return None
-    if isinstance(x, str):
-        x = x.strip()
-        if not x or x.lower() in ("nan", "none", "<na>"):
-            return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
-def _text(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    s = str(x)
-    return "" if s in ("nan", "None", "<NA>") else s.strip()
-
-
-def _figures(df: pd.DataFrame, kinds: Iterable[str]) -> dict[tuple[str, str, str], _Figure]:
-    """Every figure a figures table states, by ``(key, area, window)``, in the table's order:
-    the ``current`` values first, then ``previous`` values for their ``previous_window`` where
-    the table does not state that figure as a current value."""
-    kinds = set(kinds)
-    out: dict[tuple[str, str, str], _Figure] = {}
-    if df is None or df.empty:
-        return out
-    recs = df.to_dict("records")
-    for measure, window_col in (("current", "window"), ("previous", "previous_window")):
-        for r in recs:
-            kind = _text(r.get("kind")) or "count"
-            if kind not in kinds:
-                continue
-            window = _text(r.get(window_col))
-            if not window:
-                continue
-            fid = (_text(r.get("key")), _text(r.get("area")) or FORCE, window)
-            if fid in out:
-                continue
-            hidden = _is_true(r.get("suppressed"))
-            value = None if hidden else _num(r.get(measure))
-            if value is None and not hidden:
-                continue  # no value stated (no data for that window): nothing published
-            out[fid] = _Figure(value, hidden, _text(r.get("label")) or fid[0], kind)
-    return out
-
-
-def _plain(v: float, kind: str):
-    if kind == "count" and float(v).is_integer():
-        return int(v)
-    return round(float(v), 2)
-
-
-def _same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-
-
 def compare(current: pd.DataFrame, earlier: list[EarlierPack], threshold_pct: float, *, kinds: Iterable[str] = COMPARED_KINDS) -> pd.DataFrame:
     """The figures of ``current`` (a run's figures, as :func:`perfpack.stats.figures.merge_figures`
     or :func:`perfpack.stats.figures.read_figures` gives them) that differ from what an earlier pack
@@ -331,36 +268,40 @@ def compare(current: pd.DataFrame, earlier: list[EarlierPack], threshold_pct: fl
     published figure or more, or any change from zero. Rows come pack by pack, the most
     recent first, each in the order of ``current``."""
     kinds = tuple(kinds)
-    now = _figures(current, kinds)
-    packs = sorted((p for p in earlier if p.ok), key=_sort_time, reverse=True)
+    now = stated_figures(current, kinds)
     done: set[tuple[str, str, str]] = set()
     rows = []
-    for pack in packs:
-        then = _figures(pack.figures, kinds)
+    for pack in _by_time(earlier):
+        then = stated_figures(pack.figures, kinds)
         for fid, new in now.items():
             old = then.get(fid)
             if fid in done or old is None or old.kind != new.kind:
                 continue
             done.add(fid)
-            row = _revision(fid, old, new, pack, threshold_pct)
+            row = revision(fid, old, new, pack.period, pack.published_at, threshold_pct)
             if row is not None:
                 rows.append(row)
     return pd.DataFrame(rows, columns=REVISION_COLUMNS, dtype=object)
 
 
-def _revision(fid, old: _Figure, new: _Figure, pack: EarlierPack, threshold_pct: float) -> dict | None:
-    key, area, window = fid
-    base = {"key": key, "area": area, "window": window, "published_in": pack.period, "published_at": pack.published_at, "label": new.label, "kind": new.kind}
-    if old.suppressed and new.suppressed:
-        return None  # hidden in both: nothing can be said without disclosing
-    if old.suppressed or new.suppressed:
-        return base | {"published": SUPPRESSED if old.suppressed else _plain(old.value, old.kind), "revised": SUPPRESSED if new.suppressed else _plain(new.value, new.kind), "change": None, "pct_change": None, "material": False}
-    if _same(old.value, new.value):
-        return None
-    change = new.value - old.value
-    pct = None if old.value == 0 else 100.0 * change / abs(old.value)
-    material = pct is None or abs(pct) >= threshold_pct
-    return base | {"published": _plain(old.value, old.kind), "revised": _plain(new.value, new.kind), "change": _plain(change, new.kind), "pct_change": None if pct is None else round(pct, 1), "material": bool(material)}
+def _by_time(earlier: list[EarlierPack]) -> list[EarlierPack]:
+    """The readable packs, the most recent first (ties in the order given)."""
+    return sorted((p for p in earlier if p.ok), key=_sort_time, reverse=True)
+
+
+def published_table(earlier: list[EarlierPack], kinds: Iterable[str] = COMPARED_KINDS) -> pd.DataFrame:
+    """What the earlier packs published, one row per figure and kind (columns
+    :data:`perfpack.stats.published.PUBLISHED_COLUMNS`), from the most recent pack that
+    published it: the table section pages mark revisions from. :func:`compare` with the same
+    packs lists exactly the figures that, looked up here, differ."""
+    rows, seen = [], set()
+    for pack in _by_time(earlier):
+        for (key, area, window), f in stated_figures(pack.figures, kinds).items():
+            if (key, area, window, f.kind) in seen:
+                continue
+            seen.add((key, area, window, f.kind))
+            rows.append({"key": key, "area": area, "window": window, "kind": f.kind, "label": f.label, "value": "" if f.value is None else f.value, "suppressed": f.suppressed, "published_in": pack.period, "published_at": pack.published_at})
+    return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
 
 
 def revised_keys(revisions: pd.DataFrame) -> set[tuple[str, str, str]]:
@@ -372,9 +313,21 @@ def revised_keys(revisions: pd.DataFrame) -> set[tuple[str, str, str]]:
 
 def write_revisions(revisions: pd.DataFrame, path: str | Path) -> Path:
     """Write ``revisions.csv`` (the columns of :data:`REVISION_COLUMNS`, even when empty)."""
+    return _write_csv(revisions.reindex(columns=REVISION_COLUMNS) if revisions is not None else pd.DataFrame(columns=REVISION_COLUMNS), path)
+
+
+def read_revisions(path: str | Path) -> pd.DataFrame:
+    """A pack's ``revisions.csv`` (all text, empty cells empty); an empty table when the
+    pack has none (a pack made before revisions were written)."""
+    path = Path(path)
+    if not path.is_file():
+        return pd.DataFrame(columns=REVISION_COLUMNS)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    df = revisions.reindex(columns=REVISION_COLUMNS) if revisions is not None else pd.DataFrame(columns=REVISION_COLUMNS)
     tmp = path.with_suffix(".tmp")
     df.to_csv(tmp, index=False)
     tmp.replace(path)
@@ -415,79 +368,6 @@ def inputs_changed(current_manifest: dict, earlier_manifest: dict) -> list[dict]
 # ---- words --------------------------------------------------------------------------------
 
 
-def window_words(window_id: str) -> str:
-    """A window id in words: ``January–September 2020``, ``October 2019–September 2020``,
-    ``March 2020``, ``16 March–3 July 2020``; an id that is not a date range as it is."""
-    try:
-        a, b = str(window_id).split("..")
-        start, end = date.fromisoformat(a), date.fromisoformat(b)
-    except ValueError:
-        return str(window_id)
-    whole = start.day == 1 and (pd.Timestamp(end) + pd.Timedelta(days=1)).day == 1
-    if whole:
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%B %Y}"
-        if start.year == end.year:
-            return f"{start:%B}{EN_DASH}{end:%B %Y}"
-        return f"{start:%B %Y}{EN_DASH}{end:%B %Y}"
-    if start == end:
-        return f"{start.day} {start:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B}{EN_DASH}{end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y}{EN_DASH}{end.day} {end:%B %Y}"
-
-
-def _lower_first(label: str) -> str:
-    """``All crime`` -> ``all crime``; ``ASB incidents``, ``Covid-19 ...`` stay as they are."""
-    first = label.split(" ", 1)[0]
-    if len(first) > 1 and first.isalpha() and first[0].isupper() and first[1:].islower():
-        return label[0].lower() + label[1:]
-    return label
-
-
-def _value_words(v, kind: str) -> str:
-    if v == SUPPRESSED or v is None:
-        return "not published (a small number)"
-    v = float(v)
-    if kind == "amount":
-        return f"£{v:,.0f}" if abs(v) < 1e6 else f"£{v / 1e6:,.1f}m"
-    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
-
-
-def _change_words(change, kind: str) -> str:
-    c = float(change)
-    size = _value_words(abs(c), kind)
-    if kind == "count":
-        return f"{size} {'more' if c > 0 else 'fewer'}"
-    return f"{size} {'more' if c > 0 else 'less'}"
-
-
-def _signed_pct(p) -> str:
-    p = float(p)
-    return f"{'+' if p > 0 else MINUS if p < 0 else ''}{abs(p):.1f}%"
-
-
-def _pack_words(published_in: str, period: str | None) -> str:
-    return f"the earlier run of the {published_in} pack" if period and published_in == period else f"the {published_in} pack"
-
-
-def revision_words(row: dict, period: str | None = None) -> str:
-    """One revision in words: ``all crime for January–September 2020, published in the 2020-Q3
-    pack as 63,214, is now 63,114: 100 fewer (−0.2%)``. With ``period`` (this run's), a
-    figure published by an earlier run of the same period says so."""
-    kind = str(row.get("kind") or "count")
-    area = str(row.get("area") or FORCE)
-    label = str(row.get("label") or row["key"])
-    when = window_words(row["window"])
-    what = _lower_first(label) + ("" if area == FORCE else f" in {area}") + ("" if when in label else f" for {when}")
-    head = f"{what}, published in {_pack_words(str(row['published_in']), period)} as {_value_words(row['published'], kind)}, is now {_value_words(row['revised'], kind)}"
-    if row.get("change") is None or (isinstance(row.get("change"), float) and math.isnan(row["change"])):
-        return head
-    pct = row.get("pct_change")
-    pct_text = "" if pct is None or (isinstance(pct, float) and math.isnan(pct)) else f" ({_signed_pct(pct)})"
-    return f"{head}: {_change_words(row['change'], kind)}{pct_text}"
-
-
 def _n(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
@@ -499,14 +379,14 @@ def _and(items: list[str]) -> str:
 def _largest(revs: pd.DataFrame, by: str) -> dict | None:
     """The revision with the largest absolute ``change`` or ``pct_change`` among counts (among
     amounts when no count has a numeric change); the first in table order on a tie."""
-    numeric = revs[revs["change"].map(_num).notna()]
+    numeric = revs[revs["change"].map(num).notna()]
     if by == "pct_change":
-        numeric = numeric[numeric["pct_change"].map(_num).notna()]
+        numeric = numeric[numeric["pct_change"].map(num).notna()]
     if numeric.empty:
         return None
     counts = numeric[numeric["kind"] == "count"]
     pool = counts if not counts.empty else numeric
-    size = pool[by].map(lambda x: abs(_num(x)))
+    size = pool[by].map(lambda x: abs(num(x)))
     return pool.loc[size.idxmax()].to_dict()
 
 
@@ -522,7 +402,7 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
     ``changed_inputs`` is :func:`inputs_changed` against the most recent readable earlier
     pack (``earlier[0]`` as :func:`find_earlier_packs` orders them). ``period``, this run's,
     lets the note call an earlier run of the same period "the earlier run of the ... pack"."""
-    ok = sorted((p for p in earlier if p.ok), key=_sort_time, reverse=True)
+    ok = _by_time(earlier)
     problems = [p.problem for p in earlier if p.problem]
     t = f"{threshold_pct:g}%"
     out: list[str] = []
@@ -535,7 +415,7 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
         out.append(f"No figure published in {packs} has changed.")
     else:
         n = len(revs)
-        material = revs["material"].map(_is_true)
+        material = revs["material"].map(is_true)
         hidden = (revs["published"] == SUPPRESSED) | (revs["revised"] == SUPPRESSED)
         m = int(material.sum())
         if n == 1:
@@ -555,9 +435,9 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
     if changed_inputs:
         since = changed_inputs[0].get("since") or ok[0].period
         files = [f"{c['file']} ({_input_words(c)})" for c in changed_inputs]
-        out.append(f"Input files that differ from those of {_pack_words(since, period)}: {_and(files)}.")
+        out.append(f"Input files that differ from those of {pack_words(since, period)}: {_and(files)}.")
     elif not revs.empty:
-        out.append(f"The input files are the same as those {_pack_words(ok[0].period, period)} read, so these changes come from the code or the configuration, not the data.")
+        out.append(f"The input files are the same as those {pack_words(ok[0].period, period)} read, so these changes come from the code or the configuration, not the data.")
     return " ".join(out + problems)
 
 
@@ -590,18 +470,86 @@ class RevisionReport:
     def keys(self) -> set[tuple[str, str, str]]:
         return revised_keys(self.revisions)
 
+    def record(self, threshold_pct: float) -> dict:
+        """The manifest's ``revisions`` record: the note, how many figures changed (how many
+        materially, how many moved into or out of suppression), the threshold, the packs
+        compared with, the input files that changed since the most recent, and warnings."""
+        revs = self.revisions
+        hidden = (revs["published"] == SUPPRESSED) | (revs["revised"] == SUPPRESSED)
+        return {
+            "status": "ok",
+            "file": REVISIONS_FILE,
+            "note": self.note,
+            "count": int(len(revs)),
+            "material": int(revs["material"].map(is_true).sum()),
+            "suppression_moves": int(hidden.sum()),
+            "threshold_pct": threshold_pct,
+            "compared_with": [{"period": p.period, "folder": p.path.name, "finished_at": p.published_at} for p in _by_time(self.earlier)],
+            "changed_inputs": [{k: c[k] for k in ("name", "file", "status", "old_sha256", "new_sha256", "old_rows", "new_rows")} for c in self.changed_inputs],
+            "warnings": list(self.warnings),
+        }
 
-def review(out_root: str | Path | None, figures: pd.DataFrame, manifest: dict, threshold_pct: float = DEFAULT_THRESHOLD_PCT, *, paths: Iterable[str | Path] = (), exclude: Iterable[str | Path] = ()) -> RevisionReport:
+
+def review(out_root: str | Path | None, figures: pd.DataFrame, manifest: dict, threshold_pct: float = DEFAULT_THRESHOLD_PCT, *, paths: Iterable[str | Path] = (), exclude: Iterable[str | Path] = (), earlier: list[EarlierPack] | None = None) -> RevisionReport:
     """Find the earlier packs for a run (its ``figures`` and ``manifest``), compare, and word
-    it: what the runner calls before it swaps the new pack into place."""
+    it: what the runner calls before it swaps the new pack into place. ``earlier``: packs
+    already found (:func:`find_earlier_packs` with no windows, before the sections ran) in
+    place of looking in ``out_root`` and ``paths``; those sharing no window are left out."""
     force = manifest.get("force")
     source = (manifest.get("parameters") or {}).get("source")
-    earlier = find_earlier_packs(out_root, manifest["period"], figure_windows(figures), paths=paths, exclude=exclude, force=force, source=source)
+    windows = figure_windows(figures)
+    if earlier is None:
+        earlier = find_earlier_packs(out_root, manifest["period"], windows, paths=paths, exclude=exclude, force=force, source=source)
+    else:
+        earlier = [p for p in earlier if not p.ok or figure_windows(p.figures) & windows]
     ok = [p for p in earlier if p.ok]
     revs = compare(figures, earlier, threshold_pct)
     changed = inputs_changed(manifest, ok[0].manifest) if ok else []
     note = revisions_note(revs, changed, threshold_pct, earlier, period=manifest["period"])
     return RevisionReport(revs, changed, note, earlier, [p.problem for p in earlier if p.problem])
+
+
+#: The file a pack lists its revisions in.
+REVISIONS_FILE = "revisions.csv"
+
+
+class RunRevisions:
+    """The revisions of one run, in the runner's two steps.
+
+    Made before the sections run: finds the earlier packs in the outputs folder (the previous
+    quarter's, an earlier run of this one: the folder is read now, while the pack this run
+    replaces is still there) and writes what they published into the sections' figures
+    folder (:data:`perfpack.stats.published.EARLIER_FIGURES`), for each page to mark a
+    revised figure beside it (:class:`perfpack.pages.section.Section`).
+
+    :meth:`record`, once the run's figures and manifest exist and before the new pack is
+    swapped in: compares with the same packs, writes ``revisions.csv`` into the build folder
+    and returns the manifest's ``revisions`` record (the note the index and the paper open
+    with). Neither step stops a run: a failure is recorded in words and the pack is
+    published without revisions."""
+
+    def __init__(self, out_root: str | Path | None, period: str, figures_dir: str | Path, *, force: str | None = None, source: str | None = None):
+        from perfpack.stats.published import EARLIER_FIGURES
+
+        self.period = period
+        self.error: str | None = None
+        self.earlier: list[EarlierPack] = []
+        try:
+            self.earlier = find_earlier_packs(out_root, period, None, force=force, source=source)
+            _write_csv(published_table(self.earlier), Path(figures_dir) / EARLIER_FIGURES)
+        except Exception as exc:  # reading earlier packs must never stop a run
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def record(self, build: str | Path, figures: pd.DataFrame, manifest: dict, threshold_pct: float = DEFAULT_THRESHOLD_PCT) -> dict:
+        if self.error is None:
+            try:
+                rep = review(None, figures, manifest, threshold_pct, earlier=self.earlier)
+                write_revisions(rep.revisions, Path(build) / REVISIONS_FILE)
+                return rep.record(threshold_pct)
+            except Exception as exc:  # the pack is still published; the index and the paper say so
+                self.error = f"{type(exc).__name__}: {exc}"
+        (Path(build) / REVISIONS_FILE).unlink(missing_ok=True)
+        return {"status": "failed", "error": self.error, "note": f"The revisions against earlier packs could not be worked out in this run ({self.error}), so none are shown."}
 
 
 def note_html(note: str) -> str:

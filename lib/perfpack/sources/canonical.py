@@ -204,7 +204,7 @@ def _todo_for(name: str, spec: ColumnSpec, allowed: set[str] | None) -> str:
     if spec.allowed_from == "offence_codes":
         return "correct the codes in the extract, or, if the Home Office list has changed, add them to lib/perfpack/data/offence_classification.csv."
     if spec.allowed_from == "npas":
-        return "correct the NPA names in the extract, or list the NPA under force.npas in config/pack.yaml."
+        return "correct the NPA names in the extract, or list the area under force.npas in the force's profile (profiles/<force>/pack.yaml)."
     if allowed:
         return "use one of: " + ", ".join(sorted(allowed)) + "."
     return ""

@@ -44,6 +44,7 @@ __all__ = [
     "absent_forces",
     "clean_label",
     "find_workbook",
+    "force_code",
     "offence_key",
     "read_peer_table",
     "workbook_title",
@@ -506,3 +507,29 @@ def absent_forces(frame: pd.DataFrame) -> list[str]:
     all, or with no count shown for any offence group. Alphabetical."""
     shown = set(frame.loc[frame["count"].notna(), "area_code"])
     return sorted(name for code, name in FORCES.items() if code not in shown)
+
+
+# Words a force's own name carries that the ONS leaves out ("Staffordshire Police",
+# "Durham Constabulary", "Metropolitan Police Service"), and other spellings of two areas.
+_NAME_WORDS = {"police", "constabulary", "service", "force", "the", "area"}
+_NAME_ALIASES = {"london city of": "city of london", "hampshire and isle of wight": "hampshire", "met": "metropolitan"}
+
+
+def _name_key(name: str) -> str:
+    s = re.sub(r"[^a-z]+", " ", clean_label(name).lower().replace("&", " and "))
+    s = " ".join(w for w in s.split() if w not in _NAME_WORDS)
+    return _NAME_ALIASES.get(s, s)
+
+
+_CODE_BY_KEY = {_name_key(name): code for code, name in FORCES.items()}
+
+
+def force_code(name: str | None) -> str | None:
+    """The ONS area code of a force named as a pack names it: its configured name
+    ("Staffordshire Police"), its short name, a data.police.uk slug ("city-of-london") or the
+    ONS's own spelling ("London, City of"); None when it is not one of the 43 territorial
+    forces (British Transport Police, a test force). Case, "&"/"and", hyphens and the words
+    "Police", "Constabulary" and "Service" do not matter."""
+    if not name or not str(name).strip():
+        return None
+    return _CODE_BY_KEY.get(_name_key(str(name)))

@@ -2,7 +2,8 @@
 
 Columns (REPORT_SPEC): ``section, key, label, window, current, previous, change, pct_change,
 significance, suppressed``, then ``area`` (``Force`` or an NPA), ``previous_window``, ``kind``
-(``count``, ``amount``, ``share``, ``forecast``) and ``p_value``.
+(``count``, ``amount``, ``share``, ``forecast``, ``rate``: a rate per 1,000 population
+against other forces, its funnel reading in ``significance``) and ``p_value``.
 
 Counts below the disclosure threshold in rows below force level are suppressed: their values
 are left empty in the file and ``suppressed`` is true.
@@ -154,6 +155,24 @@ def write_section_figures(rows: list[dict], path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     to_frame(rows).to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+#: Where under its figures folder a section writes a table for the pack itself (``peers.csv``):
+#: the runner copies each file there into the pack beside ``figures.csv``.
+PACK_FILES_DIR = "pack"
+
+
+def write_pack_table(frame: pd.DataFrame, figures_dir: str | Path, name: str) -> Path | None:
+    """Write ``frame`` as ``name`` (a CSV file name) for the runner to put in the pack;
+    nothing when ``figures_dir`` is empty (a notebook run by hand)."""
+    if not figures_dir:
+        return None
+    path = Path(figures_dir) / PACK_FILES_DIR / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    frame.to_csv(tmp, index=False)
     tmp.replace(path)
     return path
 
