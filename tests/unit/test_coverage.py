@@ -110,7 +110,7 @@ def test_covid_base_before_the_pandemic_for_2021_periods():
     w, b = wins["third_lockdown"]
     assert (w.start, w.end) == (date(2021, 1, 6), date(2021, 3, 28))
     assert (b.start, b.end) == (date(2019, 1, 6), date(2019, 3, 28))  # not 6 Jan - 28 Mar 2020, which holds the pandemic's first fortnight
-    assert (wins["overall"][1].start, wins["overall"][1].end) == (date(2018, 3, 16), date(2019, 3, 31))
+    assert (wins["overall"][0].end, wins["overall"][1].start, wins["overall"][1].end) == (date(2021, 3, 28), date(2018, 3, 16), date(2019, 3, 28))  # the pandemic window ends with its last period
     # 2020 periods: the same dates a year earlier either way
     assert (wins["first_lockdown"][1].start, wins["first_lockdown"][1].end) == (date(2019, 3, 16), date(2019, 7, 3))
     year_earlier = type(config)(**{**config.__dict__, "covid_compare_with": "year_earlier"})

@@ -453,7 +453,7 @@ def run(
     specs = select_sections(every, sections)
     if not specs:
         raise RunError(f"No section notebooks (NN-name.ipynb) in {nb_dir}.")
-    check_commentary(config, [s.id for s in every])
+    check_commentary(config, sorted({s.id for s in every} | {p.stem for p in NOTEBOOKS_DIR.glob(SECTION_PATTERN)}))  # the pack's sections, and this run's
     check_parameters(specs)
     _check_kernel(config.kernel)
     peer_workbook = find_peer_workbook(peers, config, p)
