@@ -4,7 +4,7 @@ and the time they take.
 On the demo data (or ``--data``), for the five demand series of section 08
 (``strategic.demand_series``) this script prints
 
-1. the rolling-origin back-test the pack runs (``forecast.rolling_backtest`` on the months
+1. the rolling-origin back-test the pack runs (``forecast_selection.rolling_backtest`` on the months
    the methods are fitted on, i.e. before the Covid-19 period): per series, every method's
    MAPE, the method used, the coverage of its model's own 95% intervals and of the widened
    ones (leave one origin out), and the widening factor;
@@ -115,7 +115,9 @@ def main(argv=None) -> int:
 
     matplotlib.use("Agg")
     from perfpack.pages import strategic
-    from perfpack.stats.forecast import METHODS, backtest, fit_sample, forecast_series, rolling_backtest
+    from perfpack.stats.forecast import backtest, forecast_series
+    from perfpack.stats.forecast_methods import METHODS
+    from perfpack.stats.forecast_selection import fit_sample, rolling_backtest
 
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data

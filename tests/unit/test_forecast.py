@@ -16,25 +16,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from perfpack.present.forecast_charts import forecast_chart
-from perfpack.stats.forecast import (
-    ETS,
-    SEASONAL_MEAN,
-    SEASONAL_NAIVE,
-    Forecast,
-    ForecastError,
-    _calibration,
-    backtest,
-    compare_runs,
-    demand_statement,
-    financial_year,
-    fit_sample,
-    forecast_figure_rows,
-    forecast_selected,
-    forecast_series,
-    revision_sentence,
-    rolling_backtest,
-    seasonal_rule,
-)
+from perfpack.stats.forecast import Forecast, backtest, forecast_series
+from perfpack.stats.forecast_methods import ETS, SEASONAL_MEAN, SEASONAL_NAIVE, ForecastError, financial_year, seasonal_rule
+from perfpack.stats.forecast_selection import _calibration, fit_sample, forecast_selected, rolling_backtest
+from perfpack.stats.forecast_words import compare_runs, demand_statement, forecast_figure_rows, revision_sentence
 
 
 def synthetic(slope: float, n: int = 60, start: str = "2016-04", seed: int = 0, name: str = "incidents attended"):

@@ -34,20 +34,10 @@ from perfpack.measures.demand import DEMAND_BY_KEY, DEMAND_SERIES, Demand, span_
 from perfpack.periods import format_day
 from perfpack.present.forecast_charts import forecast_chart
 from perfpack.present.tables import fmt_count, html_table
-from perfpack.stats.forecast import (
-    FLAT_WITHIN_PCT,
-    MIN_MONTHS,
-    SEASONAL_NAIVE,
-    BacktestResult,
-    Forecast,
-    ForecastError,
-    compare_runs,
-    demand_statement,
-    forecast_figure_rows,
-    forecast_selected,
-    format_forecast,
-    revision_sentence,
-)
+from perfpack.stats.forecast import BacktestResult, Forecast
+from perfpack.stats.forecast_methods import FLAT_WITHIN_PCT, MIN_MONTHS, SEASONAL_NAIVE, ForecastError
+from perfpack.stats.forecast_selection import forecast_selected
+from perfpack.stats.forecast_words import compare_runs, demand_statement, forecast_figure_rows, format_forecast, revision_sentence
 
 #: Months forecast after the last observed month (four years, as in the FMS).
 HORIZON_MONTHS = 48
@@ -92,7 +82,7 @@ class DemandForecast:
     forecast : Forecast or None
     backtest : BacktestResult or None
     statement : str
-        The demand statement (:func:`perfpack.stats.forecast.demand_statement`), or "".
+        The demand statement (:func:`perfpack.stats.forecast_words.demand_statement`), or "".
     chart : tuple of (Figure, str) or None
         From :func:`perfpack.present.forecast_charts.forecast_chart`.
     caption : str
@@ -101,7 +91,7 @@ class DemandForecast:
     rows : list of dict
         ``figures.csv`` rows: one per forecast financial year, key ``forecast_<key>``, with
         ``lower``, ``upper``, ``model``, ``backtest_mape``, ``baseline_mape`` and
-        ``backtest_coverage`` (:func:`perfpack.stats.forecast.forecast_figure_rows`).
+        ``backtest_coverage`` (:func:`perfpack.stats.forecast_words.forecast_figure_rows`).
     unavailable : str or None
         Why there is no forecast (words for the page); None when there is one.
     backtest_unavailable : str or None
@@ -146,7 +136,7 @@ def backtest_sentence(bt: BacktestResult, covid_start: date | None = None, exclu
     Parameters
     ----------
     bt : BacktestResult
-        From :func:`perfpack.stats.forecast.rolling_backtest` (or the single hold-out
+        From :func:`perfpack.stats.forecast_selection.rolling_backtest` (or the single hold-out
         :func:`perfpack.stats.forecast.backtest`).
     covid_start : date, optional
         Start of the Covid-19 restrictions (``PackConfig.covid_overall_start``); when the
@@ -303,7 +293,7 @@ def forecast_one(
     """Forecast one demand series and write up everything the page shows for it.
 
     The method is the one that wins the rolling-origin back-test against seasonal naive and
-    the mean of past years (:func:`perfpack.stats.forecast.forecast_selected`); the Covid-19 months
+    the mean of past years (:func:`perfpack.stats.forecast_selection.forecast_selected`); the Covid-19 months
     are left out of the fit.
 
     Parameters
@@ -418,7 +408,7 @@ def direction(fc: Forecast, flat_within: float = FLAT_WITHIN_PCT) -> dict:
     """The change the demand statement describes, as numbers and a word.
 
     The last complete financial year observed against the last financial year forecast, as in
-    :func:`perfpack.stats.forecast.demand_statement`.
+    :func:`perfpack.stats.forecast_words.demand_statement`.
 
     Parameters
     ----------

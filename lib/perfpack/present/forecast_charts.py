@@ -12,7 +12,9 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from perfpack.stats.forecast import BacktestResult, Forecast, ForecastError, _prepare, demand_statement
+from perfpack.stats.forecast import BacktestResult, Forecast
+from perfpack.stats.forecast_methods import ForecastError, prepare
+from perfpack.stats.forecast_words import demand_statement
 
 
 def _month(ts: pd.Timestamp) -> str:
@@ -36,7 +38,7 @@ def forecast_alt_text(history: pd.Series, forecast: Forecast, title: str, backte
     str
         Three or four sentences, every number taken from the inputs.
     """
-    y = _prepare(history, 1)
+    y = prepare(history, 1)
     last = forecast.monthly["month"].iloc[-1]
     lvl = f"{forecast.level * 100:g}%"
     parts = [
@@ -88,7 +90,7 @@ def forecast_chart(
     tuple of (matplotlib.figure.Figure, str)
         The figure and its alt text (see :func:`forecast_alt_text`).
     """
-    y = _prepare(history, 1)
+    y = prepare(history, 1)
     palette = sns.color_palette("colorblind")
     observed, predicted, checked = palette[0], palette[1], palette[7]
     lvl = f"{forecast.level * 100:g}%"

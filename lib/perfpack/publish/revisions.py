@@ -57,6 +57,7 @@ import pandas as pd
 
 from perfpack.stats.published import (  # noqa: F401  (window_words, revision_words, SUPPRESSED: part of this module's API)
     COMPARED_KINDS,
+    EARLIER_FIGURES,
     PUBLISHED_COLUMNS,
     SUPPRESSED,
     is_true,
@@ -529,8 +530,6 @@ class RunRevisions:
     published without revisions."""
 
     def __init__(self, out_root: str | Path | None, period: str, figures_dir: str | Path, *, force: str | None = None, source: str | None = None):
-        from perfpack.stats.published import EARLIER_FIGURES
-
         self.period = period
         self.error: str | None = None
         self.earlier: list[EarlierPack] = []

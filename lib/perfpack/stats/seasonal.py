@@ -10,7 +10,7 @@ root mean square of its misses there, and the band is ``expected ± t * sigma``,
 Student quantile for ``level`` on as many degrees of freedom as misses (so the uncertainty of
 ``sigma`` is allowed for), lower bound clipped at zero. A month more than a year after the
 history (a window that starts after the data end) takes the nearest years observed and a
-band ``sqrt(years ahead)`` times wider. :func:`perfpack.stats.forecast.seasonal_rule` is the rule.
+band ``sqrt(years ahead)`` times wider. :func:`perfpack.stats.forecast_methods.seasonal_rule` is the rule.
 
 Why this method
 ---------------
@@ -41,7 +41,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from perfpack.stats.forecast import seasonal_rule
+from perfpack.stats.forecast_methods import seasonal_rule
 from perfpack.stats.spc import TooFewPoints
 
 __all__ = ["TooFewPoints", "expected_range", "months_outside", "ABOVE", "BELOW", "BAND_YEARS"]
