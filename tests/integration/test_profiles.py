@@ -192,9 +192,9 @@ def test_an_own_extract_without_fpns_or_action_fraud_runs_and_says_so(tmp_path):
     ds = load_dataset(folder, "canonical", "", load_config())
     s = Capture("05-fraud-and-cyber-crime", period="2020-Q4", data_dir="", data=ds)
     assert fraud_and_cyber_crime.reports(s).empty and fraud_and_cyber_crime.disseminations(s).empty
-    assert "not available from this source: the force&#x27;s extracts hold no fraud reports table" in s.page
+    assert "not available from this source: the force&#x27;s extracts hold no fraud_reports table (an Action Fraud report from the force area per row" in s.page
     f = Capture("06-asb-and-covid", period="2020-Q4", data_dir="", data=ds)
-    assert asb_and_covid.fpns(f).empty and "hold no fpns table" in f.page
+    assert asb_and_covid.fpns(f).empty and "hold no fpns table (a Covid-19 fixed penalty notice per row" in f.page
 
 
 def _git(repo: Path, *args):

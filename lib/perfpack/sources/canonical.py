@@ -488,7 +488,7 @@ def load_canonical(
             if name in REQUIRED_TABLES:
                 problems.append(DataProblem(str(folder / f"{name}.csv"), None, "file not found", todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns."))
             else:
-                facts[name] = {"file": str(folder / f"{name}.csv"), "table": name, "absent": f"not available from this source: the force's extracts hold no {name.replace('_', ' ')} table (no {name}.csv or {name}.parquet in the data folder)"}
+                facts[name] = {"file": str(folder / f"{name}.csv"), "table": name, "absent": f"not available from this source: the force's extracts hold no {name} table ({TABLES[name].row_is} per row; no {name}.csv or {name}.parquet in the data folder)"}
             continue
         typed, probs, f = validate_table(path, TABLES[name], npas, today)
         if name not in REQUIRED_TABLES and f.get("rows") == 0 and len(probs) == 1 and probs[0].problem == "the file has a header but no rows":
