@@ -97,14 +97,18 @@ def resolve(force: str = "", config_path: str | Path | None = None, source: str 
             return load_config(found / "pack.yaml")
         if source == "canonical":
             there = ", ".join(sorted(p.name for p in Path(profiles_dir).iterdir() if (p / "pack.yaml").is_file())) if Path(profiles_dir).is_dir() else "none"
-            raise ConfigError(f"No profile for force '{force}' in {profiles_dir} (profiles there: {there}). A force's own extracts need its profile (its areas, marking and thresholds): make one with `perfpack init-force {force}` and fill it in, or pass --config with a profile's pack.yaml. Public data (--source policeuk or homeoffice) run without one.")
+            raise ConfigError(
+                f"No profile for force '{force}' in {profiles_dir} (profiles there: {there}). A force's own extracts need its profile (its areas, marking and thresholds): make one with `perfpack init-force {force}` and fill it in, or pass --config with a profile's pack.yaml. Public data (--source policeuk or homeoffice) run without one."
+            )
         return derived_config(force)
     return load_config(DEFAULT_CONFIG if Path(profiles_dir) == PROFILES_DIR else Path(profiles_dir) / DEFAULT_PROFILE / "pack.yaml")
 
 
 def template_raw(force_name: str, npas: list[str] | tuple[str, ...] = ()) -> dict:
     """The template's settings with the force's name and areas."""
-    text = Template((TEMPLATE_DIR / "pack.yaml").read_text(encoding="utf-8")).safe_substitute(force_name=_yaml_text(force_name), short_name=_yaml_text(force_name), slug=slug(force_name), npas=_yaml_list(npas))
+    text = Template((TEMPLATE_DIR / "pack.yaml").read_text(encoding="utf-8")).safe_substitute(
+        force_name=_yaml_text(force_name), short_name=_yaml_text(force_name), slug=slug(force_name), npas=_yaml_list(npas)
+    )
     return yaml.safe_load(text)
 
 
@@ -127,7 +131,11 @@ def write_derived(config: PackConfig, folder: Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "pack.yaml"
-    path.write_text("# A profile derived from the data for a force that has none (no commentary, no risk register).\n" + yaml.safe_dump(config.raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        "# A profile derived from the data for a force that has none (no commentary, no risk register).\n"
+        + yaml.safe_dump(config.raw, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -157,9 +165,18 @@ def describe_profile(config: PackConfig, written: str | Path | None = None) -> d
     (``written``), which is not kept."""
     if config.derived:
         path = Path(written) if written else None
-        files = [{"path": "pack.yaml", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}] if path and path.is_file() else []
+        files = (
+            [{"path": "pack.yaml", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}] if path and path.is_file() else []
+        )
         return {"name": config.profile, "derived": True, "folder": None, "force": config.force_name, "areas": "derived from the data", "files": files}
-    return {"name": config.profile, "derived": False, "folder": str(config.profile_dir), "force": config.force_name, "areas": list(config.npas), "files": profile_files(config)}
+    return {
+        "name": config.profile,
+        "derived": False,
+        "folder": str(config.profile_dir),
+        "force": config.force_name,
+        "areas": list(config.npas),
+        "files": profile_files(config),
+    }
 
 
 def commentary_files(config: PackConfig) -> list[Path]:
@@ -190,7 +207,17 @@ def check_commentary(config: PackConfig, section_ids: list[str]) -> None:
         )
 
 
-def init_profile(name: str, profiles_dir: Path = PROFILES_DIR, *, force_name: str | None = None, areas: list[str] | tuple[str, ...] = (), area_name: str | None = None, area_short: str | None = None, sources: dict | None = None, note: str = "") -> Path:
+def init_profile(
+    name: str,
+    profiles_dir: Path = PROFILES_DIR,
+    *,
+    force_name: str | None = None,
+    areas: list[str] | tuple[str, ...] = (),
+    area_name: str | None = None,
+    area_short: str | None = None,
+    sources: dict | None = None,
+    note: str = "",
+) -> Path:
     """Write a new profile folder ``profiles_dir/<slug(name)>/`` from the template: pack.yaml
     (the force's name and areas filled in; everything else the template's, to be checked),
     risk.yaml (the scoring model, to be checked) and an empty ``commentary/``. No risk
@@ -201,7 +228,9 @@ def init_profile(name: str, profiles_dir: Path = PROFILES_DIR, *, force_name: st
     if dest.exists():
         raise ConfigError(f"{dest} exists already; choose another name or edit that profile.")
     force_name = force_name or name
-    text = Template((TEMPLATE_DIR / "pack.yaml").read_text(encoding="utf-8")).safe_substitute(force_name=_yaml_text(force_name), short_name=_yaml_text(force_name), slug=slug(name), npas=_yaml_list(areas))
+    text = Template((TEMPLATE_DIR / "pack.yaml").read_text(encoding="utf-8")).safe_substitute(
+        force_name=_yaml_text(force_name), short_name=_yaml_text(force_name), slug=slug(name), npas=_yaml_list(areas)
+    )
     if area_name:
         text = text.replace("area_name: Neighbourhood Policing Area", f"area_name: {_yaml_text(area_name)}")
     if area_short:

@@ -35,7 +35,16 @@ DISTRICTS = {  # district -> (rows a month, LSOAs)
     "Redditch": (90, 25),
 }
 NEIGHBOURS = {"Birmingham": 2, "Powys": 1}
-TYPES = ["Anti-social behaviour", "Violence and sexual offences", "Shoplifting", "Criminal damage and arson", "Vehicle crime", "Burglary", "Other theft", "Public order"]
+TYPES = [
+    "Anti-social behaviour",
+    "Violence and sexual offences",
+    "Shoplifting",
+    "Criminal damage and arson",
+    "Vehicle crime",
+    "Burglary",
+    "Other theft",
+    "Public order",
+]
 MONTHS = [f"{y}-{m:02d}" for y in range(2022, 2026) for m in range(1, 13) if "2022-07" <= f"{y}-{m:02d}" <= "2025-06"]
 
 
@@ -55,10 +64,27 @@ def west_mercia(tmp_path_factory):
                 name = district if district != "Telford and Wrekin" or rng.random() < 0.8 else "Telford & Wrekin"
                 lsoa = f"{name} {rng.integers(1, lsoas + 1):03d}{'ABCD'[rng.integers(4)]}"
                 cid = "" if ctype == "Anti-social behaviour" else f"{n:064x}"
-                rows.append([cid, month, "West Mercia Police", "West Mercia Police", "-2.7", "52.2", "On or near High Street", f"E0{n % 99999:05d}", lsoa, ctype, "" if not cid else "Under investigation", ""])
+                rows.append(
+                    [
+                        cid,
+                        month,
+                        "West Mercia Police",
+                        "West Mercia Police",
+                        "-2.7",
+                        "52.2",
+                        "On or near High Street",
+                        f"E0{n % 99999:05d}",
+                        lsoa,
+                        ctype,
+                        "" if not cid else "Under investigation",
+                        "",
+                    ]
+                )
         for _ in range(rng.poisson(80)):
             n += 1
-            rows.append([f"{n:064x}", month, "West Mercia Police", "West Mercia Police", "", "", "No Location", "", "", "Other crime", "Under investigation", ""])
+            rows.append(
+                [f"{n:064x}", month, "West Mercia Police", "West Mercia Police", "", "", "No Location", "", "", "Other crime", "Under investigation", ""]
+            )
         path = data / month / f"{month}-west-mercia-street.csv"
         path.parent.mkdir(parents=True)
         with open(path, "w", newline="", encoding="utf-8") as f:
@@ -66,7 +92,28 @@ def west_mercia(tmp_path_factory):
             w.writerow(STREET_COLUMNS)
             w.writerows(rows)
     out = root / "out"
-    proc = subprocess.run([sys.executable, "-m", "perfpack.cli", "run", "--period", "2025-Q2", "--source", "policeuk", "--force", "west-mercia", "--data", str(data), "--out", str(out), "--no-progress"], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfpack.cli",
+            "run",
+            "--period",
+            "2025-Q2",
+            "--source",
+            "policeuk",
+            "--force",
+            "west-mercia",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     return {"data": data, "proc": proc, "out": out / "2025-Q2"}
 
 

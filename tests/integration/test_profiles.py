@@ -136,7 +136,26 @@ def test_a_run_with_a_misnamed_commentary_file_stops_with_exit_2_and_writes_noth
     (profile_copy / "commentary" / "2020-Q4" / "09-peers.md").write_text("x\n", encoding="utf-8")
     tiny = write_tiny(tmp_path / "tiny")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "perfpack.cli", "run", "--period", "2020-Q4", "--config", str(profile_copy / "pack.yaml"), "--data", str(tiny), "--out", str(out), "--no-progress"], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfpack.cli",
+            "run",
+            "--period",
+            "2020-Q4",
+            "--config",
+            str(profile_copy / "pack.yaml"),
+            "--data",
+            str(tiny),
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "09-peers.md" in proc.stderr and "match no section" in proc.stderr and "Traceback" not in proc.stderr
     assert not (out / "2020-Q4").exists()
@@ -166,7 +185,12 @@ def test_init_force_writes_a_profile_from_the_template(tmp_path):
 
 @pytest.mark.skipif(not CITY.exists(), reason=f"{CITY} is not here: the real public data live in ../shared/data")
 def test_init_force_from_police_uk_files_takes_the_name_and_areas(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "perfpack.cli", "init-force", "city-of-london", "--from", str(CITY), "--profiles", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfpack.cli", "init-force", "city-of-london", "--from", str(CITY), "--profiles", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     cfg = load_config(tmp_path / "city-of-london" / "pack.yaml")
     assert cfg.force_name == "City of London Police" and cfg.npas == ("City of London",)

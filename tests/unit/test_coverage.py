@@ -77,7 +77,10 @@ def test_record_coverage_daily_table_is_read_to_the_day_sparse_table_to_the_mont
     days = pd.Series(pd.date_range("2019-03-15", "2020-02-10", freq="D").repeat(12))
     daily = record_coverage(days)
     assert (daily.first, daily.last) == (date(2019, 3, 15), date(2020, 2, 10))
-    assert daily.shortfall(Window(date(2019, 1, 1), date(2019, 12, 31))) == "data cover only part of 1 Jan 2019 – 31 Dec 2019 (no data for January–February 2019 and part of March 2019)"
+    assert (
+        daily.shortfall(Window(date(2019, 1, 1), date(2019, 12, 31)))
+        == "data cover only part of 1 Jan 2019 – 31 Dec 2019 (no data for January–February 2019 and part of March 2019)"
+    )
     sparse = record_coverage(pd.Series(pd.to_datetime(["2020-03-27", "2020-05-02", "2021-01-28"])))
     assert (sparse.first, sparse.last) == (date(2020, 3, 1), date(2021, 1, 31))
 
@@ -110,7 +113,11 @@ def test_covid_base_before_the_pandemic_for_2021_periods():
     w, b = wins["third_lockdown"]
     assert (w.start, w.end) == (date(2021, 1, 6), date(2021, 3, 28))
     assert (b.start, b.end) == (date(2019, 1, 6), date(2019, 3, 28))  # not 6 Jan - 28 Mar 2020, which holds the pandemic's first fortnight
-    assert (wins["overall"][0].end, wins["overall"][1].start, wins["overall"][1].end) == (date(2021, 3, 28), date(2018, 3, 16), date(2019, 3, 28))  # the pandemic window ends with its last period
+    assert (wins["overall"][0].end, wins["overall"][1].start, wins["overall"][1].end) == (
+        date(2021, 3, 28),
+        date(2018, 3, 16),
+        date(2019, 3, 28),
+    )  # the pandemic window ends with its last period
     # 2020 periods: the same dates a year earlier either way
     assert (wins["first_lockdown"][1].start, wins["first_lockdown"][1].end) == (date(2019, 3, 16), date(2019, 7, 3))
     year_earlier = type(config)(**{**config.__dict__, "covid_compare_with": "year_earlier"})

@@ -58,7 +58,12 @@ class Coverage:
 
     @classmethod
     def from_meta(cls, meta: dict) -> Coverage:
-        return cls(date.fromisoformat(meta["first"]), date.fromisoformat(meta["last"]), tuple(date.fromisoformat(g + "-01") for g in meta.get("gaps", [])), meta.get("granularity", "record"))
+        return cls(
+            date.fromisoformat(meta["first"]),
+            date.fromisoformat(meta["last"]),
+            tuple(date.fromisoformat(g + "-01") for g in meta.get("gaps", [])),
+            meta.get("granularity", "record"),
+        )
 
     # ---- questions a section asks ----
     def missing(self, window: Window) -> list[tuple[date, bool]]:

@@ -24,5 +24,5 @@ def profile_from_policeuk(folder: str | Path, force: str) -> dict:
         f"({', '.join(list(outside)[:6]) or 'none'}{' ...' if len(outside) > 6 else ''}) are shown as one row outside the force area. CHECK them against the force's own areas."
     )
     slug = next((f["path"] for f in ds.files), "")
-    slug = Path(slug).name[8:-len("-street.csv")] if slug else force
+    slug = Path(slug).name[8 : -len("-street.csv")] if slug else force
     return {"force_name": ds.force, "areas": list(ds.npas), "area_name": "District", "area_short": "district", "sources": {"policeuk": slug}, "note": note}
