@@ -74,7 +74,7 @@ def demand_by_period(data_dir: Path):
     from perfpack.periods import Period
     from perfpack.sources import load_dataset
 
-    config = load_config(ROOT / "config" / "pack.yaml")
+    config = load_config(ROOT / "profiles" / "demo" / "pack.yaml")
     ds = load_dataset(data_dir, "canonical", "", config).without_identifiers()
     return {p: demand_series(ds, Period.parse(p)).series for p in PERIODS}, config.covid_overall_start
 

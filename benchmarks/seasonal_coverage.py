@@ -51,7 +51,7 @@ from perfpack.sources import load_dataset  # noqa: E402
 
 def band_series(data_dir: Path) -> tuple[dict[str, pd.Series], date]:
     """The monthly series the section charts draw with the band, as the sections count them."""
-    config = load_config(ROOT / "config" / "pack.yaml")
+    config = load_config(ROOT / "profiles" / "demo" / "pack.yaml")
     ds = load_dataset(data_dir, "canonical", "", config).without_identifiers()
     c, inc, calls = ds.tables["crimes"], ds.tables["incidents"], ds.tables["calls"]
     first = min(ds.coverage(t)[0] for t in ("crimes", "incidents", "calls"))

@@ -1,7 +1,10 @@
-"""Command line: ``perfpack demo-data``, ``perfpack validate``, ``perfpack run``.
+"""Command line: ``perfpack demo-data``, ``perfpack validate``, ``perfpack run``,
+``perfpack init-force``.
 
-Bad input ends with a plain message on stderr (no traceback) and exit code 2; a run in which
-any section failed ends with exit code 1.
+``--force`` (the force's profile, or a force with none on public data) and ``--config`` (a
+profile's pack.yaml, explicitly) are accepted before or after the command. Bad input ends with
+a plain message on stderr (no traceback) and exit code 2; a run in which any section failed
+ends with exit code 1.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ def _plain_errors():
 
 
 def cmd_demo_data(args) -> int:
+    from perfpack.profiles import resolve  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
     from perfpack.sources.demo import write_demo  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
+    config = resolve(args.force, args.config)  # the profile's areas
     t = time.perf_counter()
-    paths = write_demo(args.out, scale=args.scale, seed=args.seed, fmt=args.format)
+    paths = write_demo(args.out, scale=args.scale, seed=args.seed, fmt=args.format, config=config)
     print(f"Demo data written to {args.out} in {time.perf_counter() - t:.1f} s:")
     for p in paths:
         print(f"  {p.name}")
@@ -52,6 +57,9 @@ def quality_report(ds) -> str:
             shown = ", ".join(f"{k} {v:,}" for k, v in list(counts.items())[:12])
             more = f" (+{len(counts) - 12} more)" if len(counts) > 12 else ""
             lines.append(f"  {col}: {shown}{more}")
+    gaps = ds.gaps() if hasattr(ds, "gaps") else {}
+    for table, months in gaps.items():
+        lines.append(f"months without data in {table} (not counted as zero): {', '.join(months)}")
     for n in ds.notes:
         lines.append(f"note: {n}")
     for k, v in ds.unavailable.items():
@@ -60,11 +68,13 @@ def quality_report(ds) -> str:
 
 
 def cmd_validate(args) -> int:
-    from perfpack.config import DEMO_DIR, load_config  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.config import DEMO_DIR  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.profiles import data_force, resolve  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
     from perfpack.sources import load_dataset  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
-    config = load_config(args.config)
-    ds = load_dataset(args.data or DEMO_DIR, args.source, args.force, config, keep_rows=False)
+    config = resolve(args.force, args.config, args.source)
+    print(f"Profile: {config.profile}{' (no profile for this force: derived from the data)' if config.derived else ''}")
+    ds = load_dataset(args.data or DEMO_DIR, args.source, data_force(config, args.force, args.source), config, keep_rows=False)
     print(quality_report(ds))
     print("\nNo problems found.")
     return EXIT_OK
@@ -74,7 +84,7 @@ def cmd_run(args) -> int:
     from perfpack.execution.runner import run  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
-    result = run(args.period, data_dir=args.data, source=args.source, force=args.force, sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks, peers=args.peers)
+    result = run(args.period, data_dir=args.data, source=args.source, force=args.force or "", sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks, peers=args.peers)
     m = result.manifest
     print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
     for s in m["sections"]:
@@ -98,9 +108,36 @@ def cmd_run(args) -> int:
     return result.exit_code
 
 
+def cmd_init_force(args) -> int:
+    from perfpack.config import PROFILES_DIR  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+    from perfpack.profiles import init_profile  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+
+    root = Path(args.profiles) if args.profiles else PROFILES_DIR
+    if args.source_dir:
+        from perfpack.sources.derive import profile_from_policeuk  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
+
+        found = profile_from_policeuk(args.source_dir, args.name)
+        dest = init_profile(args.name, root, **found)
+        print(f"Profile written to {dest}, areas from the data.police.uk files in {args.source_dir}:")
+        for a in found["areas"]:
+            print(f"  {a}")
+    else:
+        dest = init_profile(args.name, root)
+        print(f"Profile written to {dest} from the template.")
+    print("Check every setting marked FILL IN or CHECK in its pack.yaml (docs/new-force.md), then run with --force " + dest.name)
+    return EXIT_OK
+
+
+def _profile_options(p: argparse.ArgumentParser, default) -> None:
+    """``--force`` and ``--config``, on the main parser (default None) and on each command
+    (default: not set, so that a value given before the command stands)."""
+    p.add_argument("--force", default=default, help="the force: its profile (a folder of profiles/, or a path to one), or, on public data, a force with no profile as the source names it")
+    p.add_argument("--config", default=default, help="a profile's pack.yaml, explicitly (default: the profile --force names; with neither, profiles/demo)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="perfpack", description="Quarterly police performance pack.")
-    p.add_argument("--config", default=None, help="configuration file (default config/pack.yaml)")
+    _profile_options(p, None)
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo-data", help="write the synthetic demo data set")
@@ -108,19 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--scale", type=float, default=1.0, help="multiply every volume by K (benchmarks)")
     d.add_argument("--seed", type=int, default=2021, help="random seed (same seed, same files)")
     d.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    _profile_options(d, argparse.SUPPRESS)
     d.set_defaults(func=cmd_demo_data)
 
     v = sub.add_parser("validate", help="check the input data and print a data-quality report")
     v.add_argument("--data", default=None, help="data folder (default data/demo)")
     v.add_argument("--source", default="canonical")
-    v.add_argument("--force", default="", help="force name or slug, for public sources")
+    _profile_options(v, argparse.SUPPRESS)
     v.set_defaults(func=cmd_validate)
 
     r = sub.add_parser("run", help="run every section for one period")
     r.add_argument("--period", required=True, help="reporting quarter, e.g. 2020-Q4")
     r.add_argument("--data", default=None, help="data folder (default data/demo)")
     r.add_argument("--source", default="canonical")
-    r.add_argument("--force", default="", help="force name or slug, for public sources")
+    _profile_options(r, argparse.SUPPRESS)
     r.add_argument("--sections", default=None, help="comma-separated section ids, numbers or names (default all)")
     r.add_argument("--workers", type=int, default=os.cpu_count(), help="sections run at once (default: cores)")
     r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
@@ -129,11 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--peers", default=None, metavar="DIR", help="folder of ONS police force area tables workbooks for the peer comparison (default peers.dir in the configuration; none: no peer comparison)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
+
+    i = sub.add_parser("init-force", help="write a new force profile (profiles/<name>/) from the template or from police.uk files")
+    i.add_argument("name", help="the force, e.g. west-mercia (the profile folder's name)")
+    i.add_argument("--from", dest="source_dir", default=None, help="a folder of the force's data.police.uk street files: its name and areas are taken from them")
+    i.add_argument("--profiles", default=None, help="where to write it (default profiles/)")
+    i.set_defaults(func=cmd_init_force)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.force = args.force or ""
     try:
         return args.func(args)
     except _plain_errors() as exc:

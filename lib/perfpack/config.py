@@ -1,6 +1,10 @@
-"""Configuration: one YAML file (``config/pack.yaml``) read into plain values.
+"""Configuration: a force profile's ``pack.yaml`` read into plain values.
 
-Nothing else in the library holds force names, dates or thresholds.
+Everything that belongs to one force lives in its profile folder, ``profiles/<force>/``
+(:mod:`perfpack.profiles` finds it): ``pack.yaml`` (read here), ``risk.yaml`` and
+``risk_register.csv`` (the strategic risk assessment), ``commentary/<period>/<section>.md``
+(the force lead's words). The demo force's profile, ``profiles/demo/``, is the shipped
+example. Nothing else in the library holds force names, dates or thresholds.
 """
 
 from __future__ import annotations
@@ -13,7 +17,16 @@ from typing import Any
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pack.yaml"
+#: One folder per force: ``profiles/<force>/pack.yaml`` and the rest of its profile.
+PROFILES_DIR = PROJECT_ROOT / "profiles"
+#: The profile used when none is chosen: the demo force (the shipped example).
+DEFAULT_PROFILE = "demo"
+DEFAULT_CONFIG = PROFILES_DIR / DEFAULT_PROFILE / "pack.yaml"
+#: What a new profile starts from (``perfpack init-force``), and the settings of a profile
+#: derived from the data for a force that has none.
+TEMPLATE_DIR = Path(__file__).resolve().parent / "data" / "profile-template"
+#: How a Covid-19 period's base is chosen (``covid.compare_with``).
+COVID_BASES = ("year_earlier", "before_pandemic")
 #: The bundled demo data (made by ``perfpack demo-data``; the default ``--data``).
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -58,13 +71,39 @@ class PackConfig:
     #: A revision of this many per cent of the published figure or more is material (docs/revisions.md).
     revisions_material_pct: float = 1.0
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    #: The profile's name (its folder), and whether it was derived from the data (a force
+    #: with no profile: no commentary, no risk register, areas from the data).
+    profile: str = ""
+    derived: bool = False
+    #: What the force calls its areas, in full and short ("Neighbourhood Policing Area", "NPA").
+    area_word: str = "Neighbourhood Policing Area"
+    area_short: str = "NPA"
+    #: A Covid-19 period's base: the same dates a year earlier, or the same dates before the
+    #: pandemic (moved back whole years until the base ends before ``covid_overall_start``).
+    covid_compare_with: str = "year_earlier"
+
+    @property
+    def profile_dir(self) -> Path:
+        """The profile's folder (that of ``pack.yaml``)."""
+        return Path(self.path).parent
+
+    @property
+    def wording(self) -> dict[str, str]:
+        """The force's own words for what it defines (``wording`` in pack.yaml): ``asb``, ..."""
+        return {str(k): str(v) for k, v in (self.raw.get("wording") or {}).items()}
+
+    @property
+    def covid_base_words(self) -> str:
+        if self.covid_compare_with == "before_pandemic":
+            return f"the same dates a year earlier, or, where those fall on or after {self.covid_overall_start.day} {self.covid_overall_start:%B %Y}, the same dates in the last year before the pandemic"
+        return "the same dates a year earlier"
 
 
 def _get(mapping: dict, dotted: str, path: Path):
     node: Any = mapping
     for part in dotted.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise ConfigError(f"{path}: the setting '{dotted}' is missing. Add it (see config/pack.yaml in the repository for an example).")
+            raise ConfigError(f"{path}: the setting '{dotted}' is missing. Add it (see profiles/demo/pack.yaml in the repository for an example).")
         node = node[part]
     return node
 
@@ -79,24 +118,35 @@ def _date(value, dotted: str, path: Path) -> date:
 
 
 def load_config(path: str | Path | None = None) -> PackConfig:
-    """Read and check the pack configuration.
+    """Read and check a profile's ``pack.yaml``.
 
     Parameters
     ----------
     path : str or Path, optional
-        The YAML file; defaults to ``config/pack.yaml`` in the project.
+        The YAML file (or the profile folder holding it); defaults to the demo profile's,
+        ``profiles/demo/pack.yaml``.
 
     Returns
     -------
     PackConfig
     """
     path = Path(path) if path else DEFAULT_CONFIG
+    if path.is_dir():
+        path = path / "pack.yaml"
     if not path.is_file():
-        raise ConfigError(f"Configuration file {path} not found. Pass --config, or restore config/pack.yaml.")
+        raise ConfigError(f"Configuration file {path} not found. Choose a force profile with --force (a folder of profiles/), or pass --config with the pack.yaml of a profile folder.")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict, path: Path) -> PackConfig:
+    """A profile's settings from its parsed YAML (``path``: where it was read, for messages
+    and for the profile's other files)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: not a mapping of settings.")
     g = lambda k: _get(raw, k, path)  # noqa: E731
     periods = []
     for i, p in enumerate(g("covid.periods")):
@@ -106,9 +156,15 @@ def load_config(path: str | Path | None = None) -> PackConfig:
         if end < start:
             raise ConfigError(f"{path}: {where} ends ({end}) before it starts ({start}).")
         periods.append(CovidPeriod(str(p.get("id")), str(p.get("label")), start, end))
-    npas = tuple(str(n) for n in g("force.npas"))
-    if len(set(npas)) != len(npas) or not npas:
-        raise ConfigError(f"{path}: force.npas must list each NPA once.")
+    profile = raw.get("profile") or {}
+    derived = bool(profile.get("derived", False))
+    npas = tuple(str(n) for n in (g("force.npas") or ()))
+    if len(set(npas)) != len(npas):
+        raise ConfigError(f"{path}: force.npas must list each area once.")
+    compare_with = str((raw.get("covid") or {}).get("compare_with", "year_earlier"))
+    if compare_with not in COVID_BASES:
+        raise ConfigError(f"{path}: covid.compare_with is '{compare_with}'; use one of: {', '.join(COVID_BASES)}.")
+    force = raw.get("force") or {}
     return PackConfig(
         path=path,
         force_name=str(g("force.name")),
@@ -133,6 +189,11 @@ def load_config(path: str | Path | None = None) -> PackConfig:
         fork_kernels=bool(raw.get("runner", {}).get("fork_kernels", True)),
         revisions_material_pct=_material_pct(raw, path),
         raw=raw,
+        profile=str(profile.get("name") or Path(path).parent.name),
+        derived=derived,
+        area_word=str(force.get("area_name") or "Neighbourhood Policing Area"),
+        area_short=str(force.get("area_short") or "NPA"),
+        covid_compare_with=compare_with,
     )
 
 
@@ -154,7 +215,7 @@ def peer_settings(config: PackConfig) -> PeerSettings:
     """The ``peers`` block of the configuration (absent or empty: no folder, no group)."""
     block = (config.raw or {}).get("peers") or {}
     if not isinstance(block, dict):
-        raise ConfigError(f"{config.path}: 'peers' must be a mapping with 'dir' and 'group' (see config/pack.yaml).")
+        raise ConfigError(f"{config.path}: 'peers' must be a mapping with 'dir' and 'group' (see profiles/demo/pack.yaml).")
     folder = str(block.get("dir") or "").strip()
     group = block.get("group") or []
     if isinstance(group, str) or not isinstance(group, list) or not all(isinstance(g, str) and g.strip() for g in group):

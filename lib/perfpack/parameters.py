@@ -2,8 +2,10 @@
 or plain ``papermill`` from any folder). The runner passes exactly these.
 
 Empty paths mean "the project's own": ``data_dir=""`` is the bundled demo data and
-``config_path=""`` the project's ``config/pack.yaml``, resolved from the installed library, not
-from the working folder, so a notebook runs the same from ``notebooks/`` or the repository root.
+``config_path=""`` the profile ``force`` names (``profiles/<force>/``; the demo profile when
+``force`` is empty, a profile derived from the data for a force with none), resolved from the
+installed library, not from the working folder, so a notebook runs the same from
+``notebooks/`` or the repository root.
 
 A module of its own, light on purpose (no pandas), so that the runner can check notebooks'
 parameters without importing what a notebook needs.
@@ -33,7 +35,10 @@ def parameters_cell() -> str:
     return "\n".join(f"{name}: {kind} = {json.dumps(default)}  # {help}" for name, (kind, default, help) in PARAMETERS.items())
 
 
-def commentary_path(config, period, section_id: str) -> Path:
-    """Where the force lead's words for a section and period live:
-    ``commentary/<period>/<section id>.md`` beside the configuration folder."""
-    return Path(config.path).resolve().parent.parent / "commentary" / str(getattr(period, "id", period)) / f"{section_id}.md"
+def commentary_path(config, period, section_id: str) -> Path | None:
+    """Where the force lead's words for a section and period live, in the force's own profile:
+    ``<profile folder>/commentary/<period>/<section id>.md``. None for a profile derived from
+    the data (a force with no profile has no commentary)."""
+    if getattr(config, "derived", False):
+        return None
+    return Path(config.path).resolve().parent / "commentary" / str(getattr(period, "id", period)) / f"{section_id}.md"

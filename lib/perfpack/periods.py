@@ -190,18 +190,32 @@ class Period:
     def covid_windows(self, config: PackConfig) -> list[tuple[str, Window, Window]]:
         """Covid-19 periods that have started by the period end, each clipped to it.
 
-        Returns ``(id, window, same dates a year earlier)``; the first is the whole pandemic
-        window to the period end (id ``overall``).
+        Returns ``(id, window, base)``; the first is the whole pandemic window (id
+        ``overall``), to the period end or the end of the last configured period, whichever is
+        earlier. The base is the same dates a year earlier; with the profile's
+        ``covid.compare_with: before_pandemic``, a base that would reach into the pandemic
+        (a 2021 period's) is moved back whole years until it ends before the pandemic began:
+        the third lockdown of 2021 against the same dates of 2019.
         """
+        start = config.covid_overall_start
+
+        def base(w: Window) -> Window:
+            b = w.year_earlier()
+            while getattr(config, "covid_compare_with", "year_earlier") == "before_pandemic" and b.end >= start:
+                b = b.year_earlier()
+            return b
+
         out = []
-        if config.covid_overall_start <= self.end:
-            w = Window(config.covid_overall_start, self.end, f"{config.covid_overall_label} to {format_day(self.end)}")
-            out.append(("overall", w, w.year_earlier()))
+        last = max((p.end for p in config.covid_periods), default=self.end)
+        end = min(self.end, last)  # the pandemic window ends with its last period
+        if start <= end:
+            w = Window(start, end, f"{config.covid_overall_label} to {format_day(end)}")
+            out.append(("overall", w, base(w)))
         for p in config.covid_periods:
             if p.start > self.end:
                 continue
             w = Window(p.start, min(p.end, self.end), p.label)
-            out.append((p.id, w, w.year_earlier()))
+            out.append((p.id, w, base(w)))
         return out
 
 

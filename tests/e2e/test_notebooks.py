@@ -143,12 +143,12 @@ def test_peer_comparison_notebook_places_the_demo_force_at_the_ons_rate(tmp_path
     whose total recorded crime (excluding fraud) in the year to December 2018 was 84,765,
     75.3 per 1,000 (Table P1 and P3 of the published workbook)."""
     path = next(p for p in NOTEBOOKS if p.stem.startswith("09-"))
-    config = yaml.safe_load((ROOT / "config" / "pack.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((ROOT / "profiles" / "demo" / "pack.yaml").read_text(encoding="utf-8"))
     config["peers"] = {"dir": str(ONS), "group": []}
     custom = tmp_path / "config"
     custom.mkdir()
     for name in ("risk.yaml", "risk_register.csv"):
-        (custom / name).write_bytes((ROOT / "config" / name).read_bytes())
+        (custom / name).write_bytes((ROOT / "profiles" / "demo" / name).read_bytes())
     (custom / "pack.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     f = run_notebook(path, tmp_path, demo_dir, period="2018-Q4", config_path=str(custom / "pack.yaml"))
     total = f[f["key"].str.startswith("peer_rate_total_recorded_crime")]

@@ -133,8 +133,8 @@ def test_kernels_started_the_usual_way_give_the_same_figures(pack_run, tmp_path)
     """runner.fork_kernels only changes how a section's fresh kernel is started."""
     import shutil
 
-    cfg = tmp_path / "config"
-    shutil.copytree(ROOT / "config", cfg)
+    cfg = tmp_path / "demo"
+    shutil.copytree(ROOT / "profiles" / "demo", cfg)
     text = (cfg / "pack.yaml").read_text(encoding="utf-8")
     assert "fork_kernels: true" in text
     (cfg / "pack.yaml").write_text(text.replace("fork_kernels: true", "fork_kernels: false"), encoding="utf-8")

@@ -81,7 +81,7 @@ def no_debris(out: Path) -> None:
 # (id, how to break the tiny folder, what the message must say: file, column, example rows)
 
 BAD_INPUT = [
-    ("missing-file", lambda d: (d / "fpns.csv").unlink(), ["fpns.csv", "file not found", "What to do"]),
+    ("missing-file", lambda d: (d / "crimes.csv").unlink(), ["crimes.csv", "file not found", "What to do"]),  # crimes must be there; another table may be absent (not available)
     ("empty-file", lambda d: (d / "calls.csv").write_text(""), ["calls.csv", "empty (0 bytes)"]),
     ("missing-column", lambda d: edit(d, "crimes", "crime_id,recorded_date,offence_code,", "crime_id,recorded_date,offence,"), ["crimes.csv, column 'offence_code': column is missing", "found: crime_id, recorded_date, offence,"]),
     ("wrong-type-number", lambda d: edit(d, "calls", "2020-01-01,101,300", "2020-01-01,101,three hundred"), ["calls.csv, column 'calls'", "not whole numbers", "line 3: 'three hundred'"]),

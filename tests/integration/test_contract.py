@@ -40,10 +40,22 @@ def test_tiny_set_is_valid(tiny_dir):
     assert bool(tables["crimes"].loc[1, "domestic"]) is True
 
 
-def test_missing_file(tiny_dir):
-    (tiny_dir / "fpns.csv").unlink()
+def test_missing_crimes_file_is_an_error(tiny_dir):
+    (tiny_dir / "crimes.csv").unlink()
     msg = problem_text(tiny_dir)
-    assert "fpns.csv" in msg and "file not found" in msg and "What to do" in msg
+    assert "crimes.csv" in msg and "file not found" in msg and "What to do" in msg
+
+
+@pytest.mark.parametrize("table", ["fpns", "fraud_reports", "calls", "incidents"])
+def test_a_missing_table_other_than_crimes_is_not_available(tiny_dir, table, config):
+    """Own extracts may lack a table: the dataset says it is not available, as the public
+    sources do, and the rest loads."""
+    (tiny_dir / f"{table}.csv").unlink()
+    tables, facts, files = load(tiny_dir)
+    assert table not in tables and table not in files and "not available from this source" in facts[table]["absent"]
+    ds = load_dataset(tiny_dir, "canonical", "", config, today=TODAY)
+    assert not ds.has(table) and ds.why_not(table).startswith("not available from this source")
+    assert table not in ds.facts and len(ds.tables["crimes"]) == 4
 
 
 def test_empty_file(tiny_dir):
@@ -52,9 +64,17 @@ def test_empty_file(tiny_dir):
     assert "calls.csv" in msg and "empty" in msg
 
 
-def test_header_only_file(tiny_dir):
-    (tiny_dir / "calls.csv").write_text("date,channel,calls\n")
+def test_header_only_file(tiny_dir, config):
+    (tiny_dir / "crimes.csv").write_text("crime_id,recorded_date,offence_code,npa,domestic,victim_id\n")
     assert "no rows" in problem_text(tiny_dir)
+    # another table with a header and no rows: the source cannot give it
+    write = tiny_dir / "crimes_ok"
+    from conftest import write_tiny
+
+    write_tiny(write)
+    (write / "fpns.csv").write_text("fpn_id,issued_date,breach_type,npa\n")
+    ds = load_dataset(write, "canonical", "", config, today=TODAY)
+    assert not ds.has("fpns") and "has a header but no rows" in ds.why_not("fpns")
 
 
 def test_missing_column(tiny_dir):
@@ -128,7 +148,7 @@ def test_unknown_category(tiny_dir):
 def test_every_problem_reported_at_once(tiny_dir):
     replace_in(tiny_dir, "fraud_reports", "120.50", "-1")
     replace_in(tiny_dir, "crimes", "CRA3", "CRA1")
-    (tiny_dir / "fpns.csv").unlink()
+    replace_in(tiny_dir, "fpns", "gathering,Stafford", "gathering,Narnia")
     with pytest.raises(DataValidationError) as e:
         load(tiny_dir)
     assert len(e.value.problems) == 3

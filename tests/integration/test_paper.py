@@ -78,14 +78,14 @@ def figures_frame() -> pd.DataFrame:
 
 @pytest.fixture
 def build(tmp_path):
-    """A run's build folder (a section that ran, one that failed), a configuration in a folder
-    of its own with commentary beside it, the manifest and the figures."""
+    """A run's build folder (a section that ran, one that failed), a force profile in a folder
+    of its own with its commentary in it, the manifest and the figures."""
     proj = tmp_path / "proj"
-    (proj / "config").mkdir(parents=True)
-    shutil.copy(DEFAULT_CONFIG, proj / "config" / "pack.yaml")
-    (proj / "commentary" / PERIOD.id).mkdir(parents=True)
-    (proj / "commentary" / PERIOD.id / "01-alpha.md").write_text(COMMENTARY, encoding="utf-8")
-    config = load_config(proj / "config" / "pack.yaml")
+    (proj / "profiles" / "alpha").mkdir(parents=True)
+    shutil.copy(DEFAULT_CONFIG, proj / "profiles" / "alpha" / "pack.yaml")
+    (proj / "profiles" / "alpha" / "commentary" / PERIOD.id).mkdir(parents=True)
+    (proj / "profiles" / "alpha" / "commentary" / PERIOD.id / "01-alpha.md").write_text(COMMENTARY, encoding="utf-8")
+    config = load_config(proj / "profiles" / "alpha" / "pack.yaml")
     b = tmp_path / "build"
     executed_notebook(b / "notebooks" / "01-alpha.ipynb", [(ALT_1, "Alpha events per month, 2020 against 2019."), (ALT_2, "Alpha events by kind, 2020."), (ALT_3, "Third.")])
     executed_notebook(b / "notebooks" / "02-beta.ipynb", [])
@@ -311,7 +311,7 @@ def test_notebook_charts_reads_figures_in_order(tmp_path):
 
 
 def test_no_commentary_gives_a_placeholder_naming_the_file(build, tmp_path):
-    (build["config"].path.parent.parent / "commentary" / PERIOD.id / "01-alpha.md").unlink()
+    (build["config"].path.parent / "commentary" / PERIOD.id / "01-alpha.md").unlink()
     docx_path, html_path = write_paper(build["dir"], build["manifest"], figures_frame(), build["config"], PERIOD)
     doc = docx.Document(str(docx_path))
     alpha = section_paragraphs(doc, "Alpha things")

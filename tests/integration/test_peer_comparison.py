@@ -52,7 +52,7 @@ class Capture(Section):
 def project(tmp_path: Path, peers_dir: str = "", group: list[str] | None = None) -> Path:
     """A copy of the configuration with its own peers block; returns the pack.yaml."""
     (tmp_path / "config").mkdir(parents=True, exist_ok=True)
-    text = (ROOT / "config" / "pack.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "profiles" / "demo" / "pack.yaml").read_text(encoding="utf-8")
     assert '  dir: ""' in text and "  group: []" in text
     text = text.replace('  dir: ""', f"  dir: {json.dumps(peers_dir)}").replace("  group: []", f"  group: {json.dumps(group or [])}")
     path = tmp_path / "config" / "pack.yaml"

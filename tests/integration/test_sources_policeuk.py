@@ -106,11 +106,15 @@ def test_counts_match_the_hand_count_in_both_layouts(flat_and_archive, hand, con
     got = Counter(crimes["policeuk_crime_type"])
     got["Anti-social behaviour"] = len(inc)
     assert got == hand["types"]
-    # rows per district (the NPA), no-location rows included, nothing dropped
-    both = Counter(crimes["npa"]) + Counter(inc["npa"])
+    # rows per district, no-location rows included, nothing dropped
+    both = Counter(crimes["district"]) + Counter(inc["district"])
     assert both == hand["districts"]
     assert both["No location"] == 688
-    assert Counter(crimes["npa"]) == hand["crime_districts"]
+    assert Counter(crimes["district"]) == hand["crime_districts"]
+    # by area: the force's districts, then one row outside the force area, then no location
+    areas = Counter(crimes["npa"]) + Counter(inc["npa"])
+    outside = sum(n for d, n in hand["districts"].items() if d not in config.npas and d != "No location")
+    assert areas == Counter({d: n for d, n in hand["districts"].items() if d in config.npas} | {"No location": 688, "Outside the force area": outside})
     # the month, and what police.uk cannot give
     assert set(crimes["recorded_date"]) == {pd.Timestamp("2019-09-01")}
     assert ds.coverage("crimes") == (date(2019, 9, 1), date(2019, 9, 30))
@@ -133,11 +137,11 @@ def test_areas_are_the_configured_npas_and_outside_districts_are_listed(flat_and
     for d, n in outside.items():
         assert f"{d} ({n})" in note
     assert any(n.startswith("688 of 8,077 rows") for n in ds.notes)
-    # by NPA: configured areas first, then the others by name: nothing dropped
+    # by NPA: configured areas first, then outside the force area and no location: nothing dropped
     w = Window(date(2019, 9, 1), date(2019, 9, 30))
     table = compare_windows(ds.tables["crimes"], "recorded_date", w, Window(date(2019, 8, 1), date(2019, 8, 31)), by="npa", areas=ds.npas)
     assert table["current"].iloc[0] == len(ds.tables["crimes"]) == sum(table["current"].iloc[1:])
-    assert list(table["area"].iloc[1:10]) == list(config.npas)
+    assert list(table["area"].iloc[1:]) == list(config.npas) + ["Outside the force area", "No location"]
 
 
 @real
@@ -150,8 +154,11 @@ def test_one_row_per_crime_type_for_figures(flat_and_archive, hand, config):
     assert by_key["violence_and_sexual_offences"]["current"] == hand["types"]["Violence and sexual offences"]
     assert by_key["anti_social_behaviour"]["current"] == hand["types"]["Anti-social behaviour"]
     assert by_key["anti_social_behaviour"]["label"] == "Anti-social behaviour"
-    # one month of data: the previous 12 months are not covered, so no zero, but words
-    assert all(r["previous"] is None and r["significance"] == "no data for the comparison period" for r in rows)
+    # one month of data: the latest 12 months are covered in part and the 12 before not at
+    # all, so no zero and no comparison, but words saying so
+    assert all(r["previous"] is None and r["significance"] == "incomplete coverage" for r in rows)
+    assert all(r["coverage"] == "Oct 2018 – Sep 2019: data cover 1 of 12 months (no data for October 2018–August 2019); Oct 2017 – Sep 2018: no data for this period" for r in rows)
+    assert all(r["change"] is None and r["pct_change"] is None and r["p_value"] is None for r in rows)
 
 
 @real
@@ -222,11 +229,11 @@ def west_midlands(tmp_path):
 def test_another_force_gets_its_districts_as_areas(west_midlands, config):
     ds = load_policeuk(west_midlands, "west-midlands", config)
     assert ds.force == "West Midlands Police"
-    # districts with at least 1% of the located rows, largest first; Lichfield (1 row) is outside
+    # districts with a real share of the rows, largest first; Lichfield (1 row) is outside
     assert ds.npas == ["Birmingham", "Coventry", "Sandwell"]
     crimes, inc = ds.tables["crimes"], ds.tables["incidents"]
     assert len(crimes) == 103 and len(inc) == 4
-    assert Counter(crimes["npa"])["Lichfield"] == 1 and Counter(crimes["npa"])["No location"] == 1
+    assert Counter(crimes["district"])["Lichfield"] == 1 and Counter(crimes["npa"])["Outside the force area"] == 1 and Counter(crimes["npa"])["No location"] == 1
     assert any("Lichfield (1)" in n and "outside" in n for n in ds.notes)
     assert inc["incident_id"].is_unique and crimes["crime_id"].is_unique
     assert any("no Crime ID" in n for n in ds.notes)

@@ -21,8 +21,8 @@ from perfpack.measures.risk import (
 from perfpack.present.risk_tables import risk_legend, risk_table, risk_table_html
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "config" / "risk.yaml"
-REGISTER = ROOT / "config" / "risk_register.csv"
+CONFIG = ROOT / "profiles" / "demo" / "risk.yaml"
+REGISTER = ROOT / "profiles" / "demo" / "risk_register.csv"
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from perfpack.present import risk_tables
 from perfpack.sources import Dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
+CONFIG_DIR = ROOT / "profiles" / "demo"
 NOTEBOOK = ROOT / "notebooks" / "08-strategic-risk.ipynb"
 SECTION = "08-strategic-risk"
 

@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from perfpack.config import DEMO_DIR, PROJECT_ROOT, load_config, peer_settings
+from perfpack.config import DEMO_DIR, PROJECT_ROOT, peer_settings
 from perfpack.execution.provenance import code_version
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 from perfpack.periods import Period
+from perfpack.profiles import check_commentary, data_force, describe_profile, resolve, write_derived
 from perfpack.publish.run_info import describe_version
 
 # jsonschema (imported by nbformat and papermill) imports rfc3987_syntax when it is installed,
@@ -440,7 +441,7 @@ def run(
     t0 = time.perf_counter()
     started_at = _now()
     p = Period.parse(period)
-    config = load_config(config_path)
+    config = resolve(force, config_path, source)  # the force's profile, or one derived from the data
     config_path = config.path.resolve()
     data_dir = Path(data_dir or DEMO_DIR).resolve()
     out_root = Path(out_dir or OUTPUTS_DIR).resolve()
@@ -448,9 +449,11 @@ def run(
     workers = max(1, int(workers or os.cpu_count() or 1))
     timeout = int(timeout or config.timeout_seconds)
 
-    specs = select_sections(discover_sections(nb_dir), sections)
+    every = discover_sections(nb_dir)
+    specs = select_sections(every, sections)
     if not specs:
         raise RunError(f"No section notebooks (NN-name.ipynb) in {nb_dir}.")
+    check_commentary(config, sorted({s.id for s in every} | {p.stem for p in NOTEBOOKS_DIR.glob(SECTION_PATTERN)}))  # the pack's sections, and this run's
     check_parameters(specs)
     _check_kernel(config.kernel)
     peer_workbook = find_peer_workbook(peers, config, p)
@@ -464,7 +467,9 @@ def run(
         section_workers = _Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels)
         t_val = time.perf_counter()
         snapshot = scratch / "data"
-        ds = make_snapshot(data_dir, source, force, config, snapshot, today=today, peers=peer_workbook)
+        if config.derived:  # the notebooks read the derived profile like any other
+            config_path = write_derived(config, scratch / "profile")
+        ds = make_snapshot(data_dir, source, data_force(config, force, source), config, snapshot, today=today, peers=peer_workbook)
         _check_period_in_data(p, ds)
         ds.tables.clear()  # the sections read the snapshot: the runner needs no table while they run
         import pyarrow  # heavy: only at the step that needs it, so a refused run exits at once
@@ -477,7 +482,7 @@ def run(
         from perfpack.publish.revisions import RunRevisions  # heavy: only at the step that needs it, so a refused run exits at once
 
         revisions = RunRevisions(out_root, p.id, figures_dir, force=ds.force, source=source)  # earlier packs, read before this run replaces one; what they published, for the pages
-        version = code_version()
+        version = code_version(profile_dir=None if config.derived else config.profile_dir, notebooks_dir=nb_dir)
         run_info = {"period": p.id, "source": ds.source, "force": ds.force, "files": ds.files, "code_version": describe_version(version)}
         jobs = {}
         for s in specs:
@@ -538,6 +543,7 @@ def run(
             "duration_seconds": round(time.perf_counter() - t0, 2),
             "validate_seconds": validate_seconds,
             "code_version": version,
+            "profile": describe_profile(config, config_path),
             "inputs": ds.files,
             "data_quality": ds.facts,
             "data_notes": ds.notes,

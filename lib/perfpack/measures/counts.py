@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from perfpack.periods import Window, month_index
+from perfpack.sources.contract import NOT_AREAS
 
 FORCE = "Force"
 
@@ -56,9 +57,9 @@ def compare_windows(
     Returns
     -------
     DataFrame with columns ``area``, ``current``, ``previous``: the force row first, then one
-    row per area in the order of ``areas`` (areas with no events get zeros), then any area
-    values found in the data but not in ``areas`` (e.g. "No location"), so that nothing is
-    dropped silently. When the source gives no area at all (``by`` empty in every row, as in
+    row per area in the order of ``areas`` (areas with no events get zeros), then any other
+    area values found in the data, so that nothing is dropped silently: by name, and last the
+    rows that are not areas ("Outside the force area", "No location"). When the source gives no area at all (``by`` empty in every row, as in
     the Home Office force totals), only the force row.
     """
     w = _weights(df, weight)
@@ -70,7 +71,8 @@ def compare_windows(
         cur = w[cur_mask].groupby(df.loc[cur_mask, by]).sum()
         prev = w[prev_mask].groupby(df.loc[prev_mask, by]).sum()
         names = list(areas or [])
-        extra = sorted((set(cur.index) | set(prev.index)) - set(names), key=str)
+        found = (set(cur.index) | set(prev.index)) - set(names)
+        extra = sorted(found - set(NOT_AREAS), key=str) + [n for n in NOT_AREAS if n in found]
         for name in names + extra:
             rows.append({"area": name, "current": int(cur.get(name, 0)), "previous": int(prev.get(name, 0))})
     return pd.DataFrame(rows)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from perfpack.measures.counts import all_crime, rows_where
 from perfpack.periods import Period, add_months, format_day, month_end
+from perfpack.sources.coverage import month_words
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,15 @@ def demand_series(ds, period: Period | str) -> Demand:
         if rng is None:
             out.unavailable[key] = f"no whole month of {table} data up to {format_day(period.end)}"
             return
+        cov = ds.coverage_of(table)
+        gaps = [pd.Timestamp(g) for g in (cov.gaps if cov else ()) if rng[0] <= pd.Timestamp(g) <= rng[1]]
+        if gaps:  # a forecast needs an unbroken series: the months after the last gap
+            start = gaps[-1] + pd.offsets.MonthBegin(1)
+            out.notes.append(f"{d.title}: the data have no {table} for {month_words([g.date() for g in gaps])}, so the series starts after, in {start:%B %Y} (a month without data is never a month of zero demand).")
+            if start > rng[1]:
+                out.unavailable[key] = f"no whole month of {table} data after {gaps[-1]:%B %Y}, the last month without data"
+                return
+            rng = (start, rng[1])
         out.series[key] = _monthly(dates, weights, rng[0], rng[1], d.noun)
         if rng[1] < pd.Timestamp(period.end.replace(day=1)):
             out.notes.append(f"{d.title}: the data end on {format_day(last)}, so the series ends with {rng[1]:%B %Y}, before the end of the period.")

@@ -1,14 +1,14 @@
 """Strategic risk assessment (FMS): the risk register, its scores, RAG ratings and arrows.
 
-Analysts keep the assessment as a file in the repository, ``config/risk_register.csv``: one
+Analysts keep the assessment as a file in the repository, the profile's ``risk_register.csv`` (``profiles/<force>/``): one
 row per rated area or sub-area, with current and baseline scores on a MoRiLE-style scale
 (harm, likelihood, and the force's organisational position: capacity and capability gaps),
 the dates of the two assessments and a sentence of evidence. The scoring model, the RAG
-thresholds, the tolerance for "the same" and the list of areas live in ``config/risk.yaml``.
+thresholds, the tolerance for "the same" and the list of areas live in the profile's ``risk.yaml``.
 
 The steps are small and separately testable:
 
-``load_config``      read and check ``config/risk.yaml``
+``load_config``      read and check the profile's ``risk.yaml``
 ``load_register``    read and check the register against the configuration
 ``score``            risk score, RAG rating, baseline score and rating, direction and arrow
 ``risk_table``       the scored register laid out like the FMS: areas, then their sub-areas
@@ -51,7 +51,7 @@ _EPS = 1e-9
 
 
 class RiskConfigError(ValueError):
-    """``config/risk.yaml`` is missing, unreadable or inconsistent."""
+    """the profile's ``risk.yaml`` is missing, unreadable or inconsistent."""
 
 
 class RiskRegisterError(ValueError):
@@ -93,7 +93,7 @@ class Area:
 
 @dataclass(frozen=True)
 class RiskConfig:
-    """The scoring model, thresholds and areas read from ``config/risk.yaml``."""
+    """The scoring model, thresholds and areas read from the profile's ``risk.yaml``."""
 
     scale_min: int
     scale_max: int
@@ -105,7 +105,7 @@ class RiskConfig:
     same_within: float
     baseline_label: str
     areas: tuple[Area, ...]
-    path: str = "config/risk.yaml"
+    path: str = "profiles/demo/risk.yaml"
 
     def units(self) -> pd.DataFrame:
         """Every row the register must have, in FMS order.
@@ -167,13 +167,13 @@ def _number(value: Any, where: str, path: Path) -> float:
     return float(value)
 
 
-def load_config(path: str | Path = "config/risk.yaml") -> RiskConfig:
+def load_config(path: str | Path = "profiles/demo/risk.yaml") -> RiskConfig:
     """Read and check the risk scoring model.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        The YAML file (``config/risk.yaml``).
+        The YAML file (the profile's ``risk.yaml``).
 
     Returns
     -------
@@ -187,7 +187,7 @@ def load_config(path: str | Path = "config/risk.yaml") -> RiskConfig:
     """
     path = Path(path)
     if not path.is_file():
-        raise RiskConfigError(f"{path}: risk configuration not found. Pass the path of config/risk.yaml.")
+        raise RiskConfigError(f"{path}: risk configuration not found. Pass the path of the profile's risk.yaml (profiles/<force>/risk.yaml).")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -290,8 +290,8 @@ def _parse_date(value: str) -> pd.Timestamp | None:
 
 
 def load_register(
-    path: str | Path = "config/risk_register.csv",
-    config_path: str | Path | RiskConfig = "config/risk.yaml",
+    path: str | Path = "profiles/demo/risk_register.csv",
+    config_path: str | Path | RiskConfig = "profiles/demo/risk.yaml",
     *,
     require_complete: bool = True,
 ) -> pd.DataFrame:
@@ -302,7 +302,7 @@ def load_register(
     path : str or pathlib.Path
         The register, a CSV with the columns in ``REGISTER_COLUMNS`` (others are kept).
     config_path : str, pathlib.Path or RiskConfig
-        ``config/risk.yaml``, or a configuration already loaded.
+        the profile's ``risk.yaml``, or a configuration already loaded.
     require_complete : bool, default True
         Also require one row for every area and sub-area in the configuration.
 
@@ -514,7 +514,7 @@ def score(df: pd.DataFrame, config: RiskConfig | str | Path) -> pd.DataFrame:
         Rows with the columns in ``SCORE_COLUMNS`` and ``BASELINE_COLUMNS`` (the register
         from :func:`load_register`, or hand-made rows).
     config : RiskConfig, str or pathlib.Path
-        The loaded configuration or the path of ``config/risk.yaml``.
+        The loaded configuration or the path of the profile's ``risk.yaml``.
 
     Returns
     -------

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from perfpack.measures import counts as measures
-from perfpack.measures.crime_types import policeuk_type_counts
+from perfpack.measures.coverage import compared
+from perfpack.measures.crime_types import policeuk_type_counts, type_table
 from perfpack.measures.foreword import foreword_counts
 from perfpack.pages import blocks
 from perfpack.pages.section import Section
@@ -28,7 +29,8 @@ def policeuk_type_rows(s: Section) -> list[dict]:
     """One figures.csv row per data.police.uk crime type (ASB included), force-wide, keys in
     snake case (``violence_and_sexual_offences``), labels as police.uk writes them."""
     found = policeuk_type_counts(s.data, s.current, s.previous)
-    return [s.count_row(type_key(t), t, s.current, s.previous, cur, prev) for t, (cur, prev) in found.items()]
+    words = {t: compared(s.data, t, s.current, s.previous).words for t in ("crimes", "incidents")}
+    return [s.count_row(type_key(t), t, s.current, s.previous, cur, prev, coverage=words[type_table(t)]) for t, (cur, prev) in found.items()]
 
 
 def by_crime_type(s: Section) -> pd.DataFrame:
@@ -74,12 +76,16 @@ def covid_period_by_crime_type(s: Section) -> pd.DataFrame:
     if s.config.covid_overall_start > end:
         s.say(f"The Covid-19 period in the configuration starts after {s.period.end:%d %B %Y}.")
         return to_frame([])
+    if s.data.granularity.get("crimes") == "quarter":
+        s.unavailable("The Covid-19 period by crime type", s.data.unavailable.get("monthly", "not available from this source: counts are quarterly") + "; the Covid-19 period does not start on a quarter")
+        return to_frame([])
     window, previous, counts = foreword_counts(s.data.tables["crimes"], s.config, end)
+    cmp = compared(s.data, "crimes", window, previous)
     rows = []
     for key, (label, cur, prev) in counts.items():
         if key == "domestic_abuse_crime" and "domestic" in s.data.unavailable:
             continue
-        rows.append(s.count_row(key, label, window, previous, cur, prev))
+        rows.append(s.count_row(key, label, window, previous, cur, None if cmp.previous_none else prev, coverage=cmp.words))
     s.rows.extend(rows)
     s.show(tables.change_table(rows, window.short(), previous.short(), first_col="Crime type", caption=f"The Covid-19 period ({window.describe()}) against the same dates a year earlier", threshold=s.config.disclosure_threshold, name_key="label"))
     if "domestic" in s.data.unavailable:

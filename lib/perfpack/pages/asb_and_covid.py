@@ -39,6 +39,8 @@ def counts(s: Section) -> pd.DataFrame:
         cov_asb, other = covid.asb_split(asb)
         blocks.protect_together(s, ("asb_incidents", asb), [("asb_covid_incidents", cov_asb), ("asb_other_incidents", other)], "opened_at", table="incidents")
     blocks.compare_counts(s, "asb_incidents", "ASB incidents", asb, "opened_at", table="incidents")
+    if s.config.wording.get("asb") and s.data.source == "canonical":
+        s.say(s.config.wording["asb"])
     if not blocks.available(s, "Covid-19 related and other ASB", fields=("covid_related",)):
         return blocks.recorded_since(s, first_row)
     blocks.compare_many(s, [("asb_covid_incidents", "Covid-19 related ASB incidents", cov_asb), ("asb_other_incidents", "Other ASB incidents", other)], "opened_at", table="incidents", first_col="ASB")

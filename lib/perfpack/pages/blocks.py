@@ -16,12 +16,16 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from perfpack.measures.counts import FORCE, compare_windows, count_in, coverage_gap, in_window, monthly_counts, this_year_vs_last
+from perfpack.measures.counts import FORCE, compare_windows, count_in, in_window, monthly_counts, this_year_vs_last
+from perfpack.measures.coverage import compared, shortfall
+from perfpack.pages.gaps import blank_series, blank_uncovered
 from perfpack.pages.protect import hiding_for, protect_together  # noqa: F401 - protect_together is called as blocks.protect_together
 from perfpack.pages.section import NOT_IN_PAPER, Section
 from perfpack.periods import Window, add_months, month_end
 from perfpack.present import charts, spc_icons, tables
 from perfpack.present.section_charts import ordered_bar_chart, spc_series_chart, split_comparison_chart
+from perfpack.sources.coverage import month_words, whole_months, years_back
+from perfpack.sources.dataset import NOT_AREAS
 from perfpack.stats.disclosure import SECONDARY_LABEL, suppress
 from perfpack.stats.figures import to_frame
 from perfpack.stats.seasonal import expected_range, months_outside
@@ -35,17 +39,6 @@ def snake(text) -> str:
     ``'70+'`` -> ``70_plus``."""
     s = re.sub(r"[^a-z0-9]+", "_", str(text).lower().replace("+", " plus")).strip("_")
     return s or "blank"
-
-
-def _blank_uncovered(data: pd.DataFrame, cov: tuple, window: Window) -> pd.DataFrame:
-    """Months the data do not cover are unknown, not zero: blank them so charts leave a gap."""
-    first, last = pd.Timestamp(cov[0]).to_period("M"), pd.Timestamp(cov[1]).to_period("M")
-    out = data.astype({"current": "float64", "previous": "float64"})
-    cur_m = pd.PeriodIndex(pd.to_datetime(out["current_month"]), freq="M")
-    prev_m = cur_m - 12
-    out.loc[(cur_m < first) | (cur_m > last), "current"] = float("nan")
-    out.loc[(prev_m < first) | (prev_m > last), "previous"] = float("nan")
-    return out
 
 
 def _first_line(exc: Exception) -> str:
@@ -77,22 +70,22 @@ def available(s: Section, what: str, tables: tuple[str, ...] = (), fields: tuple
             s.unavailable(what, s.data.unavailable[f])
             return False
     for t in tables:
-        cov = s.data.coverage(t)
+        cov = s.data.coverage_of(t)
         if cov is None:
             s.unavailable(what, f"the {t.replace('_', ' ')} data hold no records")
             return False
-        if coverage_gap(cov[0], cov[1], s.current) == "no data for this period":
-            s.unavailable(what, f"the {t.replace('_', ' ')} data cover {cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}, nothing in {s.current.short()}")
+        if cov.covers_none(s.current):
+            s.unavailable(what, f"the {t.replace('_', ' ')} data cover {cov.first:%d %b %Y} to {cov.last:%d %b %Y}, nothing in {s.current.short()}")
             return False
     return True
 
 
 def partial_note(s: Section, table: str) -> None:
-    """Say so when the data cover only part of the latest 12 months (its counts are partial)."""
-    cov = s.data.coverage(table)
-    gap = coverage_gap(cov[0], cov[1], s.current) if cov else None
+    """Say so when the data cover only part of the latest 12 months: its figures are counted
+    but not compared."""
+    gap = shortfall(s.data, table, s.current)
     if gap:
-        s.unavailable(f"Part of {s.current.short()} only", f"{gap}; counts for {s.current.short()} are partial")
+        s.unavailable(f"Part of {s.current.short()} only", f"{gap}; figures for {s.current.short()} are counted but not compared (incomplete coverage)")
 
 
 # ---- the blocks ---------------------------------------------------------------------------
@@ -108,23 +101,22 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
 
     current = current or s.current
     previous = previous or s.previous
-    cov = s.data.coverage(table)
-    gap = coverage_gap(cov[0], cov[1], previous) if cov else "no data"
+    cmp = compared(s.data, table, current, previous)
     use_by = by if (by and by in events and by not in s.data.unavailable and events[by].notna().any()) else None
     counts = compare_windows(events, date_col, current, previous, by=use_by, areas=s.npas)
-    hiding = hiding_for(s, key, current, counts, gap)
+    hiding = hiding_for(s, key, current, counts, cmp.previous_none)
     rows = []
     for r in counts.to_dict("records"):
-        prev = None if gap else r["previous"]
+        prev = None if cmp.previous_none else r["previous"]
         hidden, shown_cur, shown_prev = hiding[r["area"]]
-        row = s.count_row(key, label, current, previous, r["current"], prev, area=r["area"], suppressed=hidden)
+        row = s.count_row(key, label, current, previous, r["current"], prev, area=r["area"], suppressed=hidden, coverage=cmp.words, tested=r["area"] not in NOT_AREAS)
         if hidden:
             row["_display_current"] = shown_cur
             row["_display_previous"] = "–" if prev is None else shown_prev
         rows.append(row)
     spc = None
-    if cov and not gap:
-        spc = _variation(s, events, date_col, current, improvement)
+    if cmp.ok:
+        spc = _variation(s, events, date_col, current, improvement, table=table)
         rows[0]["variation"] = "" if spc is None else latest_icon(spc)
         if spc is not None:
             rows[0]["variation_direction"] = str(spc["direction"].iloc[-1]) if rows[0]["variation"] != "common cause" else ""
@@ -132,10 +124,10 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
     s.rows.extend(rows)
     if show:
         s.say(s.sentence(rows[0]))
-        if gap:
-            s.unavailable(f"Comparison with {previous.short()}", f"no data for the comparison period ({gap})")
+        if cmp.previous_none and not cmp.words:
+            s.unavailable(f"Comparison with {previous.short()}", f"no data for the comparison period ({shortfall(s.data, table, previous)})")
         if use_by is None and by:
-            s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
+            s.unavailable(f"Breakdown by {s.area_word}", s.data.unavailable.get(by, "not available from this source"))
         s.show(tables.change_table(rows, current.short(), previous.short(), first_col=first_col, threshold=s.config.disclosure_threshold))
         s.show(spc_details(rows[0], label))
     return recorded_since(s, first_row)
@@ -158,22 +150,27 @@ def spc_details(row: dict, what: str) -> str:
     )
 
 
-def _variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> pd.DataFrame | None:
+def _variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease", table: str = "crimes") -> pd.DataFrame | None:
     """XmR over the window and the 12 months before it, limits fixed on those earlier 12
-    months; None when the data cannot give one."""
+    months; None when the data cannot give one (quarterly counts, or a month of those 24
+    the data do not cover)."""
     if s.data.granularity.get("crimes") == "quarter" and date_col == "recorded_date":
         return None
-    series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
+    span = Window(window.year_earlier().start, window.end)
+    if shortfall(s.data, table, span):
+        return None
+    series = monthly_counts(events, date_col, span.start, span.end)
     try:
         return xmr(series, improvement=improvement, baseline=12)
     except (TooFewPoints, ValueError):
         return None
 
 
-def variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease") -> str:
+def variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, improvement: str = "decrease", table: str = "crimes") -> str:
     """SPC variation icon of the latest month: XmR over the window and the 12 months
-    before it, limits fixed on those earlier 12 months."""
-    spc = _variation(s, events, date_col, window, improvement)
+    before it, limits fixed on those earlier 12 months (none when the data do not cover
+    every one of those months)."""
+    spc = _variation(s, events, date_col, window, improvement, table=table)
     return "" if spc is None else latest_icon(spc)
 
 
@@ -194,17 +191,18 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
     first_row = len(s.rows)
 
     window = window or s.current
-    cov = s.data.coverage(table)
+    cov = s.data.coverage_of(table)
     if cov is None:
         s.unavailable(f"Monthly {what}", s.data.why_not(table))
         return recorded_since(s, first_row)
     if s.data.granularity.get(table) == "quarter":
         s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
         return recorded_since(s, first_row)
-    gap = coverage_gap(cov[0], cov[1], window)
+    gap = cov.shortfall(window)
+    prev_gap = cov.shortfall(window.year_earlier())
     data = this_year_vs_last(events, date_col, window)
-    if gap or coverage_gap(cov[0], cov[1], window.year_earlier()):
-        data = _blank_uncovered(data, cov, window)
+    if gap or prev_gap:
+        data = blank_uncovered(data, cov, window)
     cur_label, prev_label = window.short(), window.year_earlier().short()
     if key:  # each month as a figure, against the same month a year earlier; an unknown month gets no row
         rows = []
@@ -217,20 +215,27 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
     band = spc = None
     stat_note = ""
     if method == "band":
-        history = monthly_counts(events, date_col, max(cov[0], date(2000, 1, 1)), window.end)
-        history = history[history.index >= pd.Timestamp(cov[0]).to_period("M").to_timestamp()]
+        first_full = cov.first if cov.first.day == 1 else add_months(cov.first, 1)
+        history = monthly_counts(events, date_col, max(first_full, date(2000, 1, 1)), window.end)
+        history = history[history.index >= pd.Timestamp(first_full)]
+        before = [m for m in cov.gaps if pd.Timestamp(first_full) <= pd.Timestamp(m) < pd.Timestamp(window.start)]
         try:
-            band = expected_range(history.rename(what), window.start, window.end)
+            if before:
+                raise ValueError(f"the years before {window.start:%B %Y} have months without data ({month_words(before)})")
+            band = expected_range(blank_series(history, cov).rename(what), window.start, window.end)
             n_out = months_outside(band)
             above, below = int((band["outside"] == "above").sum()), int((band["outside"] == "below").sum())
-            stat_note = f" The shaded band is the usual seasonal range (about 95%) forecast from the years before {window.start:%B %Y}; {n_out} of {len(band)} months fell outside it ({below} below, {above} above)."
+            shown = int(band["observed"].notna().sum()) if "observed" in band else len(band)
+            stat_note = f" The shaded band is the usual seasonal range (about 95%) forecast from the years before {window.start:%B %Y}; {n_out} of {shown} months{' with data' if shown < len(band) else ''} fell outside it ({below} below, {above} above)."
             if key:
-                s.add_value(f"{key}_months_outside", f"{what[0].upper() + what[1:]}: months outside the usual seasonal range", window, n_out, kind="months")
+                s.add_value(f"{key}_months_outside", f"{what[0].upper() + what[1:]}: months outside the usual seasonal range", window, n_out, kind="months", coverage=f"{cur_label}: {gap}" if gap else None)
         except (TooFewPoints, ValueError) as exc:
             s.say(f"No usual seasonal range for {what}: {_first_line(exc)}.")
     elif method == "spc":
         series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
         try:
+            if gap or prev_gap:
+                raise ValueError(f"the limits need every month of {prev_label} and {cur_label}, and the data do not cover them all ({'; '.join(g for g in (prev_gap, gap) if g)})")
             full = xmr(series, improvement=improvement, baseline=12)
             spc = full.iloc[-len(data):].reset_index(drop=True)
             sig = full.iloc[-len(data):]
@@ -239,63 +244,105 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
         except (TooFewPoints, ValueError) as exc:
             s.say(f"No SPC limits for {what}: {_first_line(exc)}.")
     fig, alt = charts.comparison_chart(data, what, cur_label, prev_label, ylabel=ylabel, band=band, spc=spc)
-    s.chart((fig, alt + stat_note), caption=f"{what[0].upper() + what[1:]} per month, {cur_label} against {prev_label}." + stat_note + (f" Note: {gap}." if gap else ""))
+    notes = [f"{lab}: {g}" for lab, g in ((cur_label, gap), (prev_label, prev_gap)) if g]
+    note = f" Note: {'; '.join(notes)}; months without data are left blank, and totals are given only for whole windows." if notes else ""
+    s.chart((fig, alt + stat_note), caption=f"{what[0].upper() + what[1:]} per month, {cur_label} against {prev_label}." + stat_note + note)
     s.show("<details><summary>Figures behind the chart</summary>" + tables.monthly_table(data, cur_label, prev_label) + "</details>")
     return recorded_since(s, first_row)
 
 
+def covid_counted(s: Section, table: str, window: Window, previous: Window) -> tuple[Window | None, Window | None]:
+    """The windows a Covid-19 period is counted over on ``table``: its own dates, or on a
+    source dated by month the whole months at least half inside it (and the same months of the
+    base year). ``(None, None)`` when no month is half inside it."""
+    if s.data.granularity.get(table) != "month":
+        return window, previous
+    months = whole_months(window)
+    if months is None:
+        return None, None
+    return months, years_back(months, window.start.year - previous.start.year)
+
+
 def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | None, str, str]]) -> pd.DataFrame:
-    """Each Covid-19 period against the same dates a year earlier, for several measures.
+    """Each Covid-19 period against its base (the same dates a year earlier, or before the
+    pandemic: the profile's ``covid.compare_with``), for several measures.
 
     ``measures`` holds ``(key, label, events or None, date column, table)``; a measure whose
-    table the source lacks is shown as not available.
+    table the source lacks is shown as not available. On a source dated by month a period is
+    counted in whole months (those at least half inside it), and the page says which. A period
+    the data do not reach at all is left out (never shown as a zero); one they cover in part
+    is counted but not compared (incomplete coverage).
     """
     first_row = len(s.rows)
     windows = s.period.covid_windows(s.config)
     if not windows:
         s.say(f"The Covid-19 periods in the configuration start after {s.period.end:%d %B %Y}.")
         return recorded_since(s, first_row)
+    usable = [m for m in measures if m[2] is not None and s.data.has(m[4]) and s.data.granularity.get(m[4]) != "quarter"]
+
+    def reached(table: str, w: Window, prev: Window) -> bool:
+        cw, _ = covid_counted(s, table, w, prev)
+        cov = s.data.coverage_of(table)
+        return cw is not None and cov is not None and not cov.covers_none(cw)
+
+    kept = [(pid, w, prev) for pid, w, prev in windows if not usable or any(reached(m[4], w, prev) for m in usable)]
+    left_out = [w for pid, w, prev in windows if (pid, w, prev) not in kept]
     all_rows, body, notes = [], [], []
     for key, label, events, date_col, table in measures:
         if events is None or not s.data.has(table):
-            body.append([html.escape(label)] + ['<span class="pp-na">not available from this source</span>'] * len(windows))
+            body.append([html.escape(label)] + ['<span class="pp-na">not available from this source</span>'] * len(kept))
             continue
         if s.data.granularity.get(table) == "quarter":
-            body.append([html.escape(label)] + ['<span class="pp-na">not available from this source (counts are quarterly)</span>'] * len(windows))
+            body.append([html.escape(label)] + ['<span class="pp-na">not available from this source (counts are quarterly)</span>'] * len(kept))
             continue
-        if s.data.granularity.get(table) == "month":
-            notes.append(f"{label}: this source dates records to the month only, so each period counts the whole months that start inside it.")
-        cov = s.data.coverage(table)
-        cells = []
-        for pid, w, prev in windows:
-            gap = coverage_gap(cov[0], cov[1], prev) if cov else "no data"
-            cur_n = int(events.loc[in_window(events, date_col, w), "count"].sum())
-            prev_n = None if gap else int(events.loc[in_window(events, date_col, prev), "count"].sum())
-            row = s.count_row(key, f"{label}, {w.label}", w, prev, cur_n, prev_n)
+        cov = s.data.coverage_of(table)
+        cells, counted_as = [], []
+        for pid, w, prev in kept:
+            cw, cp = covid_counted(s, table, w, prev)
+            if cw is None:
+                cells.append('<span class="pp-na">too short to count in whole months</span>')
+                continue
+            if cw != w:
+                counted_as.append(f"{w.label} ({w.describe()}): {month_words(list(pd.date_range(cw.start, cw.end, freq='MS').date))} against {month_words(list(pd.date_range(cp.start, cp.end, freq='MS').date))}")
+            if cov is None or cov.covers_none(cw):
+                cells.append('<span class="pp-na">no data for this period</span>')
+                continue
+            cmp = compared(s.data, table, cw, cp)
+            cur_n = int(events.loc[in_window(events, date_col, cw), "count"].sum())
+            prev_n = None if cmp.previous_none else int(events.loc[in_window(events, date_col, cp), "count"].sum())
+            row = s.count_row(key, f"{label}, {w.label}", cw, cp, cur_n, prev_n, coverage=cmp.words)
             row["covid_period"] = pid
             all_rows.append(row)
             marks = s.revised_mark(row, "current", f"{cur_n:,}") + ("" if prev_n is None else s.revised_mark(row, "previous", f"{prev_n:,}"))
-            if prev_n is None:
+            if cmp.words:
+                cells.append(f"{cur_n:,}{'' if prev_n is None else f' against {prev_n:,}'}<br><small>incomplete coverage: {html.escape(cmp.words)}</small>{marks}")
+            elif prev_n is None:
                 cells.append(f"{cur_n:,}<br><small>no data for the comparison period</small>{marks}")
             else:
                 pct = "" if row["significance"] == "too few to test" else f"<b>{tables.fmt_pct(row['pct_change'])}</b> "
                 cells.append(f"{pct}({prev_n:,} → {cur_n:,})<br>{tables.significance_cell(row['significance'])}{marks}")
         body.append([html.escape(label)] + cells)
+        if counted_as:
+            notes.append(f"{label}: this source dates records to the month, so each period counts the whole months at least half inside it: " + "; ".join(counted_as) + ".")
     s.rows.extend(all_rows)
-    header = ["Measure"] + [f"{w.label} ({w.describe()})" for _, w, _ in windows]
-    s.show(tables.html_table(header, body, numeric=set(), caption="Each period against the same dates a year earlier"))
+    if kept:
+        header = ["Measure"] + [f"{w.label} ({w.describe()}; against {prev.describe()})" for _, w, prev in kept]
+        s.show(tables.html_table(header, body, numeric=set(), caption="Each period against the dates given with it: " + s.config.covid_base_words))
     for note in notes:
         s.say(note)
+    if left_out:
+        s.say("Left out, because the data do not reach them: " + "; ".join(f"{w.label} ({w.describe()})" for w in left_out) + ".")
     return recorded_since(s, first_row)
 
 
-def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, current: Window | None = None, previous: Window | None = None, gap: str | None = None) -> list[dict]:
+def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, current: Window | None = None, previous: Window | None = None, gap: str | None = None, coverage: str | None = None) -> list[dict]:
     """Rows for figures.csv from counts already made (columns ``area``, ``current``,
     ``previous``, the force row first): the same tests and disclosure control as
     :meth:`compare_counts` (small NPA counts hidden, with secondary suppression), for
     things that are not events in a date column (distinct victims, say). ``gap`` (words)
-    means the data do not cover the previous window: no comparison is made. Returns the
-    rows (also kept in :attr:`rows`); shows nothing."""
+    means the data hold nothing for the previous window; ``coverage`` (words) that they do not
+    cover the windows in full: either way no comparison is made. Returns the rows (also kept
+    in :attr:`rows`); shows nothing."""
 
     current = current or s.current
     previous = previous or s.previous
@@ -304,7 +351,7 @@ def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, cu
     for r in counts.to_dict("records"):
         hidden, shown_cur, shown_prev = hiding[r["area"]]
         prev = None if gap else int(r["previous"])
-        row = s.count_row(key, label, current, previous, int(r["current"]), prev, area=r["area"], suppressed=hidden)
+        row = s.count_row(key, label, current, previous, int(r["current"]), prev, area=r["area"], suppressed=hidden, coverage=coverage, tested=r["area"] not in NOT_AREAS)
         if hidden:
             row["_display_current"] = shown_cur
             row["_display_previous"] = "–" if prev is None else shown_prev
@@ -350,17 +397,18 @@ def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_co
         rows = s.rows[start:]
         force_rows.append(rows[0])
         if len(rows) > 1:
-            details.append(f"<details><summary>{html.escape(label)}: by NPA</summary>" + tables.change_table(rows, cur_label, prev_label, threshold=s.config.disclosure_threshold) + "</details>")
+            details.append(f"<details><summary>{html.escape(label)}: by {html.escape(s.area_word)}</summary>" + tables.change_table(rows, cur_label, prev_label, threshold=s.config.disclosure_threshold) + "</details>")
     if not force_rows:
         return recorded_since(s, first_row)
     s.show(tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label"))
     s.say(_significant_in_words(force_rows))  # the table has each row; the words say only what stands out
     s.show("".join(spc_details(r, r["label"]) for r in force_rows))
-    if force_rows[0].get("previous") is None:
-        cov = s.data.coverage(table)
-        s.unavailable(f"Comparison with {prev_label}", f"no data for the comparison period ({coverage_gap(cov[0], cov[1], previous) if cov else 'no data'})")
+    if force_rows[0].get("coverage"):
+        s.unavailable("Not compared", f"{force_rows[0]['coverage']} (incomplete coverage)")
+    elif force_rows[0].get("previous") is None:
+        s.unavailable(f"Comparison with {prev_label}", f"no data for the comparison period ({shortfall(s.data, table, previous)})")
     if by and not details:
-        s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
+        s.unavailable(f"Breakdown by {s.area_word}", s.data.unavailable.get(by, "not available from this source"))
     if details:
         s.show("".join(details))
     return recorded_since(s, first_row)
@@ -377,10 +425,8 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
     first_row = len(s.rows)
 
     window = window or s.current
-    cov = s.data.coverage(table)
-    gap = None
-    if previous is not None:
-        gap = coverage_gap(cov[0], cov[1], previous) if cov else "no data"
+    cmp = compared(s.data, table, window, previous)
+    gap = "no data" if previous is not None and cmp.previous_none else None
     cats = events[column].astype("string").fillna(missing_label).str.strip().replace("", missing_label)
     framed = events.assign(**{column: cats})
     counts = compare_windows(framed, date_col, window, previous or window, by=column, areas=order)
@@ -393,7 +439,7 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
     rows = []
     for cat, r in counts.iterrows():
         hidden = bool(mask.loc[cat].any())
-        row = s.count_row(f"{key}_{snake(cat)}", f"{what[0].upper() + what[1:]}: {cat}", window, previous, int(r["current"]), int(r["previous"]) if has_prev else None, suppressed=hidden)
+        row = s.count_row(f"{key}_{snake(cat)}", f"{what[0].upper() + what[1:]}: {cat}", window, previous, int(r["current"]), int(r["previous"]) if has_prev else None, suppressed=hidden, coverage=cmp.words)
         row["category"] = str(cat)
         if hidden:  # hidden whole: a count left showing beside a hidden one would give the complement away
             labels = (f"<{s.config.disclosure_threshold}", SECONDARY_LABEL)
@@ -412,6 +458,8 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
     else:
         fig_alt = charts.bar_chart(values, what, xlabel=ylabel, suppressed=hidden_cur, threshold=threshold)
     note = f" Categories with fewer than {threshold} are shown as \u201c<{threshold}\u201d (disclosure control)." if mask.to_numpy().any() else ""
+    if cmp.words:
+        note += f" Not compared: {cmp.words} (incomplete coverage)."
     s.chart(fig_alt, caption=f"{what[0].upper() + what[1:]}, {window.short()}.{note}")
     if has_prev:
         body = tables.change_table(rows, window.short(), previous.short(), first_col="Category", threshold=threshold, name_key="category")
@@ -436,24 +484,28 @@ def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_co
     earlier where the data cover it."""
     first_row = len(s.rows)
 
-    cov = s.data.coverage(table)
+    cov = s.data.coverage_of(table)
     if cov is None:
         s.unavailable(f"{label} per month", s.data.why_not(table))
         return recorded_since(s, first_row)
-    series = monthly_counts(events, date_col, window.start, window.end)
+    series = blank_series(monthly_counts(events, date_col, window.start, window.end), cov)
     body = []
     for m, n in series.items():
         mw = Window(m.date(), month_end(m.date()), f"{m:%b %Y}")
+        if pd.isna(n):  # a month the data do not cover: no row, never a zero
+            body.append([f"{m:%b %Y}", "– (no data)"])
+            continue
         pw = mw.year_earlier()
-        prev = None if coverage_gap(cov[0], cov[1], pw) else count_in(events, date_col, pw)
-        row = s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev)
+        prev = None if cov.covers_none(pw) else count_in(events, date_col, pw)
+        row = s.count_row(key, f"{label}, {m:%B %Y}", mw, pw, int(n), prev, coverage=compared(s.data, table, mw, pw).words if prev is not None else None)
         s.rows.append(row)
         body.append([f"{m:%b %Y}", tables.fmt_count(n) + row.get("_revised_current", "")])
+    gap = cov.shortfall(window)
     # the chart says "per month" itself; a name such as Covid-19 or ASB keeps its capital
     what = label if re.match(r"^(?:[A-Z]{2,}|[A-Z][a-z]*-\d)", label) else label[0].lower() + label[1:]
     fig, alt = charts.monthly_bar_chart(series, what, ylabel=ylabel)
-    s.chart((fig, alt), caption=caption or f"{label} per month, {window.short()}.")
-    body.append(["<b>Total</b>", f"<b>{tables.fmt_count(series.sum())}</b>"])
+    s.chart((fig, alt), caption=(caption or f"{label} per month, {window.short()}.") + (f" Note: {gap}; months without data are left blank." if gap else ""))
+    body.append(["<b>Total</b>", "<b>–</b>" if gap else f"<b>{tables.fmt_count(series.sum())}</b>"])
     s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Month", label], body, numeric={1}) + "</details>")
     return recorded_since(s, first_row)
 
@@ -464,17 +516,19 @@ def spc_months(s: Section, what: str, events: pd.DataFrame, date_col: str, windo
     over a window other than this year against last)."""
     first_row = len(s.rows)
 
-    cov = s.data.coverage(table)
+    cov = s.data.coverage_of(table)
     if cov is None:
         s.unavailable(f"Monthly {what}", s.data.why_not(table))
         return recorded_since(s, first_row)
     start = add_months(window.start, -baseline_months)
-    series = monthly_counts(events, date_col, start, window.end)
+    series = blank_series(monthly_counts(events, date_col, start, window.end), cov)
     base = Window(start, window.start - timedelta(days=1))
     base_label = base.short()
     try:
-        if coverage_gap(cov[0], cov[1], base):
-            raise TooFewPoints(f"the data do not cover {base_label}, the months the limits are fixed on")
+        if cov.shortfall(base):
+            raise TooFewPoints(f"the data do not cover {base_label}, the months the limits are fixed on ({cov.shortfall(base)})")
+        if cov.shortfall(window):
+            raise TooFewPoints(f"{window.short()}: {cov.shortfall(window)}")
         full = xmr(series, improvement=improvement, baseline=baseline_months)
     except (TooFewPoints, ValueError) as exc:
         s.say(f"No SPC limits for {what}: {_first_line(exc)}.")
@@ -495,17 +549,19 @@ def trend(s: Section, what: str, events: pd.DataFrame, date_col: str, window: Wi
     """A long monthly trend (several years) as a plain line, with the counts by year and
     month folded beneath."""
     first_row = len(s.rows)
-    cov = s.data.coverage(table)
+    cov = s.data.coverage_of(table)
     if cov is None:
         s.unavailable(f"Monthly {what}", s.data.why_not(table))
         return recorded_since(s, first_row)
-    gap = coverage_gap(cov[0], cov[1], window)
+    gap = cov.shortfall(window)
     series = monthly_counts(events, date_col, window.start, window.end)
+    if gap:
+        series = blank_series(series, cov)
     fig, alt = charts.trend_chart(series, what, ylabel=ylabel)
-    s.chart((fig, alt), caption=(caption or f"{what[0].upper() + what[1:]} per month, {window.short()}.") + (f" Note: {gap}." if gap else ""))
-    grid = series.groupby([series.index.year, series.index.month]).sum().unstack(fill_value=0)
+    s.chart((fig, alt), caption=(caption or f"{what[0].upper() + what[1:]} per month, {window.short()}.") + (f" Note: {gap}; months without data are left blank." if gap else ""))
+    grid = series.groupby([series.index.year, series.index.month]).sum(min_count=1).unstack()
     months = [pd.Timestamp(2000, m, 1).strftime("%b") for m in grid.columns]
-    body = [[str(y)] + [tables.fmt_count(v) for v in r] + [f"<b>{tables.fmt_count(r.sum())}</b>"] for y, r in grid.iterrows()]
+    body = [[str(y)] + [tables.fmt_count(v) for v in r] + [f"<b>{tables.fmt_count(r.sum()) if r.notna().all() else '–'}</b>"] for y, r in grid.iterrows()]
     s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Year"] + months + ["Total"], body, numeric=set(range(1, len(months) + 2))) + "</details>")
     return recorded_since(s, first_row)
 
@@ -516,20 +572,26 @@ def monthly_split(s: Section, what: str, parts: list[tuple[str, pd.DataFrame]], 
     first_row = len(s.rows)
 
     window = window or s.current
-    if s.data.coverage(table) is None:
+    cov = s.data.coverage_of(table)
+    if cov is None:
         s.unavailable(f"Monthly {what}", s.data.why_not(table))
         return recorded_since(s, first_row)
     if s.data.granularity.get(table) == "quarter":
         s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
         return recorded_since(s, first_row)
     frames = {label: this_year_vs_last(ev, date_col, window) for label, ev in parts}
+    if cov.shortfall(window) or cov.shortfall(window.year_earlier()):
+        frames = {label: blank_uncovered(f, cov, window) for label, f in frames.items()}
     cur = pd.DataFrame({label: f["current"] for label, f in frames.items()})
     prev = sum(f["previous"] for f in frames.values())
     cur_label, prev_label = window.short(), window.year_earlier().short()
     fig, alt = split_comparison_chart(cur, prev, what, cur_label, prev_label, ylabel=ylabel)
     s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month: {cur_label} split into {' and '.join(str(c) for c in cur.columns)}, against {prev_label}'s total.")
-    body = [[html.escape(str(m)), tables.fmt_count(prev[m])] + [tables.fmt_count(cur.loc[m, c]) for c in cur.columns] + [tables.fmt_count(cur.loc[m].sum()), tables.fmt_signed(cur.loc[m].sum() - prev[m])] for m in cur.index]
-    body.append(["<b>Total</b>", f"<b>{tables.fmt_count(prev.sum())}</b>"] + [f"<b>{tables.fmt_count(cur[c].sum())}</b>" for c in cur.columns] + [f"<b>{tables.fmt_count(cur.values.sum())}</b>", f"<b>{tables.fmt_signed(cur.values.sum() - prev.sum())}</b>"])
+    def whole(x):  # a total only when no month is blank
+        return x.sum() if pd.notna(x).all() else float("nan")
+
+    body = [[html.escape(str(m)), tables.fmt_count(prev[m])] + [tables.fmt_count(cur.loc[m, c]) for c in cur.columns] + [tables.fmt_count(whole(cur.loc[m])), tables.fmt_signed(whole(cur.loc[m]) - prev[m])] for m in cur.index]
+    body.append(["<b>Total</b>", f"<b>{tables.fmt_count(whole(prev))}</b>"] + [f"<b>{tables.fmt_count(whole(cur[c]))}</b>" for c in cur.columns] + [f"<b>{tables.fmt_count(whole(pd.Series(cur.to_numpy().ravel())))}</b>", f"<b>{tables.fmt_signed(whole(pd.Series(cur.to_numpy().ravel())) - whole(prev))}</b>"])
     header = ["Month", f"{prev_label}: all"] + [f"{cur_label}: {c}" for c in cur.columns] + [f"{cur_label}: all", "Change"]
     s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(header, body, numeric=set(range(1, len(header)))) + "</details>")
     return recorded_since(s, first_row)
@@ -545,10 +607,12 @@ def area_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col
     counts = compare_windows(events, date_col, window, window, by=use_by, areas=s.npas).set_index("area")[["current"]]
     shown, mask = suppress(counts, ["current"], threshold=s.config.disclosure_threshold, total_row=FORCE)
     total = int(counts.loc[FORCE, "current"])
+    gap = shortfall(s.data, table, window)
+    words = f"{window.short()}: {gap}" if gap else None
     body = []
     for area, r in counts.iterrows():
         hidden = bool(mask.loc[area, "current"]) if area != FORCE else False
-        row = s.count_row(key, label, window, None, int(r["current"]), None, area=area, suppressed=hidden)
+        row = s.count_row(key, label, window, None, int(r["current"]), None, area=area, suppressed=hidden, coverage=words)
         s.rows.append(row)
         mark = row.get("_revised_current", "")
         name = f"<b>{html.escape(str(area))}</b>" if area == FORCE else html.escape(str(area))
@@ -556,9 +620,9 @@ def area_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col
             body.append([name, html.escape(str(shown.loc[area, "current"])) + mark, "–"])
         else:
             body.append([name, tables.fmt_count(r["current"]) + mark, tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
-    s.say(f"{label}: {total:,} in {window.short()}." + (f" {note}" if note else ""))
+    s.say(f"{label}: {total:,} in {window.short()}." + (f" {note}" if note else "") + (f" The data do not cover the whole window ({gap}): the total counts the months covered only (incomplete coverage)." if gap else ""))
     if use_by is None and by:
-        s.unavailable("Breakdown by NPA", s.data.unavailable.get(by, "not available from this source"))
+        s.unavailable(f"Breakdown by {s.area_word}", s.data.unavailable.get(by, "not available from this source"))
     s.show(tables.html_table(["Area", window.short(), "Share of force"], body, numeric={1, 2}))
     return recorded_since(s, first_row)
 

@@ -23,7 +23,7 @@ def counts(s: Section) -> pd.DataFrame:
         return blocks.recorded_since(s, first_row)
     blocks.partial_note(s, "calls")
     blocks.compare_many(s, calls_measures.by_channel(c), "date", table="calls", by=None, first_col="Channel", caption="Calls for service by channel", improvement="neutral")
-    s.say("Calls are counted by channel and day; they carry no Neighbourhood Policing Area, so there is no breakdown by NPA.")
+    s.say(f"Calls are counted by channel and day; they carry no {s.config.area_word}, so there is no breakdown by {s.area_word}.")
     return blocks.recorded_since(s, first_row)
 
 

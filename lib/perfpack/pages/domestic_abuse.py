@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfpack.measures import domestic
-from perfpack.measures.counts import coverage_gap
+from perfpack.measures.coverage import compared
 from perfpack.pages import blocks
 from perfpack.pages.section import Section
 from perfpack.present.domestic_tables import repeat_victims_npa_table, repeat_victims_table
@@ -71,19 +71,21 @@ def repeat_victims(s: Section) -> pd.DataFrame:
     if cur.victims == 0 and prev.victims == 0:
         s.unavailable("Domestic abuse repeat victims", "the domestic abuse records carry no victim references, so repeat victims cannot be counted")
         return blocks.recorded_since(s, first_row)
-    cov = s.data.coverage("crimes")
-    gap = coverage_gap(cov[0], cov[1], s.previous) if cov else "no data"
+    cmp = compared(s.data, "crimes", s.current, s.previous)
+    gap = "no data" if cmp.previous_none else None
     all_v, rep_v = domestic.victims_by_area(occ, s.current, s.previous, s.npas)
-    rrows = blocks.record_comparison(s, "domestic_abuse_repeat_victims", "Domestic abuse repeat victims (two or more occurrences)", rep_v, gap=gap)
-    s.add_value("domestic_abuse_repeat_share", "Repeat victims as a share of all domestic abuse victims (%)", s.current, blocks.round1(cur.share), None if gap else blocks.round1(prev.share), kind="share", previous_window=None if gap else s.previous)
-    vrows = blocks.record_comparison(s, "domestic_abuse_victims", "Distinct domestic abuse victims (repeat or not)", all_v, gap=gap)
+    rrows = blocks.record_comparison(s, "domestic_abuse_repeat_victims", "Domestic abuse repeat victims (two or more occurrences)", rep_v, gap=gap, coverage=cmp.words)
+    s.add_value("domestic_abuse_repeat_share", "Repeat victims as a share of all domestic abuse victims (%)", s.current, blocks.round1(cur.share), None if gap else blocks.round1(prev.share), kind="share", previous_window=None if gap else s.previous, coverage=cmp.words)
+    vrows = blocks.record_comparison(s, "domestic_abuse_victims", "Distinct domestic abuse victims (repeat or not)", all_v, gap=gap, coverage=cmp.words)
+    if cmp.words:
+        gap = cmp.words
     s.show(repeat_victims_table(cur, None if gap else prev, percentage=rrows[0]["significance"] != TOO_FEW_TO_TEST))
     s.say(s.sentence(rrows[0]))
     s.say(_share_sentence(cur, None if gap else prev))
     s.say(s.sentence(vrows[0]))
     if cur.without_victim or (prev.without_victim and not gap):
         s.say(f"{cur.without_victim:,} occurrences in {cur.window.short()} have no victim reference and cannot be linked to a victim; they are left out of the victim counts.")
-    s.show("<details><summary>Repeat victims by NPA (each victim in the NPA of their latest occurrence)</summary>" + repeat_victims_npa_table(vrows[1:], rrows[1:], s.current_label, s.previous_label, s.config.disclosure_threshold) + "</details>")
+    s.show(f"<details><summary>Repeat victims by {s.area_word} (each victim in the {s.area_word} of their latest occurrence)</summary>" + repeat_victims_npa_table(vrows[1:], rrows[1:], s.current_label, s.previous_label, s.config.disclosure_threshold, area_word=s.area_word) + "</details>")
     return blocks.recorded_since(s, first_row)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfpack.measures import fraud
-from perfpack.measures.counts import coverage_gap
+from perfpack.measures.coverage import compared
 from perfpack.measures.windows import months_before, trailing_window
 from perfpack.pages import blocks
 from perfpack.pages.section import Section
@@ -19,7 +19,7 @@ def _fraud(s: Section, what: str):
     cov = s.data.coverage("fraud_reports")
     window = trailing_window(s.period, s.config.fraud_months, s.config.latest_data_offset_months, cov[1] if cov else None)
     prev = months_before(window)
-    if cov is None or coverage_gap(cov[0], cov[1], prev):
+    if s.data.coverage_of("fraud_reports") is None or s.data.coverage_of("fraud_reports").covers_none(prev):
         prev = None
     return reports, window, prev
 
@@ -32,18 +32,19 @@ def reports(s: Section) -> pd.DataFrame:
     if got is None:
         return blocks.recorded_since(s, first_row)
     reports, window, prev = got
-    cov = s.data.coverage("fraud_reports")
-    gap = coverage_gap(cov[0], cov[1], window) if cov else None
+    cmp = compared(s.data, "fraud_reports", window, prev)
+    gap = blocks.shortfall(s.data, "fraud_reports", window)
     if gap:
-        s.unavailable(f"Part of {window.short()} only", f"{gap}; counts are partial")
+        s.unavailable(f"Part of {window.short()} only", f"{gap}; figures for it are counted but not compared (incomplete coverage)")
     blocks.compare_counts(s, "fraud_reports", "Action Fraud reports from the force's victims", reports, "reported_date", by=None, current=window, previous=prev or months_before(window), table="fraud_reports", improvement="neutral")
     cur = fraud.summary(reports, window)
     old = fraud.summary(reports, prev) if prev else None
+    words = cmp.words
     rows = [
-        s.add_value("fraud_losses_gbp", "Reported losses (£)", window, round(cur.losses_gbp, 2), round(old.losses_gbp, 2) if old else None, kind="amount", previous_window=prev),
-        s.add_value("fraud_share_individuals", "Reports from individuals (%)", window, blocks.round1(cur.share_individuals), blocks.round1(old.share_individuals) if old else None, kind="share", previous_window=prev),
-        s.add_value("fraud_share_organisations", "Reports from organisations (%)", window, blocks.round1(cur.share_organisations), blocks.round1(old.share_organisations) if old else None, kind="share", previous_window=prev),
-        s.add_value("fraud_share_support", "Victims asking for support (%)", window, blocks.round1(cur.share_support), blocks.round1(old.share_support) if old else None, kind="share", previous_window=prev),
+        s.add_value("fraud_losses_gbp", "Reported losses (£)", window, round(cur.losses_gbp, 2), round(old.losses_gbp, 2) if old else None, kind="amount", previous_window=prev, coverage=words),
+        s.add_value("fraud_share_individuals", "Reports from individuals (%)", window, blocks.round1(cur.share_individuals), blocks.round1(old.share_individuals) if old else None, kind="share", previous_window=prev, coverage=words),
+        s.add_value("fraud_share_organisations", "Reports from organisations (%)", window, blocks.round1(cur.share_organisations), blocks.round1(old.share_organisations) if old else None, kind="share", previous_window=prev, coverage=words),
+        s.add_value("fraud_share_support", "Victims asking for support (%)", window, blocks.round1(cur.share_support), blocks.round1(old.share_support) if old else None, kind="share", previous_window=prev, coverage=words),
     ]
     s.say(
         f"In the {len(window.months)} months {window.short()}, {cur.reports:,} reports from victims in the force area were made to Action Fraud, "
@@ -51,7 +52,7 @@ def reports(s: Section) -> pd.DataFrame:
         f"{cur.share_support or 0:.0f}% of victims asked for support."
     )
     blocks.show_values(s, rows, caption="Losses and shares")
-    s.say("Action Fraud reports carry no Neighbourhood Policing Area in the data the force receives, so there is no breakdown by NPA.")
+    s.say(f"Action Fraud reports carry no {s.config.area_word} in the data the force receives, so there is no breakdown by {s.area_word}.")
     blocks.spc_months(s, "Action Fraud reports", reports, "reported_date", window, table="fraud_reports", improvement="neutral", ylabel="reports per month")
     return blocks.recorded_since(s, first_row)
 

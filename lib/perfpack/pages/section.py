@@ -9,19 +9,22 @@ export carries real alt text and no code.
 from __future__ import annotations
 
 import html
+from datetime import date
 from pathlib import Path
 
 import mistune  # nbconvert's Markdown renderer
 from IPython.display import HTML, display
 
-from perfpack.config import DEMO_DIR, PackConfig, load_config
+from perfpack.config import DEMO_DIR, PackConfig
 from perfpack.measures.counts import FORCE
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period, Window
 from perfpack.present import charts
+from perfpack.profiles import data_force, resolve
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
-from perfpack.stats.figures import count_row, value_row, write_section_figures
+from perfpack.sources.coverage import month_words
+from perfpack.stats.figures import INCOMPLETE_COVERAGE, count_row, value_row, write_section_figures
 from perfpack.stats.published import EARLIER_FIGURES, Published, mark_words, read_published, revision_words
 from perfpack.stats.significance import Comparison, describe_change
 
@@ -44,11 +47,11 @@ class Section:
 
     def __init__(self, section_id: str, *, period: str, data_dir: str, source: str = "canonical", force: str = "", config_path: str = "", figures_dir: str = "", data: Dataset | None = None, display: bool = True):
         self.id = section_id
-        self.config: PackConfig = load_config(config_path or None)
+        self.config: PackConfig = resolve(force, config_path or None, source)
         self.period = Period.parse(period)
         self.data_dir = Path(data_dir or DEMO_DIR)  # a run's snapshot also carries its peer data
         self.force_asked = force  # the force or police.uk slug asked for (public sources)
-        self.data = (data if data is not None else load_dataset(self.data_dir, source, force, self.config)).without_identifiers()
+        self.data = (data if data is not None else load_dataset(self.data_dir, source, data_force(self.config, force, source), self.config)).without_identifiers()
         self.figures_dir = figures_dir
         #: What earlier packs published (written by the runner beside the figures), to mark revisions; None when run by hand.
         self.published: Published | None = read_published(Path(figures_dir) / EARLIER_FIGURES) if figures_dir else None
@@ -74,6 +77,12 @@ class Section:
     def npas(self) -> list[str]:
         """The NPAs of the data's force (for a public source, its districts), else the configured ones."""
         return list(getattr(self.data, "npas", None) or self.config.npas)
+
+    @property
+    def area_word(self) -> str:
+        """What the force calls its areas, short ("NPA", "LPA"; "district" for a profile
+        derived from police.uk data)."""
+        return self.config.area_short if self.config.npas or not self.config.derived else "district"
 
     # ---- windows ---------------------------------------------------------------------------
     @property
@@ -106,6 +115,12 @@ class Section:
         ds = self.data
         cov = ds.coverage("crimes") or next((ds.coverage(t) for t in TABLES if ds.coverage(t)), None)
         cov_text = f"; data from {cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}" if cov else ""
+        gaps = ds.gaps() if hasattr(ds, "gaps") else {}
+        if gaps:  # months without data, never counted as zero
+            by_months: dict[tuple, list[str]] = {}
+            for table, months in gaps.items():
+                by_months.setdefault(tuple(months), []).append(table.replace("_", " "))
+            cov_text += "; no data for " + "; ".join(f"{month_words([date.fromisoformat(g + '-01') for g in months])} ({', '.join(tables)})" for months, tables in by_months.items())
         self.show(
             '<div class="pp-period"><p><b>Period:</b> '
             + html.escape(f"{self.period.id} (figures for the 12 months to {self.current.end:%d %B %Y}, compared with the 12 months before unless stated)")
@@ -133,23 +148,26 @@ class Section:
         self.show(f'<p class="{PAPER_TEXT}">{html.escape(text)}</p>')
 
     def commentary(self) -> None:
-        """The force lead's response for this section and period, when an analyst has written one."""
+        """The force lead's response for this section and period, when an analyst has written
+        one in this force's profile (never another force's)."""
         path = commentary_path(self.config, self.period, self.id)
-        if not path.is_file():
+        if path is None or not path.is_file():
             return
         text = mistune.create_markdown(escape=True)(path.read_text(encoding="utf-8"))
         self.show(f'<aside class="pp-commentary"><p class="pp-commentary-label">Commentary: force lead response (written by the force, not computed)</p>{text}</aside>')
 
     # ---- figures ---------------------------------------------------------------------------
 
-    def count_row(self, key, label, current, previous, cur, prev, area=FORCE, suppressed=None) -> dict:
+    def count_row(self, key, label, current, previous, cur, prev, area=FORCE, suppressed=None, coverage=None, tested=True) -> dict:
         """A figures.csv row for a count in ``current`` against ``previous``, tested and
-        disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`)."""
-        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, new_since=self.new_since.get(key))
+        disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`).
+        ``coverage`` (words): the data do not cover the windows in full, so no comparison;
+        ``tested`` False: not an area (outside the force area, no location)."""
+        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, coverage=coverage, tested=tested, new_since=self.new_since.get(key))
         return self.mark_revisions(row)
 
-    def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None) -> dict:
-        row = self.mark_revisions(value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window))
+    def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None, coverage: str | None = None) -> dict:
+        row = self.mark_revisions(value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window, coverage=coverage))
         self.rows.append(row)
         return row
 
@@ -201,7 +219,12 @@ class Section:
         self.show(f'<details class="pp-revisions"><summary>Revised since an earlier pack: {n:,} figure{"s" if n != 1 else ""} on this page</summary><ul>{items}</ul><p>Where a table on this page shows one, it is marked \u201crevised\u201d beside it. revisions.csv in the pack lists every revision of the pack.</p></details>')
 
     def sentence(self, row: dict) -> str:
-        """The sentence for a count row: the change in words, with its significance."""
+        """The sentence for a count row: the change in words, with its significance; for a
+        row the data do not cover in full, the counts and why they are not compared."""
+        if row.get("significance") == INCOMPLETE_COVERAGE:
+            w = Window.from_id(row["window"]).short()
+            prev = "" if row.get("previous") is None or not row.get("previous_window") else f" and {row['previous']:,} in {Window.from_id(row['previous_window']).short()}"
+            return f"{row['label']}: {row['current']:,} in {w}{prev}, not compared: the data do not cover both periods in full ({row['coverage']})."
         if row.get("previous") is None:
             return f"{row['label']}: {row['current']:,} in {Window.from_id(row['window']).short()}; no data for the comparison period."
         cmp = Comparison(current=row["current"], previous=row["previous"], change=row["change"], pct_change=row["pct_change"], p_value=row["p_value"], significance=row["significance"] or "", method="")

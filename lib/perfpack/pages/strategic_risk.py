@@ -12,8 +12,19 @@ from perfpack.pages.section import Section
 from perfpack.present.risk_tables import assessment_summary, evidence_html, evidence_table, rag_table_html
 
 
+def no_register(s: Section) -> str | None:
+    """Why there is no risk assessment for this force, or None when its profile has one. The
+    ratings are the force's own: they come from its profile only, never another's."""
+    if s.config.derived:
+        return "this force has no profile, so there is no risk register to show (a force's ratings come from its own profile: make one with `perfpack init-force`, see docs/new-force.md); the demand forecasts below are computed from the data"
+    missing = [n for n in ("risk.yaml", "risk_register.csv") if not (s.config.profile_dir / n).is_file()]
+    if missing:
+        return f"the force's profile ({s.config.profile_dir.name}) has no {' and no '.join(missing)}, so there are no ratings to show; the demand forecasts below are computed from the data"
+    return None
+
+
 def _assessment(s: Section):
-    return s.memo("assessment", lambda: load_assessment(s.config.path.parent))
+    return s.memo("assessment", lambda: load_assessment(s.config.profile_dir))
 
 
 def _forecasts(s: Section) -> dict:
@@ -26,7 +37,12 @@ def _forecasts(s: Section) -> dict:
 
 def assessment(s: Section) -> pd.DataFrame:
     """The summary sentence and the RAG table (ratings in words and colour, arrows against the
-    baseline, the key beneath). Returns the scored register."""
+    baseline, the key beneath). Returns the scored register (empty, with the reason said,
+    when the force's profile has none)."""
+    why = no_register(s)
+    if why:
+        s.unavailable("Strategic risk assessment", why)
+        return pd.DataFrame()
     risk_config, register = _assessment(s)
     s.say(assessment_summary(register, risk_config, s.period))
     s.show(rag_table_html(register, risk_config))
@@ -35,6 +51,9 @@ def assessment(s: Section) -> pd.DataFrame:
 
 def evidence(s: Section) -> pd.DataFrame:
     """The analysts' note behind each rating. Returns the evidence table."""
+    if no_register(s):
+        s.say("No ratings, so no evidence notes (see above).")
+        return pd.DataFrame()
     risk_config, register = _assessment(s)
     s.show(evidence_html(register, risk_config))
     return evidence_table(register)

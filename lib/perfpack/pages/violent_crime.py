@@ -40,6 +40,8 @@ def serious_violence(s: Section) -> pd.DataFrame:
     if ev is None:
         return blocks.recorded_since(s, first_row)
     sv = ev[ev["violence_type"] == "serious_assault"]
+    if s.config.wording.get("serious_violence"):
+        s.say(s.config.wording["serious_violence"])
     blocks.compare_counts(s, "serious_violence", "Serious violence (non-domestic serious assault)", sv, "recorded_date")
     blocks.monthly_comparison(s, "serious violence", sv, "recorded_date", key="serious_violence", method="spc")
     return blocks.recorded_since(s, first_row)

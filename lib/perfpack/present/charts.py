@@ -152,7 +152,8 @@ def monthly_bar_chart(series: pd.Series, what: str, ylabel: str = "per month", h
     colours = [ACCENT if (highlight_max and v == series.max() and v > 0) else CURRENT for v in series]
     ax.bar(labels, series.to_numpy(), color=colours)
     for i, v in enumerate(series):
-        ax.text(i, v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+        if pd.notna(v):  # a month without data is left blank, never drawn as zero
+            ax.text(i, v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_title(what[0].upper() + what[1:])
@@ -165,6 +166,9 @@ def monthly_bar_chart(series: pd.Series, what: str, ylabel: str = "per month", h
         alt += f" The highest month was {peak.strftime('%B %Y')} ({fmt_whole(series.max())})."
     if zero:
         alt += f" None in {', '.join(zero)}." if len(zero) <= 4 else f" None in {len(zero)} months."
+    blank = [m.strftime("%b %Y") for m, v in series.items() if pd.isna(v)]
+    if blank:
+        alt += f" No data for {', '.join(blank)}: left blank." if len(blank) <= 4 else f" No data for {len(blank)} months: left blank."
     return fig, alt
 
 
@@ -186,6 +190,10 @@ def trend_chart(series: pd.DataFrame | pd.Series, what: str, ylabel: str = "per 
     first, last = frame.index[0], frame.index[-1]
     parts = [f"Line chart of {what} per month from {first:%B %Y} to {last:%B %Y}."]
     for col in frame.columns:
-        s = frame[col]
+        s = frame[col].dropna()
+        if s.empty:
+            continue
         parts.append(f"{col}: highest {s.max():,.0f} in {s.idxmax():%B %Y}, lowest {s.min():,.0f} in {s.idxmin():%B %Y}, latest {s.iloc[-1]:,.0f}.")
+        if frame[col].isna().any():
+            parts.append(f"{int(frame[col].isna().sum())} months without data are left blank.")
     return fig, " ".join(parts)

@@ -49,7 +49,7 @@ def repeat_victims_table(cur: RepeatVictims, prev: RepeatVictims | None, percent
     )
 
 
-def repeat_victims_npa_table(vrows: list[dict], rrows: list[dict], current_label: str, previous_label: str, threshold: int) -> str:
+def repeat_victims_npa_table(vrows: list[dict], rrows: list[dict], current_label: str, previous_label: str, threshold: int, area_word: str = "NPA") -> str:
     """Repeat victims and their share of distinct victims by NPA, and the change in repeat
     victims; a share is hidden when either of its counts is."""
 
@@ -71,5 +71,5 @@ def repeat_victims_npa_table(vrows: list[dict], rrows: list[dict], current_label
         else:
             row += [fmt_signed(r["change"]), "–" if r["significance"] == TOO_FEW_TO_TEST else fmt_pct(r["pct_change"])]
         body.append(row)
-    head = ["NPA", f"{previous_label}: repeat victims", "% of Repeats", f"{current_label}: repeat victims", "% of Repeats", "Change", "% change"]
-    return html_table(head, body, numeric={1, 2, 3, 4, 5, 6}) + f"<p><small>Counts below {threshold} are shown as \u201c<{threshold}\u201d; \u201c[c]\u201d hides a figure that would reveal one. % of Repeats: repeat victims as a share of the NPA's distinct domestic abuse victims.</small></p>"
+    head = [area_word, f"{previous_label}: repeat victims", "% of Repeats", f"{current_label}: repeat victims", "% of Repeats", "Change", "% change"]
+    return html_table(head, body, numeric={1, 2, 3, 4, 5, 6}) + f"<p><small>Counts below {threshold} are shown as \u201c<{threshold}\u201d; \u201c[c]\u201d hides a figure that would reveal one. % of Repeats: repeat victims as a share of the {area_word}'s distinct domestic abuse victims.</small></p>"

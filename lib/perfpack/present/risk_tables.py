@@ -182,7 +182,7 @@ def risk_table_html(table: pd.DataFrame, config: RiskConfig | str | Path, *, cap
     return style_risk_table(table, config, caption=caption).to_html()
 
 
-#: Bold, centred text; the colours come from ``rag.colours`` in ``config/risk.yaml``.
+#: Bold, centred text; the colours come from ``rag.colours`` in the profile's ``risk.yaml``.
 _CELL = "background-color:{background};color:{text};font-weight:700;text-align:center"
 
 

@@ -17,6 +17,8 @@ SIG_STYLE = {
     "significant decrease": ("#12436D", "▼"),
     "no significant change": ("#3D3D3D", "◆"),
     "too few to test": ("#3D3D3D", ""),
+    "incomplete coverage": ("#B5420E", "◌"),
+    "not tested (not an area)": ("#3D3D3D", ""),
 }
 
 
@@ -86,7 +88,9 @@ def fmt_money(x) -> str:
 
 
 def significance_cell(sig: str) -> str:
-    colour, mark = SIG_STYLE.get(sig, ("#3D3D3D", ""))
+    """The significance in words and colour (``incomplete coverage: <why>`` takes the colour of
+    ``incomplete coverage``)."""
+    colour, mark = SIG_STYLE.get(sig) or SIG_STYLE.get(str(sig or "").split(":")[0], ("#3D3D3D", ""))
     text = html.escape(sig or "")
     return f'<span style="color:{colour};font-weight:600">{mark + " " if mark else ""}{text}</span>'
 
@@ -128,11 +132,16 @@ def change_table(rows: list[dict] | pd.DataFrame, current_label: str, previous_l
 
 
 def monthly_table(table: pd.DataFrame, current_label: str, previous_label: str, caption: str = "") -> str:
-    """Month-by-month values of a this-year-against-last comparison, with the total; the
-    columns ``_revised_current`` and ``_revised_previous`` (HTML revision marks made by the
-    page), where present, follow the months' values."""
+    """Month-by-month values of a this-year-against-last comparison, with the total; a month
+    the data do not cover shows a dash (never a zero) and its column has no total. The columns
+    ``_revised_current`` and ``_revised_previous`` (HTML revision marks made by the page), where
+    present, follow the months' values."""
     rows = []
     for m, r in table.iterrows():
         rows.append([html.escape(str(m)), fmt_count(r["previous"]) + _mark(r.get("_revised_previous")), fmt_count(r["current"]) + _mark(r.get("_revised_current")), fmt_signed(r["current"] - r["previous"])])
-    rows.append(["<b>Total</b>", f"<b>{fmt_count(table['previous'].sum())}</b>", f"<b>{fmt_count(table['current'].sum())}</b>", f"<b>{fmt_signed(table['current'].sum() - table['previous'].sum())}</b>"])
+    # a total only over a whole window: a column with a month the data do not cover has none
+    prev = table["previous"].sum() if table["previous"].notna().all() else None
+    cur = table["current"].sum() if table["current"].notna().all() else None
+    change = None if prev is None or cur is None else cur - prev
+    rows.append(["<b>Total</b>", f"<b>{fmt_count(prev)}</b>", f"<b>{fmt_count(cur)}</b>", f"<b>{fmt_signed(change)}</b>"])
     return html_table(["Month", previous_label, current_label, "Change"], rows, numeric={1, 2, 3}, caption=caption)

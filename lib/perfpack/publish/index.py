@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -15,6 +16,7 @@ from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_pts, fmt_
 from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
+from perfpack.sources.coverage import month_words
 from perfpack.stats.published import mark_words
 from perfpack.stats.significance import is_missing
 
@@ -91,6 +93,9 @@ def headline_cells(r: dict, marks: dict | None = None) -> dict:
     sig = r.get("significance") or ""
     sig = "" if is_missing(sig) else str(sig)
     pct = "–" if sig == "too few to test" or kind == "share" else fmt_pct(_num(r.get("pct_change")))
+    coverage = r.get("coverage")
+    if sig == "incomplete coverage" and coverage and not is_missing(coverage):
+        sig = f"incomplete coverage: {coverage}"  # the words travel with the figure, to the index and the paper
     variation = r.get("variation")
     variation = "" if is_missing(variation) or not variation else str(variation)
     marks = marks or {}
@@ -181,13 +186,19 @@ def _window_words(window_id) -> str:
     return f"{a:%b %Y} – {b:%b %Y}" if a.day == 1 else f"{a:%-d %b %Y} – {b:%-d %b %Y}"
 
 
+def gap_words(gaps) -> str:
+    """``['2024-10', '2024-11']`` -> ``October–November 2024``; ``none`` for no gaps."""
+    months = [date.fromisoformat(f"{g}-01") for g in gaps or []]
+    return month_words(months) if months else "none"
+
+
 def quality_table(facts: dict) -> str:
     rows = []
     for table, f in facts.items():
         nulls = ", ".join(f"{k}: {v:,}" for k, v in (f.get("nulls") or {}).items()) or "none"
         extra = ", ".join(f.get("extra_columns") or []) or "none"
-        rows.append([html.escape(table), html.escape(Path(str(f.get("file", ""))).name), fmt_count(f.get("rows")), html.escape(f"{f.get('first') or '–'} to {f.get('last') or '–'}"), html.escape(nulls), html.escape(extra)])
-    return html_table(["Table", "File", "Rows", "Dates", "Empty values", "Extra columns (ignored)"], rows, numeric={2})
+        rows.append([html.escape(table), html.escape(Path(str(f.get("file", ""))).name), fmt_count(f.get("rows")), html.escape(f"{f.get('first') or '–'} to {f.get('last') or '–'}"), html.escape(gap_words(f.get("gaps"))), html.escape(nulls), html.escape(extra)])
+    return html_table(["Table", "File", "Rows", "Dates", "Months without data (not counted as zero)", "Empty values", "Extra columns (ignored)"], rows, numeric={2})
 
 
 def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Path:
@@ -195,6 +206,7 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     tmpl = env.get_template("index.html.j2")
     heads = headline_rows(figures, period)
+    area_word = "district" if getattr(config, "derived", False) else getattr(config, "area_word", "Neighbourhood Policing Area")
     sections = manifest["sections"]
     revisions = manifest.get("revisions") or {}
     marks = revision_marks(read_revisions(folder / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
@@ -211,7 +223,7 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
         print_css=jinja2.utils.markupsafe.Markup(print_css(config.protective_marking, config.transparency)),
         sections=sections,
         failed=[s for s in sections if s["status"] != "ok"],
-        headline_intro=f"Force-wide figures, one row per measure: the 12 months to {period.end:%d %B %Y} against the 12 months before, unless the Period column says otherwise (each compared with the same dates a year earlier). Each section page has the breakdown by Neighbourhood Policing Area and by month. The variation column is the SPC reading of the latest month against limits set on the year before (NHS Making Data Count).",
+        headline_intro=f"Force-wide figures, one row per measure: the 12 months to {period.end:%d %B %Y} against the 12 months before, unless the Period column says otherwise (each compared with the same dates a year earlier). Each section page has the breakdown by {area_word} and by month. A figure whose windows the data do not cover in full is counted but not compared, and says so (incomplete coverage). The variation column is the SPC reading of the latest month against limits set on the year before (NHS Making Data Count).",
         headline_table=jinja2.utils.markupsafe.Markup(headline_table(heads, sections, marks) if not heads.empty else "<p>No headline figures: every section failed.</p>"),
         significance_note=significance_note(config),
         quality_intro="What the run read, after checking every file against the data contract (data/README.md).",

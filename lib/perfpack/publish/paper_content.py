@@ -13,8 +13,8 @@ Like the runner, this knows nothing about crime. It assembles what the run produ
   for the paper (``<p class="pp-paper-text">``: the peer comparison's summary, say), its first
   charts as the executed notebook shows them (image, alt text and caption written by the
   library; a chart marked ``pp-not-in-paper`` is passed over), and the force lead's
-  commentary where ``commentary/<period>/<section>.md`` exists. A section that failed says so
-  instead;
+  commentary where the force's profile has ``commentary/<period>/<section>.md``. A section
+  that failed says so instead;
 - a closing note on the data (input files and their SHA-256, code version) and caveats (short
   sentences from the configuration, ``paper.caveats``; the full log is ``docs/caveats.md``).
 
@@ -33,6 +33,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from perfpack.config import PROJECT_ROOT
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period
 from perfpack.publish.index import headline_cells, headline_rows, revision_marks, significance_note
@@ -239,9 +240,9 @@ def collect(build_dir: Path, manifest: dict, figures: pd.DataFrame, config, peri
             ps.exhibits = notebook_exhibits(nb, leave_out, limit) if nb else []
             ps.charts = [e.chart for e in ps.exhibits if e.kind == "chart"]
             ps.paragraphs = notebook_paragraphs(nb) if nb else []
-            path = commentary_path(config, period, ps.id)
-            ps.commentary_file = f"commentary/{period.id}/{ps.id}.md"
-            if path.is_file():
+            path = commentary_path(config, period, ps.id)  # the force's own profile only
+            ps.commentary_file = _shown_path(path) if path is not None else ""
+            if path is not None and path.is_file():
                 text = path.read_text(encoding="utf-8").strip()
                 ps.commentary_md = text or None
         sections.append(ps)
@@ -363,6 +364,18 @@ def extra_prompt(title: str, where: str = "") -> str:
 
 
 def commentary_prompt(s: PaperSection) -> str:
+    if not s.commentary_file:
+        return analyst_prompt("force lead response, if there is one. This force has no profile, so the pack shows no commentary: make a profile (perfpack init-force, docs/new-force.md) and write it there")
     return analyst_prompt(f"force lead response, if there is one. Write it in {s.commentary_file} so that it also appears on the section page, and run the pack again")
+
+
+def _shown_path(path: Path) -> str:
+    """A commentary file's path as the analyst would type it: from the repository root when
+    the profile is inside it (``profiles/demo/commentary/2020-Q4/01-all-crime.md``)."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 

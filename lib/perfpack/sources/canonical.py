@@ -21,6 +21,7 @@ from perfpack.sources.contract import (
     FALSE_WORDS,
     PARSE_CHUNK_ROWS,
     PARSE_DISTINCT,
+    REQUIRED_TABLES,
     SHOW_ROWS,
     TABLES,
     TRUE_WORDS,
@@ -30,6 +31,7 @@ from perfpack.sources.contract import (
     TableSpec,
     find_table_file,
 )
+from perfpack.sources.coverage import month_words, record_coverage
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -202,7 +204,7 @@ def _todo_for(name: str, spec: ColumnSpec, allowed: set[str] | None) -> str:
     if spec.allowed_from == "offence_codes":
         return "correct the codes in the extract, or, if the Home Office list has changed, add them to lib/perfpack/data/offence_classification.csv."
     if spec.allowed_from == "npas":
-        return "correct the NPA names in the extract, or list the NPA under force.npas in config/pack.yaml."
+        return "correct the NPA names in the extract, or list the area under force.npas in the force's profile (profiles/<force>/pack.yaml)."
     if allowed:
         return "use one of: " + ", ".join(sorted(allowed)) + "."
     return ""
@@ -432,6 +434,12 @@ def _facts(typed: pd.DataFrame, spec: TableSpec) -> dict:
         "last": dates.max().date().isoformat() if len(dates) else None,
         "nulls": {c: int(typed[c].isna().sum()) for c in typed.columns if typed[c].isna().any()},
     }
+    if pd.api.types.is_datetime64_any_dtype(typed[spec.date_column]):
+        weights = pd.to_numeric(typed["calls"], errors="coerce").fillna(0) if spec.name == "calls" and "calls" in typed else None
+        cov = record_coverage(typed[spec.date_column], None if weights is None else (weights > 0).astype("int64"))
+        if cov is not None:
+            facts["coverage"] = cov.to_meta()
+            facts["gaps"] = facts["coverage"]["gaps"]
     if "offence_code" in typed:
         facts["codes_seen"] = int(typed["offence_code"].nunique())
     for col in ("category", "channel", "fraud_type", "breach_type", "npa"):
@@ -454,10 +462,15 @@ def load_canonical(
     table so far has failed, and what it returns is kept instead of the table: the runner
     writes each table to its snapshot there, so only one table is in memory at a time.
 
+    Only ``crimes`` must be there (:data:`~perfpack.sources.contract.REQUIRED_TABLES`): a
+    missing file of another table, or one with a header and no rows, means the source cannot
+    give it, and its facts say so (``absent``: the words the sections show).
+
     Returns
     -------
     tables : dict of typed DataFrames
-    facts : dict of per-table facts for the data-quality report
+    facts : dict of per-table facts for the data-quality report (``coverage`` and ``gaps``:
+        the months inside a table's range with no records where it normally has many)
     files : dict of table name -> file path
 
     Raises
@@ -472,12 +485,20 @@ def load_canonical(
     for name in tables:
         path = find_table_file(folder, name)
         if path is None:
-            problems.append(DataProblem(str(folder / f"{name}.csv"), None, "file not found", todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns."))
+            if name in REQUIRED_TABLES:
+                problems.append(DataProblem(str(folder / f"{name}.csv"), None, "file not found", todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns."))
+            else:
+                facts[name] = {"file": str(folder / f"{name}.csv"), "table": name, "absent": f"not available from this source: the force's extracts hold no {name} table ({TABLES[name].row_is} per row; no {name}.csv or {name}.parquet in the data folder)"}
+            continue
+        typed, probs, f = validate_table(path, TABLES[name], npas, today)
+        if name not in REQUIRED_TABLES and f.get("rows") == 0 and len(probs) == 1 and probs[0].problem == "the file has a header but no rows":
+            facts[name] = dict(f, absent=f"not available from this source: the force's {name.replace('_', ' ')} extract ({path.name}) has a header but no rows")
             continue
         files[name] = path
-        typed, probs, f = validate_table(path, TABLES[name], npas, today)
         problems.extend(probs)
         facts[name] = f
+        if f.get("gaps"):
+            f["gap_note"] = f"{name}: no records in {month_words([date.fromisoformat(g + '-01') for g in f['gaps']])}, inside the table's range ({f['first']} to {f['last']}) where the months around hold many; those months are taken as not covered, and no figure whose window includes them is compared."
         if each is not None and not problems:
             typed = each(name, typed)
         out[name] = typed

@@ -70,6 +70,17 @@ class TableSpec:
     date_column: str
 
 
+#: Rows a public source places outside the force's areas: in a district of another force (an
+#: LSOA just over the border) or without a location. Each is one row of a breakdown by area,
+#: shown last and never tested as an area.
+OUTSIDE_AREA = "Outside the force area"
+NO_LOCATION = "No location"
+NOT_AREAS = (OUTSIDE_AREA, NO_LOCATION)
+
+#: The tables a force's extracts must hold; any other may be absent (a force without an FPN or
+#: Action Fraud extract), and the sections that need it say it is not available.
+REQUIRED_TABLES = ("crimes",)
+
 INCIDENT_CATEGORIES = (
     "asb_personal",
     "asb_nuisance",

@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 
 from perfpack.periods import add_months, month_end
 from perfpack.sources.classification import classify
-from perfpack.sources.contract import ASB_CATEGORIES, TABLES
+from perfpack.sources.contract import ASB_CATEGORIES, NO_LOCATION, NOT_AREAS, OUTSIDE_AREA, TABLES  # noqa: F401  (the area names, re-exported)
+from perfpack.sources.coverage import Coverage, months_coverage, record_coverage
 
 SNAPSHOT_MARKER = "snapshot.json"
 SNAPSHOT_SUFFIX = ".arrow"
@@ -55,6 +56,9 @@ class Dataset:
         The force's areas, in the order sections show them: the configured NPAs for the
         canonical source, the districts in the LSOA names for data.police.uk, none for the
         Home Office tables (force totals only).
+    covered : dict
+        Table -> its coverage (:meth:`perfpack.sources.coverage.Coverage.to_meta`): the days
+        it covers and the months inside them it has no data for. See :meth:`coverage_of`.
     """
 
     source: str
@@ -66,6 +70,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     granularity: dict[str, str] = field(default_factory=dict)
     npas: list[str] = field(default_factory=list)
+    covered: dict[str, dict] = field(default_factory=dict)
 
     def has(self, table: str) -> bool:
         return table in self.tables and table not in self.unavailable
@@ -95,6 +100,31 @@ class Dataset:
         if g in ("month", "quarter"):
             last = month_end(add_months(last, 2 if g == "quarter" else 0))
         return first, last
+
+    def coverage_of(self, table: str) -> Coverage | None:
+        """Which days and months the table covers (None when the source lacks it or it holds
+        no records): what the loader recorded, else worked out from the table once, by the
+        loaders' rules (:mod:`perfpack.sources.coverage`)."""
+        if not self.has(table):
+            return None
+        if table not in self.covered:
+            g = self.granularity.get(table, "record")
+            df = self.tables[table]
+            dates = df[TABLES[table].date_column]
+            if g == "record":
+                cov = record_coverage(dates, df["count"] if "count" in df else None)
+            else:
+                starts = sorted({pd.Timestamp(d).date() for d in dates.dropna().unique()})
+                cov = months_coverage(starts, g, step=3 if g == "quarter" else 1)
+            if cov is None:
+                return None
+            self.covered[table] = cov.to_meta()
+        return Coverage.from_meta(self.covered[table])
+
+    def gaps(self) -> dict[str, list[str]]:
+        """Table -> the months inside its range it has no data for (``YYYY-MM``), for tables
+        that have any."""
+        return {t: c["gaps"] for t, c in self.covered.items() if c.get("gaps") and self.has(t)}
 
 
 def _min_max(df: pd.DataFrame, column: str):

@@ -36,6 +36,7 @@ from perfpack.config import PackConfig
 from perfpack.periods import add_months, month_end
 from perfpack.sources.classification import classification, normalise_code
 from perfpack.sources.contract import SHOW_ROWS, DataProblem, DataValidationError
+from perfpack.sources.coverage import month_words, months_coverage
 from perfpack.sources.dataset import Dataset, SourceError, enrich, sha256_file
 
 HO_COLUMNS = (
@@ -249,6 +250,13 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
             "force_name": name,
         }
     }
+    quarters = sorted({d.date() for d in crimes["recorded_date"]})
+    cov = months_coverage(quarters, "quarter", step=3)
+    covered = {"crimes": cov.to_meta()} if cov else {}
+    if cov and cov.gaps:
+        notes.append(f"No rows for {name} in {month_words(list(cov.gaps))}, between the first quarter and the last: those months are missing, not zero; a figure whose window includes them is counted but not compared ('incomplete coverage').")
+    if n:
+        facts["crimes"]["gaps"] = covered["crimes"]["gaps"]
     return Dataset(
         source="homeoffice",
         force=name,
@@ -259,6 +267,7 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
         notes=notes,
         granularity={"crimes": "quarter"},
         npas=[],
+        covered=covered,
     )
 
 

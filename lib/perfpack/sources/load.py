@@ -22,6 +22,8 @@ from perfpack.sources.snapshot import read_snapshot, write_meta, write_table
 
 
 def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snapshot: Path | None = None, keep_rows: bool = True) -> Dataset:
+    if not config.npas:
+        raise SourceError(f"The profile {config.path} lists no areas (force.npas), and a force's own extracts are checked against them. Fill in the force's areas there (docs/new-force.md).")
     each = None
     if not keep_rows:
 
@@ -40,14 +42,20 @@ def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snap
         hashes = {t: pool.submit(sha256_file, p) for t in TABLES if (p := find_table_file(data_dir, t)) is not None}
         tables, facts, files = load_canonical(data_dir, config.npas, today=today, each=each)
         digests = {t: f.result() for t, f in hashes.items()}
+    absent = {t: f.pop("absent") for t, f in list(facts.items()) if "absent" in f}
+    for t in absent:
+        facts.pop(t)
     return Dataset(
         source="canonical",
         force=config.force_name,
         tables=tables if snapshot is not None else enrich(tables),
         files=[{"table": t, "path": str(p), "sha256": digests[t], "bytes": p.stat().st_size, "rows": facts[t].get("rows")} for t, p in files.items()],
         facts=facts,
+        unavailable=absent,
+        notes=[f["gap_note"] for f in facts.values() if f.get("gap_note")],
         granularity={t: "record" for t in tables},
         npas=list(config.npas),
+        covered={t: f["coverage"] for t, f in facts.items() if f.get("coverage")},
     )
 
 

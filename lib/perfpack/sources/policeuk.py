@@ -14,12 +14,17 @@ What the loader makes of a row:
   have no Crime ID); every other row -> a *crime* of that police.uk crime type, keyed by its
   Crime ID.
 - The date is the first day of ``Month`` (the files are monthly: granularity ``month``).
-- The NPA is the district in the LSOA name (``Cannock Chase 001A`` -> ``Cannock Chase``);
-  a row without an LSOA is counted under ``No location``. The force's areas
-  (:attr:`Dataset.npas`) are the configured NPAs when ``--force`` is the configured force and
-  its files show every one of them; otherwise the districts holding at least 1% of the rows
-  with a location, largest first. Rows in other districts (an LSOA just over the border) keep
-  their district's name and are listed in the notes: nothing is dropped.
+- The district is the one in the LSOA name (``Cannock Chase 001A`` -> ``Cannock Chase``);
+  names that differ only in form (``The Vale of Glamorgan``, ``Vale of Glamorgan``) are one
+  district (:func:`district_key`). The force's areas (:attr:`Dataset.npas`) are the profile's
+  areas when the profile is this force's and its files show every one of them; otherwise the
+  districts holding a real share of the force's own rows (:func:`derive_areas`), largest
+  first. A row's ``npa`` is its area; a row in any other district (an LSOA just over the
+  border) is ``Outside the force area`` and a row without an LSOA ``No location``: each is one
+  row of a breakdown, shown last and never tested as an area, and counted force-wide (nothing
+  is dropped). The row's own district stays in the ``district`` column and the notes list them.
+- Coverage (:attr:`Dataset.covered`): the months whose file is present; a month without a
+  file between the first and the last is a gap, never a month of zeros.
 
 Only the requested force's files are read (DuckDB over the file list, every column as text), so
 a national year of files (about six million rows) costs no more than the one force's share.
@@ -40,7 +45,8 @@ import pandas as pd
 from perfpack.config import PackConfig
 from perfpack.periods import month_end
 from perfpack.sources.contract import DataProblem, DataValidationError
-from perfpack.sources.dataset import Dataset, SourceError, sha256_file
+from perfpack.sources.coverage import months_coverage
+from perfpack.sources.dataset import NO_LOCATION, OUTSIDE_AREA, Dataset, SourceError, sha256_file
 
 STREET_COLUMNS = (
     "Crime ID",
@@ -59,8 +65,11 @@ STREET_COLUMNS = (
 STREET_NAME = re.compile(r"^(\d{4})-(\d{2})-(.+)-street\.csv$", re.IGNORECASE)
 ASB_TYPE = "Anti-social behaviour"
 ASB_CATEGORY = "asb_unspecified"
-NO_LOCATION = "No location"
-MIN_DISTRICT_SHARE = 0.01
+# The rule for a force's areas when no profile lists them (derive_areas): a district is one of
+# the force's areas when it holds at least AREA_MIN_SHARE of the rows of the force's largest
+# district and its rows per LSOA are at least AREA_MIN_DENSITY of the largest district's.
+AREA_MIN_SHARE = 0.02
+AREA_MIN_DENSITY = 0.10
 
 # The crime types data.police.uk has used since May 2013, in the site's (alphabetical) order.
 POLICEUK_CRIME_TYPES = (
@@ -257,17 +266,65 @@ def _first_value(path: Path, column: str) -> str | None:
     return (row or {}).get(column) or None
 
 
-def _areas(counts: pd.Series, located: int, slug: str, config: PackConfig, min_share: float) -> list[str]:
-    configured = {slugify(config.force_name), slugify(config.force_short_name)}
-    if slug in configured | {c for n in configured for c in _force_candidates(n)} and set(config.npas) <= set(counts.index):
-        return list(config.npas)
-    if not located:
+def district_key(name: str) -> str:
+    """A district name without its form: case, punctuation, ``&`` for ``and`` and a leading
+    ``The`` set aside (``The Vale of Glamorgan`` and ``Vale of Glamorgan`` are one district;
+    so are ``Newcastle-under-Lyme`` and ``Newcastle under Lyme``)."""
+    s = re.sub(r"[^a-z0-9]+", " ", str(name).lower().replace("&", " and ")).strip()
+    return re.sub(r"^the\s+", "", s)
+
+
+def one_form(names: pd.Series, preferred: tuple[str, ...] | list[str] = ()) -> dict[str, str]:
+    """Each district name -> the one form used for it: a ``preferred`` name (the profile's
+    area) with the same :func:`district_key`, else the form with the most rows."""
+    counts = names.value_counts()
+    by_key: dict[str, str] = {district_key(p): p for p in preferred}
+    best: dict[str, str] = {}
+    for name in counts.index:  # most rows first
+        best.setdefault(district_key(name), str(name))
+    return {str(name): by_key.get(district_key(name), best[district_key(name)]) for name in counts.index}
+
+
+def derive_areas(rows: pd.Series, lsoas: pd.Series, *, min_share: float = AREA_MIN_SHARE, min_density: float = AREA_MIN_DENSITY) -> list[str]:
+    """The force's areas from its own rows, when no profile lists them: the districts that hold
+    a real share of the rows, largest first.
+
+    ``rows`` holds rows per district (located rows only) and ``lsoas`` the distinct LSOAs with
+    a row in each. A district is an area when it holds at least ``min_share`` of the rows of
+    the largest district (which is always the force's own) *and* its rows per LSOA are at least
+    ``min_density`` of the largest district's. A neighbouring district's rows are LSOAs just
+    over the border, a few rows in each; a district of the force has the force's rows in all its
+    LSOAs. A flat share of all rows fails on a small force: 2.6% of the City of London's rows
+    fall in Tower Hamlets, but 19 rows per LSOA against the City's 3,600.
+    """
+    rows = rows[rows > 0].sort_values(ascending=False, kind="stable")
+    if rows.empty:
         return []
-    big = counts[counts >= min_share * located].sort_values(ascending=False, kind="stable")
-    return [str(d) for d in big.index]
+    density = rows / lsoas.reindex(rows.index).fillna(1).clip(lower=1)
+    largest = rows.index[0]
+    keep = (rows >= min_share * rows.iloc[0]) & (density >= min_density * density[largest])
+    return [str(d) for d in rows.index[keep.to_numpy()]]
 
 
-def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_district_share: float = MIN_DISTRICT_SHARE) -> Dataset:
+def _is_profile_force(slug: str, config: PackConfig) -> bool:
+    if getattr(config, "derived", False) or not getattr(config, "npas", ()):
+        return False
+    names = {config.force_name, config.force_short_name, str((getattr(config, "raw", {}) or {}).get("force", {}).get("policeuk", "") or "")}
+    return slug in {c for n in names if n for c in _force_candidates(n)}
+
+
+def _areas(counts: pd.Series, lsoas: pd.Series, slug: str, config: PackConfig) -> tuple[list[str], str | None]:
+    """The force's areas and, when the profile's could not be used, why."""
+    if _is_profile_force(slug, config):
+        missing = [a for a in config.npas if a not in set(counts.index)]
+        if not missing:
+            return list(config.npas), None
+        note = f"The profile's areas {', '.join(missing)} do not appear in the files' LSOA names, so the areas were derived from the data instead (see docs/public-data.md)."
+        return derive_areas(counts, lsoas), note
+    return derive_areas(counts, lsoas), None
+
+
+def load_policeuk(data_dir: str | Path, force: str, config: PackConfig) -> Dataset:
     """Load one force's data.police.uk street-level files.
 
     Parameters
@@ -278,10 +335,7 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
         The force's slug as in the file names (``staffordshire``, ``west-midlands``); a force
         name such as ``Staffordshire Police`` is accepted too.
     config : PackConfig
-        The pack configuration (its NPAs are used when ``force`` is the configured force).
-    min_district_share : float
-        A district is one of the force's areas when it holds at least this share of the rows
-        with a location (unless the configured NPAs apply).
+        The force's profile (its areas are used when ``force`` is the profile's force).
 
     Returns
     -------
@@ -332,9 +386,19 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
     incidents = incidents.drop(columns=["month_from_file", "month_differs"])
     crimes = crimes.rename(columns={"month": "recorded_date", "crime_type": "policeuk_crime_type"})
     incidents = incidents.rename(columns={"month": "opened_at"})
-    counts = pd.concat([crimes["npa"], incidents["npa"]]).value_counts()
+    # one form per district, then the areas, then each row's area (or outside / no location)
+    forms = one_form(pd.concat([crimes["npa"], incidents["npa"]]), tuple(config.npas) if _is_profile_force(slug, config) else ())
+    crimes["district"] = crimes["npa"].map(forms)
+    incidents["district"] = incidents["npa"].map(forms)
+    renamed = sorted({f"'{a}' as '{b}'" for a, b in forms.items() if a != b and a != NO_LOCATION})
+    if renamed:
+        notes.append("District names that differ only in form are one district: " + ", ".join(renamed) + ".")
+    both = pd.concat([crimes[["district", "lsoa_code"]], incidents[["district", "lsoa_code"]]])
+    counts = both["district"].value_counts()
     no_location = int(counts.pop(NO_LOCATION)) if NO_LOCATION in counts.index else 0
     counts = counts.sort_values(ascending=False, kind="stable")
+    lsoas = both[both["district"] != NO_LOCATION].groupby("district")["lsoa_code"].nunique()
+    del both
     types_seen = Counter(crimes["policeuk_crime_type"].value_counts().to_dict())
     if len(incidents):
         types_seen[ASB_TYPE] += len(incidents)
@@ -345,13 +409,17 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
     if other_month:
         notes.append(f"{other_month:,} rows carry a Month other than their file's; the row's Month was used.")
 
-    located = int(counts.sum())
-    npas = _areas(counts, located, slug, config, min_district_share)
+    npas, area_note = _areas(counts, lsoas, slug, config)
+    if area_note:
+        notes.append(area_note)
     outside = counts[~counts.index.isin(npas)]
+    for frame in (crimes, incidents):
+        d = frame["district"]
+        frame["npa"] = d.where(d.isin(npas) | (d == NO_LOCATION), OUTSIDE_AREA)
 
     n = len(crimes)
     crimes["recorded_date"] = crimes["recorded_date"].astype("datetime64[ns]")
-    for col in ("crime_id", "npa", "policeuk_crime_type", "lsoa_code"):
+    for col in ("crime_id", "npa", "policeuk_crime_type", "lsoa_code", "district"):
         crimes[col] = crimes[col].astype("str")
     crimes = crimes.assign(
         offence_code=pd.Series("", index=crimes.index, dtype="str"),
@@ -363,11 +431,11 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
         violence_type=pd.Series(pd.NA, index=crimes.index, dtype="str"),
         in_all_crime=True,
         count=pd.Series(1, index=crimes.index, dtype="int64"),
-    )[["crime_id", "recorded_date", "offence_code", "npa", "domestic", "victim_id", "ho_offence_group", "ho_offence_subgroup", "category", "violence_type", "in_all_crime", "policeuk_crime_type", "count", "lsoa_code"]]
+    )[["crime_id", "recorded_date", "offence_code", "npa", "domestic", "victim_id", "ho_offence_group", "ho_offence_subgroup", "category", "violence_type", "in_all_crime", "policeuk_crime_type", "count", "lsoa_code", "district"]]
 
     n_asb = len(incidents)
     incidents["opened_at"] = incidents["opened_at"].astype("datetime64[ns]")
-    for col in ("incident_id", "npa", "lsoa_code"):
+    for col in ("incident_id", "npa", "lsoa_code", "district"):
         incidents[col] = incidents[col].astype("str")
     incidents = incidents.assign(
         category=pd.Series(ASB_CATEGORY, index=incidents.index, dtype="str"),
@@ -378,19 +446,19 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
         is_asb=True,
         count=pd.Series(1, index=incidents.index, dtype="int64"),
         policeuk_crime_type=pd.Series(ASB_TYPE, index=incidents.index, dtype="str"),
-    )[["incident_id", "opened_at", "category", "covid_related", "npa", "victim_id", "grade", "attended", "is_asb", "count", "policeuk_crime_type", "lsoa_code"]]
+    )[["incident_id", "opened_at", "category", "covid_related", "npa", "victim_id", "grade", "attended", "is_asb", "count", "policeuk_crime_type", "lsoa_code", "district"]]
 
     # ---- what the quality report and the sections are told ----
     months = sorted(f.month for f in chosen)
     expected = pd.date_range(months[0], months[-1], freq="MS").date
     missing = [m for m in expected if m not in set(months)]
     if missing:
-        notes.append(f"No file for {len(missing)} month{'s' if len(missing) != 1 else ''} between the first and the last ({', '.join(f'{m:%Y-%m}' for m in missing[:12])}{' …' if len(missing) > 12 else ''}): those months are missing from every count, not zero.")
+        notes.append(f"No file for {len(missing)} month{'s' if len(missing) != 1 else ''} between the first and the last ({', '.join(f'{m:%Y-%m}' for m in missing[:12])}{' …' if len(missing) > 12 else ''}): those months are missing, not zero; a figure whose window includes them is counted but not compared ('incomplete coverage').")
     if no_location:
         notes.append(f"{no_location:,} of {total:,} rows ({100 * no_location / total:.1f}%) have no LSOA (no location); they are counted force-wide and shown as '{NO_LOCATION}'.")
     if len(outside):
         n_out = int(outside.sum())
-        notes.append(f"{n_out:,} rows fall in LSOAs of districts outside the force's areas: " + ", ".join(f"{d} ({int(n):,})" for d, n in outside.items()) + "; they are counted force-wide and shown under their district's name.")
+        notes.append(f"{n_out:,} rows fall in LSOAs of districts outside the force's areas: " + ", ".join(f"{d} ({int(n):,})" for d, n in outside.items()) + f"; they are counted force-wide and shown as one row, '{OUTSIDE_AREA}', never tested as an area.")
     if no_id_crimes:
         notes.append(f"{no_id_crimes:,} crimes have no Crime ID; they were given a reference made from the row's content.")
     if dup:
@@ -412,7 +480,7 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
             "values": {"npa": {str(k): int(v) for k, v in frame["npa"].value_counts().sort_index().items()}},
             "nulls": {"LSOA (no location)": n} if (n := int((frame["npa"] == NO_LOCATION).sum())) else {},
             "no_location_rows": n,
-            "outside_force_rows": {str(k): int(v) for k, v in frame.loc[~frame["npa"].isin(npas + [NO_LOCATION]), "npa"].value_counts().items()},
+            "outside_force_rows": {str(k): int(v) for k, v in frame.loc[frame["npa"] == OUTSIDE_AREA, "district"].value_counts().items()},
         }
 
     facts = {"crimes": table_facts(crimes, "recorded_date")}
@@ -424,13 +492,19 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
         crime_types_seen={str(k): int(v) for k, v in sorted(types_seen.items())},
         crimes_without_id=no_id_crimes,
     )
+    cov = months_coverage(months).to_meta()
+    facts["crimes"]["gaps"] = cov["gaps"]
+    facts["crimes"]["areas_rule"] = "profile" if npas == list(getattr(config, "npas", ()) or ()) and _is_profile_force(slug, config) else "derived from the data (docs/public-data.md)"
     tables = {"crimes": crimes}
+    covered = {"crimes": cov}
     granularity = {"crimes": "month"}
     unavailable = dict(UNAVAILABLE)
     if n_asb:
         tables["incidents"] = incidents
         granularity["incidents"] = "month"
         facts["incidents"] = table_facts(incidents, "opened_at")
+        facts["incidents"]["gaps"] = cov["gaps"]
+        covered["incidents"] = cov
     else:
         unavailable["incidents"] = "no anti-social behaviour rows in these data.police.uk files"
     return Dataset(
@@ -443,4 +517,5 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig, *, min_d
         notes=notes,
         granularity=granularity,
         npas=npas,
+        covered=covered,
     )

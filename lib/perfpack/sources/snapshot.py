@@ -45,6 +45,7 @@ def write_meta(ds: Dataset, folder: Path) -> Path:
         "notes": ds.notes,
         "granularity": ds.granularity,
         "npas": list(ds.npas),
+        "covered": ds.covered,
     }
     (folder / SNAPSHOT_MARKER).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
     return folder
@@ -64,4 +65,5 @@ def read_snapshot(folder: str | Path) -> Dataset:
         notes=meta["notes"],
         granularity=meta["granularity"],
         npas=list(meta.get("npas", [])),
+        covered=dict(meta.get("covered", {})),
     )

@@ -5,8 +5,14 @@ significance, suppressed``, then ``area`` (``Force`` or an NPA), ``previous_wind
 (``count``, ``amount``, ``share``, ``forecast``, ``rate``: a rate per 1,000 population
 against other forces, its funnel reading in ``significance``) and ``p_value``.
 
-Counts below the disclosure threshold in rows below force level are suppressed: their values,
-significance and p-value are left empty in the file and ``suppressed`` is true.
+Counts below the disclosure threshold in rows below force level are suppressed: their values
+are left empty in the file and ``suppressed`` is true.
+
+``coverage`` says, in words, when the data do not cover a row's windows in full ("Oct 2019 –
+Sep 2020: data cover 11 of 12 months (no data for March 2020)"): such a row has no change, no
+percentage and no test, and its ``significance`` is ``incomplete coverage``. Rows of a
+breakdown that are not areas (rows outside the force area, rows without a location) are never
+tested: ``not tested (not an area)``.
 """
 
 from __future__ import annotations
@@ -37,7 +43,14 @@ FIGURE_COLUMNS = [
     "previous_window",
     "kind",
     "p_value",
+    "coverage",
 ]
+
+#: ``significance`` of a row whose windows the data do not cover in full.
+INCOMPLETE_COVERAGE = "incomplete coverage"
+#: ``significance`` of a row that is not an area of the force (outside it, no location).
+NOT_AN_AREA = "not tested (not an area)"
+NO_COMPARISON_DATA = "no data for the comparison period"
 
 
 def _wid(w: Window | str | None) -> str:
@@ -61,6 +74,8 @@ def count_row(
     threshold: int = 10,
     suppressed: bool | None = None,
     new_since: date | None = None,
+    coverage: str | None = None,
+    tested: bool = True,
 ) -> dict:
     """A count compared with the same-length window before, tested for significance.
 
@@ -73,11 +88,20 @@ def count_row(
     window, gets no percentage and no test: its reading is ``new since 16 March 2020`` or
     ``none in the comparison period`` (a rise from nothing is not an increase a reader can
     weigh).
+
+    ``coverage`` (words): the data do not cover the windows in full, so the counts are given
+    as counted but not compared (no change, percentage or test; significance
+    :data:`INCOMPLETE_COVERAGE`). ``tested`` False: a row that is not an area (outside the
+    force area, no location) gets its change but no percentage or test.
     """
 
-    row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current)}
-    if previous is None:
-        row.update(previous=None, change=None, pct_change=None, significance="no data for the comparison period", p_value=None)
+    row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current), "coverage": coverage or ""}
+    if coverage:
+        row.update(previous=None if previous is None else int(previous), change=None, pct_change=None, significance=INCOMPLETE_COVERAGE, p_value=None)
+    elif previous is None:
+        row.update(previous=None, change=None, pct_change=None, significance=NO_COMPARISON_DATA, p_value=None)
+    elif not tested:
+        row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None, significance=NOT_AN_AREA, p_value=None)
     else:
         cmp = compare_counts(int(current), int(previous), window.days if previous_window else None, previous_window.days if previous_window else None, alpha=alpha, min_count=min_count)
         row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None if cmp.pct_change is None else round(cmp.pct_change, 1), significance=cmp.significance, p_value=cmp.p_value)
@@ -93,13 +117,14 @@ def count_row(
     return row
 
 
-def value_row(section: str, key: str, label: str, window: Window | str, current: float | None, previous: float | None = None, *, kind: str = "amount", area: str = FORCE, previous_window: Window | str | None = None) -> dict:
-    """A figure that is not a count of events (an amount, a share in percent, a forecast)."""
-    change = None if current is None or previous is None else current - previous
+def value_row(section: str, key: str, label: str, window: Window | str, current: float | None, previous: float | None = None, *, kind: str = "amount", area: str = FORCE, previous_window: Window | str | None = None, coverage: str | None = None) -> dict:
+    """A figure that is not a count of events (an amount, a share in percent, a forecast).
+    With ``coverage`` (words: the data do not cover its windows in full) no change is given."""
+    change = None if current is None or previous is None or coverage else current - previous
     pct = None
     if change is not None and previous and kind != "share":
         pct = round(100.0 * change / previous, 1)
-    return {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": kind, "current": current, "previous": previous, "change": change, "pct_change": pct, "significance": "", "suppressed": False, "p_value": None}
+    return {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": kind, "current": current, "previous": previous, "change": change, "pct_change": pct, "significance": INCOMPLETE_COVERAGE if coverage else "", "suppressed": False, "p_value": None, "coverage": coverage or ""}
 
 
 def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: str = FORCE, *, threshold: int = 10) -> list[dict]:
@@ -123,7 +148,7 @@ def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: s
         m = month if isinstance(month, pd.Period) else pd.Period(pd.Timestamp(month), "M")
         window = Window(m.start_time.date(), m.end_time.date())
         count = round(float(value))
-        rows.append({"section": section, "key": key, "label": label, "window": window.id, "previous_window": "", "area": area, "kind": "count", "current": count, "previous": None, "change": None, "pct_change": None, "significance": "", "suppressed": bool(area != FORCE and is_suppressed(count, threshold)), "p_value": None})
+        rows.append({"section": section, "key": key, "label": label, "window": window.id, "previous_window": "", "area": area, "kind": "count", "current": count, "previous": None, "change": None, "pct_change": None, "significance": "", "suppressed": bool(area != FORCE and is_suppressed(count, threshold)), "p_value": None, "coverage": ""})
     return rows
 
 

@@ -25,7 +25,7 @@ and the sentence mentions it only when it points the other way from the count.
 The minimum-count rule
 ----------------------
 When ``current + previous < min_count`` (10 by default, ``statistics.min_count_to_test``
-in ``config/pack.yaml``) no test is run, the significance is ``"too few to test"`` and
+in the profile's ``pack.yaml``) no test is run, the significance is ``"too few to test"`` and
 ``pct_change`` is None so that no percentage is exported or quoted on a tiny base.
 """
 

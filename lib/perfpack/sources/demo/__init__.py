@@ -1,6 +1,7 @@
 """A deterministic synthetic data set for one force: the pack's demo and test input.
 
-The demo force has the nine Neighbourhood Policing Areas (NPAs) of ``config/pack.yaml``
+The demo force has the areas (NPAs) of its profile (``profiles/demo/pack.yaml``; another
+profile's areas when given one: unknown names get the mean share)
 and record-level data from 1 January 2016 to 31 March 2021 in the five canonical tables
 (``crimes``, ``incidents``, ``calls``, ``fraud_reports``, ``fpns``). It is built so that,
 run for period ``2020-Q4``, the pack reproduces the figures of the seed meeting paper

@@ -123,6 +123,9 @@ NPA_TILT = {  # multipliers on NPA_SHARE for some streams
 #: year to the day before it starts; "after" from the day after the last period to the end of
 #: the data (here the first quarter of 2021, the third national lockdown).
 COVID_KEYS = ("pre", "period_1", "period_2", "period_3", "after")
+#: The pandemic the demo models (dates of the seed paper): its start and three periods of 2020.
+PANDEMIC_START = date(2020, 3, 16)
+MODEL_PERIODS = ((date(2020, 3, 16), date(2020, 7, 3)), (date(2020, 7, 4), date(2020, 9, 30)), (date(2020, 10, 1), date(2020, 12, 31)))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,17 @@ import numpy as np
 
 from perfpack.config import PackConfig
 from perfpack.periods import Window
-from perfpack.sources.demo.parameters import BASE_YEAR, DEMO_END, DEMO_START, MONTHLY_DISPERSION, SEGMENT_NOISE_CAP, WEEKLY, Series
+from perfpack.sources.demo.parameters import (
+    BASE_YEAR,
+    DEMO_END,
+    DEMO_START,
+    MODEL_PERIODS,
+    MONTHLY_DISPERSION,
+    PANDEMIC_START,
+    SEGMENT_NOISE_CAP,
+    WEEKLY,
+    Series,
+)
 
 # Calendar and expected volumes
 # --------------------------------------------------------------------------------------
@@ -32,18 +42,14 @@ class Calendar:
         self.dow = (d.astype(np.int64) + 3) % 7  # Monday = 0
         self.day_no = np.arange(self.n)
 
-        if len(config.covid_periods) != 3:
-            raise ValueError(
-                "the demo data are parameterised for three Covid-19 periods (as in the seed); "
-                f"the configuration has {len(config.covid_periods)}"
-            )
-        start = config.covid_overall_start
+        # The synthetic pandemic follows the national timeline the demo is calibrated to (the
+        # seed paper's three periods of 2020, then the third lockdown to the end of the data),
+        # whatever Covid-19 periods a profile reports on: a profile may list any number.
+        start = PANDEMIC_START
         self.pandemic_year = start.year
-        if start.year != 2020:
-            raise ValueError(f"the demo data model a pandemic starting in 2020, not {start}")
         windows = [(date(start.year, 1, 1), start - timedelta(days=1))]
-        windows += [(p.start, p.end) for p in config.covid_periods]
-        windows.append((config.covid_periods[-1].end + timedelta(days=1), DEMO_END))
+        windows += list(MODEL_PERIODS)
+        windows.append((MODEL_PERIODS[-1][1] + timedelta(days=1), DEMO_END))
         self.periods = windows  # in COVID_KEYS order
         # Calibration segments: every year cut where the pandemic year's periods start.
         cuts = set()

@@ -57,7 +57,9 @@ def generate(scale: float = 1.0, seed: int = 2021, config=None) -> dict[str, pd.
     seed : int
         Seed of the random generator; the same seed and scale give identical frames.
     config : PackConfig, path or None
-        The pack configuration (NPAs, Covid-19 periods); ``config/pack.yaml`` by default.
+        The profile (its areas); the demo profile, ``profiles/demo/pack.yaml``, by default.
+        Its Covid-19 periods do not change the data: the synthetic pandemic follows the
+        national timeline the demo is calibrated to.
 
     Returns
     -------
@@ -211,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every volume by this (default 1)")
     parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
     parser.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv")
-    parser.add_argument("--config", default=None, help="pack configuration (default config/pack.yaml)")
+    parser.add_argument("--config", default=None, help="profile's pack.yaml (default profiles/demo/pack.yaml)")
     args = parser.parse_args(argv)
     if not args.scale > 0:
         parser.error("--scale must be positive")
