@@ -126,7 +126,14 @@ def _floor_main(data_dir: str, period: str, out_json: str) -> int:
         for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
             nb = json.loads(path.read_text(encoding="utf-8"))  # plain JSON: no nbformat in the floor
             ns = {"display": IPython.display.display}
-            params = {"period": period, "data_dir": data_dir, "source": "canonical", "force": "", "config_path": str(config.path), "figures_dir": str(figures_dir)}
+            params = {
+                "period": period,
+                "data_dir": data_dir,
+                "source": "canonical",
+                "force": "",
+                "config_path": str(config.path),
+                "figures_dir": str(figures_dir),
+            }
             t = time.perf_counter()
             status = "ok"
             try:
@@ -200,10 +207,15 @@ def bench_scale(scale: float, workers: list[int], period: str, data_root: Path) 
             m = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
             res["validate_seconds"] = m.get("validate_seconds")
             res["manifest_seconds"] = m.get("duration_seconds")
-            res["sections"] = {s["id"]: {"seconds": s["seconds"], "execute_seconds": s.get("execute_seconds"), "status": s["status"]} for s in m.get("sections", [])}
+            res["sections"] = {
+                s["id"]: {"seconds": s["seconds"], "execute_seconds": s.get("execute_seconds"), "status": s["status"]} for s in m.get("sections", [])
+            }
             packs[w] = res
             bad = [k for k, v in res["sections"].items() if v["status"] != "ok"]
-            print(f"   {res['seconds']:.1f} s (exit {res['exit_code']}{', failed: ' + ', '.join(bad) if bad else ''}), largest process {res['largest_process_mb']:,.0f} MB, tree {res['tree_peak_pss_mb']:,.0f} MB", flush=True)
+            print(
+                f"   {res['seconds']:.1f} s (exit {res['exit_code']}{', failed: ' + ', '.join(bad) if bad else ''}), largest process {res['largest_process_mb']:,.0f} MB, tree {res['tree_peak_pss_mb']:,.0f} MB",
+                flush=True,
+            )
             if res["exit_code"] == 2:
                 print("   " + "\n   ".join(res["stderr_tail"]), flush=True)
         finally:
@@ -245,10 +257,16 @@ def table(results: list[dict], workers: list[int]) -> str:
     row("data generation (s)", [_s(r["generate"]["seconds"]) for r in results])
     row("validation, `perfpack validate` (s)", [_s(r["validate"]["seconds"]) for r in results])
     for w in workers:
-        row(f"**pack, {w} worker{'s' if w > 1 else ''} (s)**", [f"**{_s(r['pack'][w]['seconds'])}**" + ("" if r["pack"][w]["exit_code"] == 0 else f" (exit {r['pack'][w]['exit_code']})") for r in results])
+        row(
+            f"**pack, {w} worker{'s' if w > 1 else ''} (s)**",
+            [f"**{_s(r['pack'][w]['seconds'])}**" + ("" if r["pack"][w]["exit_code"] == 0 else f" (exit {r['pack'][w]['exit_code']})") for r in results],
+        )
         row(f"of which validation and snapshot, {w} worker{'s' if w > 1 else ''} (s)", [_s(r["pack"][w].get("validate_seconds")) for r in results])
     row("floor: every figure and chart in one process (s)", [_s(r["floor"]["seconds"]) for r in results])
-    row("floor: import / load and validate / compute (s)", [f"{_s(r['floor']['import_seconds'])} / {_s(r['floor']['load_seconds'])} / {_s(r['floor']['compute_seconds'])}" for r in results])
+    row(
+        "floor: import / load and validate / compute (s)",
+        [f"{_s(r['floor']['import_seconds'])} / {_s(r['floor']['load_seconds'])} / {_s(r['floor']['compute_seconds'])}" for r in results],
+    )
     for w in workers:
         row(f"ratio pack ({w} worker{'s' if w > 1 else ''}) ÷ floor", [f"{r['pack'][w]['seconds'] / r['floor']['seconds']:.1f}" for r in results])
     w = max(workers)
@@ -303,7 +321,14 @@ def main(argv=None) -> int:
     print("\n" + text + "\n\n" + note)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{datetime.now():%Y-%m-%d-%H%M}.json"
-    out.write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"), "note": note, "period": args.period, "results": results, "table": text}, indent=1, default=str), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {"when": datetime.now().isoformat(timespec="seconds"), "note": note, "period": args.period, "results": results, "table": text},
+            indent=1,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
     print(f"Written {out.relative_to(ROOT)}")
     ok = all(r["pack"][w]["exit_code"] == 0 for r in results for w in workers)
     return 0 if ok else 1

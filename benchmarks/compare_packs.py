@@ -45,7 +45,9 @@ def compare(a: Path, b: Path) -> list[str]:
             continue
         x, y = normalise((a / page).read_text(encoding="utf-8")), normalise((b / page).read_text(encoding="utf-8"))
         if x != y:
-            diff = [line for line in difflib.unified_diff(x.splitlines(), y.splitlines(), lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+            diff = [
+                line for line in difflib.unified_diff(x.splitlines(), y.splitlines(), lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")
+            ]
             problems.append(f"{page}: {len(diff)} differing lines, first: " + " | ".join(d[:200] for d in diff[:4]))
     return problems
 

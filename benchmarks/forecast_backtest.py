@@ -144,7 +144,9 @@ def main(argv=None) -> int:
     print(f"   origins: {', '.join(f'{o:%b %Y}' for o in bt.origins)}; 12 months each")
 
     print(f"\n2. Final year ({FINAL_YEAR}) forecast, 2020-Q3 run against 2020-Q4 run")
-    print(f"{'series':30s} {'before: Q3':>11s} {'Q4':>9s} {'swing':>7s} {'bt MAPE':>8s} {'inside':>7s} | {'after: Q3':>10s} {'Q4':>9s} {'swing':>7s} {'method':>20s}")
+    print(
+        f"{'series':30s} {'before: Q3':>11s} {'Q4':>9s} {'swing':>7s} {'bt MAPE':>8s} {'inside':>7s} | {'after: Q3':>10s} {'Q4':>9s} {'swing':>7s} {'method':>20s}"
+    )
     for key in demand["2020-Q4"]:
         old = {p: forecast_series(demand[p][key].rename(key)) for p in PERIODS}
         old_bt = backtest(demand["2020-Q4"][key].rename(key))
@@ -169,11 +171,15 @@ def main(argv=None) -> int:
 def _print_timing(args, demand, covid_start) -> int:
     if args.baseline:
         t = timing(args.baseline, demand["2020-Q4"], covid_start, args.rounds, args.repeats)
-        print(f"\n3. strategic.forecast_demand over the five 2020-Q4 series: median of {args.rounds} fresh processes (old and new interleaved), each the median of {args.repeats} runs after a warm-up")
+        print(
+            f"\n3. strategic.forecast_demand over the five 2020-Q4 series: median of {args.rounds} fresh processes (old and new interleaved), each the median of {args.repeats} runs after a warm-up"
+        )
         for kind, what in (("wall", "wall time"), ("cpu", "CPU time of the process (less sensitive to a shared machine)")):
             b, a = statistics.median(t[kind]["before"]), statistics.median(t[kind]["after"])
-            print(f"   {what}: before ({args.baseline}) {b:.2f} s [{', '.join(f'{x:.2f}' for x in t[kind]['before'])}], "
-                  f"after (working tree) {a:.2f} s [{', '.join(f'{x:.2f}' for x in t[kind]['after'])}], after / before {a / b:.2f}")
+            print(
+                f"   {what}: before ({args.baseline}) {b:.2f} s [{', '.join(f'{x:.2f}' for x in t[kind]['before'])}], "
+                f"after (working tree) {a:.2f} s [{', '.join(f'{x:.2f}' for x in t[kind]['after'])}], after / before {a / b:.2f}"
+            )
         print(f"   load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 

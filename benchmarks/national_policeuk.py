@@ -52,37 +52,126 @@ SEED = 2019
 # The 43 territorial forces (data.police.uk slugs) with rough monthly volumes (crime + ASB);
 # only the proportions matter, the total is scaled to --rows.
 FORCES = {
-    "avon-and-somerset": 13000, "bedfordshire": 4500, "cambridgeshire": 6500, "cheshire": 7000,
-    "city-of-london": 700, "cleveland": 7000, "cumbria": 3000, "derbyshire": 7500,
-    "devon-and-cornwall": 10000, "dorset": 4500, "durham": 5500, "dyfed-powys": 2500,
-    "essex": 14000, "gloucestershire": 4000, "greater-manchester": 40000, "gwent": 5000,
-    "hampshire": 16000, "hertfordshire": 7500, "humberside": 9000, "kent": 17000,
-    "lancashire": 15000, "leicestershire": 8000, "lincolnshire": 5000, "merseyside": 13000,
-    "metropolitan": 95000, "norfolk": 6000, "north-wales": 5000, "north-yorkshire": 5000,
-    "northamptonshire": 6000, "northumbria": 14000, "nottinghamshire": 9000, "south-wales": 11000,
-    "south-yorkshire": 16000, "staffordshire": 8500, "suffolk": 4500, "surrey": 6500,
-    "sussex": 12000, "thames-valley": 17000, "warwickshire": 3500, "west-mercia": 9000,
-    "west-midlands": 32000, "west-yorkshire": 33000, "wiltshire": 4000,
+    "avon-and-somerset": 13000,
+    "bedfordshire": 4500,
+    "cambridgeshire": 6500,
+    "cheshire": 7000,
+    "city-of-london": 700,
+    "cleveland": 7000,
+    "cumbria": 3000,
+    "derbyshire": 7500,
+    "devon-and-cornwall": 10000,
+    "dorset": 4500,
+    "durham": 5500,
+    "dyfed-powys": 2500,
+    "essex": 14000,
+    "gloucestershire": 4000,
+    "greater-manchester": 40000,
+    "gwent": 5000,
+    "hampshire": 16000,
+    "hertfordshire": 7500,
+    "humberside": 9000,
+    "kent": 17000,
+    "lancashire": 15000,
+    "leicestershire": 8000,
+    "lincolnshire": 5000,
+    "merseyside": 13000,
+    "metropolitan": 95000,
+    "norfolk": 6000,
+    "north-wales": 5000,
+    "north-yorkshire": 5000,
+    "northamptonshire": 6000,
+    "northumbria": 14000,
+    "nottinghamshire": 9000,
+    "south-wales": 11000,
+    "south-yorkshire": 16000,
+    "staffordshire": 8500,
+    "suffolk": 4500,
+    "surrey": 6500,
+    "sussex": 12000,
+    "thames-valley": 17000,
+    "warwickshire": 3500,
+    "west-mercia": 9000,
+    "west-midlands": 32000,
+    "west-yorkshire": 33000,
+    "wiltshire": 4000,
 }
-STAFFORDSHIRE_DISTRICTS = ["Stoke-on-Trent", "Newcastle-under-Lyme", "East Staffordshire", "Stafford", "Cannock Chase", "Lichfield", "Tamworth", "South Staffordshire", "Staffordshire Moorlands"]
+STAFFORDSHIRE_DISTRICTS = [
+    "Stoke-on-Trent",
+    "Newcastle-under-Lyme",
+    "East Staffordshire",
+    "Stafford",
+    "Cannock Chase",
+    "Lichfield",
+    "Tamworth",
+    "South Staffordshire",
+    "Staffordshire Moorlands",
+]
 SUFFIXES = ["Central", "North", "South", "East", "West", "Vale", "Heath", "Moor", "Downs", "Valley", "Coast", "Forest"]
 # police.uk crime types with shares close to a real force's mix
 CRIME_TYPES = {
-    "Anti-social behaviour": 0.330, "Violence and sexual offences": 0.268, "Criminal damage and arson": 0.079,
-    "Other theft": 0.076, "Shoplifting": 0.071, "Vehicle crime": 0.042, "Public order": 0.040, "Burglary": 0.039,
-    "Drugs": 0.015, "Other crime": 0.014, "Bicycle theft": 0.010, "Robbery": 0.007, "Theft from the person": 0.005,
+    "Anti-social behaviour": 0.330,
+    "Violence and sexual offences": 0.268,
+    "Criminal damage and arson": 0.079,
+    "Other theft": 0.076,
+    "Shoplifting": 0.071,
+    "Vehicle crime": 0.042,
+    "Public order": 0.040,
+    "Burglary": 0.039,
+    "Drugs": 0.015,
+    "Other crime": 0.014,
+    "Bicycle theft": 0.010,
+    "Robbery": 0.007,
+    "Theft from the person": 0.005,
     "Possession of weapons": 0.004,
 }
-OUTCOMES = ["Under investigation", "Investigation complete; no suspect identified", "Unable to prosecute suspect", "Awaiting court outcome", "Local resolution", "Offender given a caution", "Status update unavailable"]
-STREETS = [f"On or near {a} {b}" for a in ("High", "Church", "Mill", "Station", "Park", "Victoria", "Queen", "King", "New", "School", "Green", "Chapel", "Albert", "York", "Grange", "Manor") for b in ("Street", "Road", "Lane", "Close", "Avenue", "Way", "Drive", "Crescent")] + ["On or near Supermarket", "On or near Petrol Station", "On or near Parking Area", "On or near Shopping Area", "On or near Sports/Recreation Area", "On or near Nightclub"]
-COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+OUTCOMES = [
+    "Under investigation",
+    "Investigation complete; no suspect identified",
+    "Unable to prosecute suspect",
+    "Awaiting court outcome",
+    "Local resolution",
+    "Offender given a caution",
+    "Status update unavailable",
+]
+STREETS = [
+    f"On or near {a} {b}"
+    for a in ("High", "Church", "Mill", "Station", "Park", "Victoria", "Queen", "King", "New", "School", "Green", "Chapel", "Albert", "York", "Grange", "Manor")
+    for b in ("Street", "Road", "Lane", "Close", "Avenue", "Way", "Drive", "Crescent")
+] + [
+    "On or near Supermarket",
+    "On or near Petrol Station",
+    "On or near Parking Area",
+    "On or near Shopping Area",
+    "On or near Sports/Recreation Area",
+    "On or near Nightclub",
+]
+COLUMNS = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
 NO_LOCATION_SHARE = 0.085
 NEIGHBOUR_SHARE = 0.003
 LSOAS_PER_DISTRICT = 90
 
 
 def force_name(slug: str) -> str:
-    special = {"metropolitan": "Metropolitan Police Service", "city-of-london": "City of London Police", "devon-and-cornwall": "Devon & Cornwall Police", "avon-and-somerset": "Avon and Somerset Constabulary"}
+    special = {
+        "metropolitan": "Metropolitan Police Service",
+        "city-of-london": "City of London Police",
+        "devon-and-cornwall": "Devon & Cornwall Police",
+        "avon-and-somerset": "Avon and Somerset Constabulary",
+    }
     return special.get(slug, slug.replace("-", " ").title().replace(" And ", " and ") + " Police")
 
 
@@ -174,7 +263,16 @@ def generate(rows_total: int, out: Path) -> dict:
             )
             pacsv.write_csv(table, out / mid / f"{mid}-{slug}-street.csv", options)
             written += n
-    meta = {"rows": written, "files": 12 * len(slugs), "forces": len(slugs), "year": YEAR, "seed": SEED, "rows_asked": rows_total, "seconds": round(time.perf_counter() - t0, 1), "bytes": sum(p.stat().st_size for p in out.rglob("*.csv"))}
+    meta = {
+        "rows": written,
+        "files": 12 * len(slugs),
+        "forces": len(slugs),
+        "year": YEAR,
+        "seed": SEED,
+        "rows_asked": rows_total,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "bytes": sum(p.stat().st_size for p in out.rglob("*.csv")),
+    }
     MARKER.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta
 
@@ -223,7 +321,7 @@ def measure_scan(cores: str | None) -> dict:
         t = time.perf_counter()
         con = duckdb.connect()
         con.execute("SET threads = 2")
-        n, forces = con.execute("SELECT count(*), count(DISTINCT \\"Falls within\\") FROM read_csv(?, header=true, all_varchar=true)", [{str(DATA / '*' / '*-street.csv')!r}]).fetchone()
+        n, forces = con.execute("SELECT count(*), count(DISTINCT \\"Falls within\\") FROM read_csv(?, header=true, all_varchar=true)", [{str(DATA / "*" / "*-street.csv")!r}]).fetchone()
         RESULT = {{"seconds": round(time.perf_counter() - t, 2), "rows": n, "forces": forces}}
         """
     )
@@ -234,7 +332,25 @@ def measure_pack(force: str, period: str, cores: str | None) -> dict:
     from _measure import run_sampled
 
     out = Path(tempfile.mkdtemp(prefix="perfpack-bench-"))
-    cmd = _pin(cores) + [sys.executable, "-m", "perfpack.cli", "run", "--period", period, "--source", "policeuk", "--force", force, "--data", str(DATA), "--out", str(out), "--workers", "2", "--no-progress"]
+    cmd = _pin(cores) + [
+        sys.executable,
+        "-m",
+        "perfpack.cli",
+        "run",
+        "--period",
+        period,
+        "--source",
+        "policeuk",
+        "--force",
+        force,
+        "--data",
+        str(DATA),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     r = run_sampled(cmd, ROOT, interval=0.05)
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -279,10 +395,22 @@ def main(argv=None) -> int:
 
     rows = [
         ("national scan, DuckDB (context)", f"{scan['rows']:,} rows, {scan['forces']} forces", scan["seconds"], f"{scan['peak_rss_mb']:,.0f}"),
-        (f"load_policeuk('{args.force}')", f"{load['crimes'] + load['incidents']:,} rows from {load['files_read']} files", load["seconds"], f"{load['peak_rss_mb']:,.0f}"),
+        (
+            f"load_policeuk('{args.force}')",
+            f"{load['crimes'] + load['incidents']:,} rows from {load['files_read']} files",
+            load["seconds"],
+            f"{load['peak_rss_mb']:,.0f}",
+        ),
     ]
     if pack:
-        rows.append((f"perfpack run {args.period} (whole pack)", f"exit {pack['exit_code']}, {len(pack['sections'])} section(s)", pack["seconds"], f"{pack['peak_tree_rss_mb']:,.0f} tree / {pack['largest_process_rss_mb']:,.0f} largest"))
+        rows.append(
+            (
+                f"perfpack run {args.period} (whole pack)",
+                f"exit {pack['exit_code']}, {len(pack['sections'])} section(s)",
+                pack["seconds"],
+                f"{pack['peak_tree_rss_mb']:,.0f} tree / {pack['largest_process_rss_mb']:,.0f} largest",
+            )
+        )
     print()
     print(f"{'step':44} {'what':34} {'seconds':>8}  peak memory (MB)")
     for r in rows:
@@ -294,7 +422,11 @@ def main(argv=None) -> int:
     result = {"data": meta, "scan": scan, "load": load, "pack": pack, "cores": cores, "cpus": os.cpu_count()}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "national_policeuk.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    ok = load["seconds"] < 60 and load["peak_rss_mb"] < 2048 and (pack is None or (pack["seconds"] < 60 and pack["peak_tree_rss_mb"] < 2048 and pack["exit_code"] == 0))
+    ok = (
+        load["seconds"] < 60
+        and load["peak_rss_mb"] < 2048
+        and (pack is None or (pack["seconds"] < 60 and pack["peak_tree_rss_mb"] < 2048 and pack["exit_code"] == 0))
+    )
     return 0 if ok else 1
 
 

@@ -30,9 +30,30 @@ FOREWORD_TARGETS = [
 FOREWORD_CODES = {
     "residential_burglary": {"28A", "28B", "28C", "28D", "28E", "28F", "28G", "28H", "29", "29A"},
     "robbery": {"34A", "34B"},
-    "serious_sexual_offences": {"19C", "19D", "19E", "19F", "19G", "19H",  # rape (class 19)
-                                "17A", "17B", "20A", "20B", "21", "22A", "22B", "23",  # other sexual offences
-                                "70", "71", "72", "73", "88A", "88C", "88D", "88E"},
+    "serious_sexual_offences": {
+        "19C",
+        "19D",
+        "19E",
+        "19F",
+        "19G",
+        "19H",  # rape (class 19)
+        "17A",
+        "17B",
+        "20A",
+        "20B",
+        "21",
+        "22A",
+        "22B",
+        "23",  # other sexual offences
+        "70",
+        "71",
+        "72",
+        "73",
+        "88A",
+        "88C",
+        "88D",
+        "88E",
+    },
     "rape": {"19C", "19D", "19E", "19F", "19G", "19H"},
     "vehicle_crime": {"48", "37.2", "45"},
 }

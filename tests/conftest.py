@@ -70,4 +70,6 @@ def pack_run(demo_dir, tmp_path_factory):
 
 
 def needs_shared(path: Path):
-    return pytest.mark.skipif(not path.exists(), reason=f"{path} is not here: the real public data live in ../shared/data beside the repository (see README, 'Tests')")
+    return pytest.mark.skipif(
+        not path.exists(), reason=f"{path} is not here: the real public data live in ../shared/data beside the repository (see README, 'Tests')"
+    )

@@ -84,7 +84,20 @@ def cmd_run(args) -> int:
     from perfpack.execution.runner import run  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
     sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
-    result = run(args.period, data_dir=args.data, source=args.source, force=args.force or "", sections=sections, workers=args.workers, out_dir=args.out, config_path=args.config, timeout=args.timeout, progress=not args.no_progress, notebooks_dir=args.notebooks, peers=args.peers)
+    result = run(
+        args.period,
+        data_dir=args.data,
+        source=args.source,
+        force=args.force or "",
+        sections=sections,
+        workers=args.workers,
+        out_dir=args.out,
+        config_path=args.config,
+        timeout=args.timeout,
+        progress=not args.no_progress,
+        notebooks_dir=args.notebooks,
+        peers=args.peers,
+    )
     m = result.manifest
     print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
     for s in m["sections"]:
@@ -96,7 +109,11 @@ def cmd_run(args) -> int:
         if not since:
             print("Revisions: no earlier pack to compare with")
         else:
-            print(f"Revisions: {rev['count']:,} figure{'s' if rev['count'] != 1 else ''} changed since {since} ({rev['material']:,} material), listed in revisions.csv" if rev["count"] else f"Revisions: no figure changed since {since}")
+            print(
+                f"Revisions: {rev['count']:,} figure{'s' if rev['count'] != 1 else ''} changed since {since} ({rev['material']:,} material), listed in revisions.csv"
+                if rev["count"]
+                else f"Revisions: no figure changed since {since}"
+            )
     print(f"Open {result.out_dir / 'index.html'}")
     n_failed = sum(s["status"] != "ok" for s in m["sections"])
     if n_failed:
@@ -131,7 +148,11 @@ def cmd_init_force(args) -> int:
 def _profile_options(p: argparse.ArgumentParser, default) -> None:
     """``--force`` and ``--config``, on the main parser (default None) and on each command
     (default: not set, so that a value given before the command stands)."""
-    p.add_argument("--force", default=default, help="the force: its profile (a folder of profiles/, or a path to one), or, on public data, a force with no profile as the source names it")
+    p.add_argument(
+        "--force",
+        default=default,
+        help="the force: its profile (a folder of profiles/, or a path to one), or, on public data, a force with no profile as the source names it",
+    )
     p.add_argument("--config", default=default, help="a profile's pack.yaml, explicitly (default: the profile --force names; with neither, profiles/demo)")
 
 
@@ -164,13 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
     r.add_argument("--timeout", type=int, default=None, help="seconds per section (default from the configuration)")
     r.add_argument("--notebooks", default=None, help="folder of section notebooks (default notebooks/)")
-    r.add_argument("--peers", default=None, metavar="DIR", help="folder of ONS police force area tables workbooks for the peer comparison (default peers.dir in the configuration; none: no peer comparison)")
+    r.add_argument(
+        "--peers",
+        default=None,
+        metavar="DIR",
+        help="folder of ONS police force area tables workbooks for the peer comparison (default peers.dir in the configuration; none: no peer comparison)",
+    )
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
 
     i = sub.add_parser("init-force", help="write a new force profile (profiles/<name>/) from the template or from police.uk files")
     i.add_argument("name", help="the force, e.g. west-mercia (the profile folder's name)")
-    i.add_argument("--from", dest="source_dir", default=None, help="a folder of the force's data.police.uk street files: its name and areas are taken from them")
+    i.add_argument(
+        "--from", dest="source_dir", default=None, help="a folder of the force's data.police.uk street files: its name and areas are taken from them"
+    )
     i.add_argument("--profiles", default=None, help="where to write it (default profiles/)")
     i.set_defaults(func=cmd_init_force)
     return p

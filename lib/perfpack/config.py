@@ -134,7 +134,9 @@ def load_config(path: str | Path | None = None) -> PackConfig:
     if path.is_dir():
         path = path / "pack.yaml"
     if not path.is_file():
-        raise ConfigError(f"Configuration file {path} not found. Choose a force profile with --force (a folder of profiles/), or pass --config with the pack.yaml of a profile folder.")
+        raise ConfigError(
+            f"Configuration file {path} not found. Choose a force profile with --force (a folder of profiles/), or pass --config with the pack.yaml of a profile folder."
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:

@@ -181,7 +181,6 @@ class Period:
         fy = self.financial_year_start
         return Window(fy, self.end, f"Financial year {fy.year}/{str(fy.year + 1)[2:]} to date")
 
-
     def trailing_months(self, n: int, offset: int = 0) -> Window:
         """The ``n`` months ending ``offset`` months after the period end."""
         end = month_end(add_months(self.end, offset))
@@ -222,4 +221,3 @@ class Period:
 def month_index(start: date, end: date) -> pd.DatetimeIndex:
     """Month starts from the month of ``start`` to the month of ``end`` inclusive."""
     return pd.date_range(month_start(start), month_start(end), freq="MS")
-

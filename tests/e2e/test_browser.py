@@ -23,7 +23,9 @@ from browser_helpers import Chromium, find_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("pack")]
 
 CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found (install Debian's 'chromium' package, as .ci/run does, or set PERFPACK_CHROMIUM)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium not found (install Debian's 'chromium' package, as .ci/run does, or set PERFPACK_CHROMIUM)"
+)
 
 STYLE_FACTS_JS = """
 (() => {

@@ -160,10 +160,12 @@ def da_file(demo_dir) -> pd.DataFrame:
     c = pd.read_csv(demo_dir / "crimes.csv", usecols=["recorded_date", "domestic", "victim_id"], **text)
     i = pd.read_csv(demo_dir / "incidents.csv", usecols=["opened_at", "category", "victim_id"], **text)
     c, i = c[c["domestic"] == "true"], i[i["category"] == "domestic_non_crime"]
-    return pd.DataFrame({
-        "when": pd.concat([pd.to_datetime(c["recorded_date"]), pd.to_datetime(i["opened_at"]).dt.normalize()], ignore_index=True),
-        "victim_id": pd.concat([c["victim_id"], i["victim_id"]], ignore_index=True),
-    })
+    return pd.DataFrame(
+        {
+            "when": pd.concat([pd.to_datetime(c["recorded_date"]), pd.to_datetime(i["opened_at"]).dt.normalize()], ignore_index=True),
+            "victim_id": pd.concat([c["victim_id"], i["victim_id"]], ignore_index=True),
+        }
+    )
 
 
 @pytest.mark.parametrize("end", ["2019-03-31", "2019-06-30", "2019-09-30", "2020-03-31", "2020-06-30", "2020-09-30", "2021-03-31"])

@@ -23,7 +23,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSIFICATION = ROOT / "lib" / "perfpack" / "data" / "offence_classification.csv"
-NPAS = ["Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent"]
+NPAS = [
+    "Cannock Chase",
+    "East Staffordshire",
+    "Lichfield",
+    "Newcastle-under-Lyme",
+    "South Staffordshire",
+    "Stafford",
+    "Staffordshire Moorlands",
+    "Tamworth",
+    "Stoke-on-Trent",
+]
 ASB = ["asb_personal", "asb_nuisance", "asb_environmental", "asb_unspecified"]
 SAC = ["residential_burglary", "business_burglary", "theft_of_motor_vehicle", "theft_from_motor_vehicle", "personal_robbery", "business_robbery"]
 YEAR_2020, YEAR_2019 = "2020-01-01..2020-12-31", "2019-01-01..2019-12-31"
@@ -62,7 +72,9 @@ def demo_events(pack_run):
     crimes["in_all_crime"] = code.map(lookup["in_all_crime"]).str.lower().eq("true")
 
     def events(df, date_col, npa=True, weight=None):
-        return pd.DataFrame({"date": pd.to_datetime(df[date_col]).dt.normalize(), "npa": df["npa"] if npa else None, "n": df[weight].astype(int) if weight else 1})
+        return pd.DataFrame(
+            {"date": pd.to_datetime(df[date_col]).dt.normalize(), "npa": df["npa"] if npa else None, "n": df[weight].astype(int) if weight else 1}
+        )
 
     domestic_crime = crimes[crimes["domestic"].str.strip().str.lower().isin(["true", "t", "yes", "y", "1"])]
     out = {

@@ -37,7 +37,11 @@ def run_notebook(path: Path, tmp: Path, data: Path, period: str = "2020-Q4", con
     out = tmp / "out"
     out.mkdir()
     pm.execute_notebook(
-        str(path), str(out / path.name), kernel_name="perfpack", cwd=str(ROOT), progress_bar=False,
+        str(path),
+        str(out / path.name),
+        kernel_name="perfpack",
+        cwd=str(ROOT),
+        progress_bar=False,
         parameters={"period": period, "data_dir": str(data), "figures_dir": str(out), "config_path": config_path},
     )
     nb = json.loads((out / path.name).read_text(encoding="utf-8"))

@@ -48,7 +48,15 @@ def test_figures_csv_has_the_spec_columns(pack_run):
     assert list(f.columns[: len(FIGURE_COLUMNS)]) == FIGURE_COLUMNS
     assert not f.duplicated(["key", "window", "area"]).any(), "one row per key, window and area"
     counts = f[(f["kind"] == "count") & ~f["suppressed"]]
-    readings = ["significant increase", "significant decrease", "no significant change", "too few to test", "no data for the comparison period", "none in the comparison period", "new since 16 March 2020"]
+    readings = [
+        "significant increase",
+        "significant decrease",
+        "no significant change",
+        "too few to test",
+        "no data for the comparison period",
+        "none in the comparison period",
+        "new since 16 March 2020",
+    ]
     assert counts["significance"].isin(readings).all(), set(counts["significance"]) - set(readings)
     hidden = f[f["suppressed"]]
     assert hidden["significance"].isna().all() and hidden["p_value"].isna().all()  # a hidden row says nothing about its counts
@@ -100,7 +108,9 @@ def test_section_pages_are_for_reviewers(pack_run):
         assert "Transparency: Full - proactively published" in text
         assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"https?:|@import|url\(https?:", text), f"{page.name} loads from the network"
         assert "<script" not in text, f"{page.name} carries a script"
-        assert "highlight hl-ipython3" not in text and "jp-CodeMirrorEditor\"" not in text and "from perfpack" not in text and "Section(" not in text, f"{page.name} shows code"
+        assert "highlight hl-ipython3" not in text and 'jp-CodeMirrorEditor"' not in text and "from perfpack" not in text and "Section(" not in text, (
+            f"{page.name} shows code"
+        )
         assert "Traceback" not in text
 
 
@@ -138,7 +148,20 @@ def test_kernels_started_the_usual_way_give_the_same_figures(pack_run, tmp_path)
     text = (cfg / "pack.yaml").read_text(encoding="utf-8")
     assert "fork_kernels: true" in text
     (cfg / "pack.yaml").write_text(text.replace("fork_kernels: true", "fork_kernels: false"), encoding="utf-8")
-    proc = perfpack("--config", str(cfg / "pack.yaml"), "run", "--period", "2020-Q4", "--data", str(pack_run["demo"]), "--out", str(tmp_path / "out"), "--sections", "05,07", "--no-progress")
+    proc = perfpack(
+        "--config",
+        str(cfg / "pack.yaml"),
+        "run",
+        "--period",
+        "2020-Q4",
+        "--data",
+        str(pack_run["demo"]),
+        "--out",
+        str(tmp_path / "out"),
+        "--sections",
+        "05,07",
+        "--no-progress",
+    )
     assert proc.returncode == 0, proc.stderr
     plain = read_figures(tmp_path / "out" / "2020-Q4" / "figures.csv")
     forked = read_figures(pack_run["out"] / "figures.csv")

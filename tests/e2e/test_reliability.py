@@ -36,7 +36,22 @@ PERIOD = "2020-Q1"
 
 
 def perfpack_run(data: Path, out: Path, nbs: Path, *extra) -> list[str]:
-    return [sys.executable, "-m", "perfpack.cli", "run", "--period", PERIOD, "--data", str(data), "--out", str(out), "--notebooks", str(nbs), "--no-progress", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "perfpack.cli",
+        "run",
+        "--period",
+        PERIOD,
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--notebooks",
+        str(nbs),
+        "--no-progress",
+        *extra,
+    ]
 
 
 def run(data: Path, out: Path, nbs: Path) -> subprocess.CompletedProcess:
@@ -81,19 +96,63 @@ def no_debris(out: Path) -> None:
 # (id, how to break the tiny folder, what the message must say: file, column, example rows)
 
 BAD_INPUT = [
-    ("missing-file", lambda d: (d / "crimes.csv").unlink(), ["crimes.csv", "file not found", "What to do"]),  # crimes must be there; another table may be absent (not available)
+    (
+        "missing-file",
+        lambda d: (d / "crimes.csv").unlink(),
+        ["crimes.csv", "file not found", "What to do"],
+    ),  # crimes must be there; another table may be absent (not available)
     ("empty-file", lambda d: (d / "calls.csv").write_text(""), ["calls.csv", "empty (0 bytes)"]),
-    ("missing-column", lambda d: edit(d, "crimes", "crime_id,recorded_date,offence_code,", "crime_id,recorded_date,offence,"), ["crimes.csv, column 'offence_code': column is missing", "found: crime_id, recorded_date, offence,"]),
-    ("wrong-type-number", lambda d: edit(d, "calls", "2020-01-01,101,300", "2020-01-01,101,three hundred"), ["calls.csv, column 'calls'", "not whole numbers", "line 3: 'three hundred'"]),
-    ("wrong-type-boolean", lambda d: edit(d, "crimes", "Tamworth,true", "Tamworth,maybe"), ["crimes.csv, column 'domestic'", "not true/false", "line 3: 'maybe'"]),
-    ("unparseable-date", lambda d: edit(d, "crimes", "2020-01-05", "05/01/2020"), ["crimes.csv, column 'recorded_date'", "not real dates", "line 2: '05/01/2020'"]),
-    ("impossible-date", lambda d: edit(d, "incidents", "2020-05-02 23:10:00", "2020-02-30 23:10:00"), ["incidents.csv, column 'opened_at'", "not real dates", "line 3: '2020-02-30 23:10:00'"]),
+    (
+        "missing-column",
+        lambda d: edit(d, "crimes", "crime_id,recorded_date,offence_code,", "crime_id,recorded_date,offence,"),
+        ["crimes.csv, column 'offence_code': column is missing", "found: crime_id, recorded_date, offence,"],
+    ),
+    (
+        "wrong-type-number",
+        lambda d: edit(d, "calls", "2020-01-01,101,300", "2020-01-01,101,three hundred"),
+        ["calls.csv, column 'calls'", "not whole numbers", "line 3: 'three hundred'"],
+    ),
+    (
+        "wrong-type-boolean",
+        lambda d: edit(d, "crimes", "Tamworth,true", "Tamworth,maybe"),
+        ["crimes.csv, column 'domestic'", "not true/false", "line 3: 'maybe'"],
+    ),
+    (
+        "unparseable-date",
+        lambda d: edit(d, "crimes", "2020-01-05", "05/01/2020"),
+        ["crimes.csv, column 'recorded_date'", "not real dates", "line 2: '05/01/2020'"],
+    ),
+    (
+        "impossible-date",
+        lambda d: edit(d, "incidents", "2020-05-02 23:10:00", "2020-02-30 23:10:00"),
+        ["incidents.csv, column 'opened_at'", "not real dates", "line 3: '2020-02-30 23:10:00'"],
+    ),
     ("future-date", lambda d: edit(d, "fpns", "2020-04-11", "2099-04-11"), ["fpns.csv, column 'issued_date'", "in the future", "line 2: '2099-04-11'"]),
-    ("date-before-2000", lambda d: edit(d, "fraud_reports", "2020-06-01", "1996-06-01"), ["fraud_reports.csv, column 'reported_date'", "before 2000", "line 2: '1996-06-01'"]),
-    ("date-apart-from-the-rest", lambda d: edit(d, "crimes", "2019-03-01", "2011-03-01"), ["crimes.csv, column 'recorded_date'", "apart from the rest", "line 4: '2011-03-01'", "2019-12-31 to 2020-02-10"]),
-    ("duplicate-identifier", lambda d: edit(d, "incidents", "INA2", "INA1"), ["incidents.csv, column 'incident_id'", "duplicate identifier", "line 2: 'INA1'", "line 3: 'INA1'"]),
-    ("negative-loss", lambda d: edit(d, "fraud_reports", "120.50", "-120.50"), ["fraud_reports.csv, column 'loss_gbp'", "1 negative value", "line 2: '-120.50'"]),
-    ("unknown-npa", lambda d: edit(d, "crimes", "2020-02-10,8N,Tamworth", "2020-02-10,8N,Atlantis"), ["crimes.csv, column 'npa'", "1 unknown NPA name", "line 3: 'Atlantis'", "force.npas"]),
+    (
+        "date-before-2000",
+        lambda d: edit(d, "fraud_reports", "2020-06-01", "1996-06-01"),
+        ["fraud_reports.csv, column 'reported_date'", "before 2000", "line 2: '1996-06-01'"],
+    ),
+    (
+        "date-apart-from-the-rest",
+        lambda d: edit(d, "crimes", "2019-03-01", "2011-03-01"),
+        ["crimes.csv, column 'recorded_date'", "apart from the rest", "line 4: '2011-03-01'", "2019-12-31 to 2020-02-10"],
+    ),
+    (
+        "duplicate-identifier",
+        lambda d: edit(d, "incidents", "INA2", "INA1"),
+        ["incidents.csv, column 'incident_id'", "duplicate identifier", "line 2: 'INA1'", "line 3: 'INA1'"],
+    ),
+    (
+        "negative-loss",
+        lambda d: edit(d, "fraud_reports", "120.50", "-120.50"),
+        ["fraud_reports.csv, column 'loss_gbp'", "1 negative value", "line 2: '-120.50'"],
+    ),
+    (
+        "unknown-npa",
+        lambda d: edit(d, "crimes", "2020-02-10,8N,Tamworth", "2020-02-10,8N,Atlantis"),
+        ["crimes.csv, column 'npa'", "1 unknown NPA name", "line 3: 'Atlantis'", "force.npas"],
+    ),
 ]
 
 
@@ -115,7 +174,9 @@ def test_messy_but_valid_input_loads_and_reports_extra_columns(work):
     the data-quality report (index page and manifest)."""
     crimes = work["data"] / "crimes.csv"
     crimes.write_bytes(b"\xef\xbb\xbf" + crimes.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
-    (work["data"] / "fpns.csv").write_text("fpn_id,issued_date,breach_type,npa,officer_note\r\nFPA1,2020-04-11,gathering,Stafford,seen twice\r\n", encoding="utf-8")
+    (work["data"] / "fpns.csv").write_text(
+        "fpn_id,issued_date,breach_type,npa,officer_note\r\nFPA1,2020-04-11,gathering,Stafford,seen twice\r\n", encoding="utf-8"
+    )
     edit(work["data"], "incidents", "grade,attended\n", "grade,attended,shift\n")
     edit(work["data"], "incidents", ",3,false\n", ",3,false,late\n")
     edit(work["data"], "incidents", ",2,true\n", ",2,true,early\n")

@@ -10,7 +10,17 @@ from perfpack.sources import load_dataset
 from perfpack.sources.canonical import load_canonical
 from perfpack.sources.contract import DataValidationError
 
-NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent")
+NPAS = (
+    "Cannock Chase",
+    "East Staffordshire",
+    "Lichfield",
+    "Newcastle-under-Lyme",
+    "South Staffordshire",
+    "Stafford",
+    "Staffordshire Moorlands",
+    "Tamworth",
+    "Stoke-on-Trent",
+)
 TODAY = date(2021, 6, 1)
 
 

@@ -81,14 +81,28 @@ def mchange(m: pd.Series, month: str) -> float:
 
 
 EXPECTED_DTYPES = {
-    "crimes": {"crime_id": "str", "recorded_date": "datetime64[us]", "offence_code": "str", "npa": "str",
-               "domestic": "bool", "victim_id": "str"},
-    "incidents": {"incident_id": "str", "opened_at": "datetime64[us]", "category": "str", "covid_related": "bool",
-                  "npa": "str", "victim_id": "str", "grade": "int64", "attended": "bool"},
+    "crimes": {"crime_id": "str", "recorded_date": "datetime64[us]", "offence_code": "str", "npa": "str", "domestic": "bool", "victim_id": "str"},
+    "incidents": {
+        "incident_id": "str",
+        "opened_at": "datetime64[us]",
+        "category": "str",
+        "covid_related": "bool",
+        "npa": "str",
+        "victim_id": "str",
+        "grade": "int64",
+        "attended": "bool",
+    },
     "calls": {"date": "datetime64[us]", "channel": "str", "calls": "int64"},
-    "fraud_reports": {"report_id": "str", "reported_date": "datetime64[us]", "fraud_type": "str", "loss_gbp": "float64",
-                      "victim_type": "str", "victim_age_band": "str", "support_requested": "bool",
-                      "disseminated_to_force": "bool"},
+    "fraud_reports": {
+        "report_id": "str",
+        "reported_date": "datetime64[us]",
+        "fraud_type": "str",
+        "loss_gbp": "float64",
+        "victim_type": "str",
+        "victim_age_band": "str",
+        "support_requested": "bool",
+        "disseminated_to_force": "bool",
+    },
     "fpns": {"fpn_id": "str", "issued_date": "datetime64[us]", "breach_type": "str", "npa": "str"},
 }
 
@@ -115,12 +129,15 @@ def test_date_range_and_dates_are_days(data):
     assert (opened.dt.microsecond == 0).all()
 
 
-@pytest.mark.parametrize("table, col, pattern", [
-    ("crimes", "crime_id", r"CR[0-9A-F]{10}"),
-    ("incidents", "incident_id", r"IN[0-9A-F]{10}"),
-    ("fraud_reports", "report_id", r"AF[0-9A-F]{10}"),
-    ("fpns", "fpn_id", r"FPN[0-9A-F]{8}"),
-])
+@pytest.mark.parametrize(
+    "table, col, pattern",
+    [
+        ("crimes", "crime_id", r"CR[0-9A-F]{10}"),
+        ("incidents", "incident_id", r"IN[0-9A-F]{10}"),
+        ("fraud_reports", "report_id", r"AF[0-9A-F]{10}"),
+        ("fpns", "fpn_id", r"FPN[0-9A-F]{8}"),
+    ],
+)
 def test_ids_unique_and_pseudonymous(data, table, col, pattern):
     ids = data[table][col]
     assert ids.notna().all() and ids.is_unique
@@ -146,14 +163,23 @@ def test_offence_codes_from_the_classification(crimes):
     assert crimes["in_all_crime"].all(), "no fraud codes (AF, CIFAS, UK Finance)"
     assert not crimes["offence_code"].isin(["AF", "CIFAS", "UK Finance", "FFA UK"]).any()
     groups = crimes["ho_offence_group"].value_counts(normalize=True)
-    for g in ["Violence against the person", "Theft offences", "Criminal damage and arson", "Public order offences",
-              "Sexual offences", "Robbery", "Drug offences", "Possession of weapons offences", "Miscellaneous crimes"]:
+    for g in [
+        "Violence against the person",
+        "Theft offences",
+        "Criminal damage and arson",
+        "Public order offences",
+        "Sexual offences",
+        "Robbery",
+        "Drug offences",
+        "Possession of weapons offences",
+        "Miscellaneous crimes",
+    ]:
         assert g in groups.index, g
     assert 0.3 < groups["Violence against the person"] < 0.45
     assert 0.25 < groups["Theft offences"] < 0.4
-    assert set(crimes["category"]) >= set(["other", *["residential_burglary", "business_burglary",
-                                                       "theft_of_motor_vehicle", "theft_from_motor_vehicle",
-                                                       "personal_robbery", "business_robbery"]])
+    assert set(crimes["category"]) >= set(
+        ["other", *["residential_burglary", "business_burglary", "theft_of_motor_vehicle", "theft_from_motor_vehicle", "personal_robbery", "business_robbery"]]
+    )
 
 
 def test_about_85000_crimes_a_year_and_declining_into_the_pandemic(crimes):
@@ -201,10 +227,12 @@ def test_victim_ids(data):
 
 def test_domestic_victims_recur_and_stay_in_one_npa(data):
     c, i = data["crimes"], data["incidents"]
-    da = pd.concat([
-        c.loc[c["domestic"], ["victim_id", "recorded_date", "npa"]].rename(columns={"recorded_date": "when"}),
-        i.loc[i["category"] == "domestic_non_crime", ["victim_id", "opened_at", "npa"]].rename(columns={"opened_at": "when"}),
-    ])
+    da = pd.concat(
+        [
+            c.loc[c["domestic"], ["victim_id", "recorded_date", "npa"]].rename(columns={"recorded_date": "when"}),
+            i.loc[i["category"] == "domestic_non_crime", ["victim_id", "opened_at", "npa"]].rename(columns={"opened_at": "when"}),
+        ]
+    )
     assert (da.groupby("victim_id")["npa"].nunique() == 1).all()
     years = da.groupby("victim_id")["when"].agg(lambda s: s.dt.year.nunique())
     assert (years > 1).mean() > 0.03  # some victims carry over into another year
@@ -313,8 +341,11 @@ def test_write_demo_csv(tmp_path, small):
     assert re.fullmatch(r"IN[0-9A-F]{10},\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\w+,(true|false),[^,]+,(V[0-9A-F]{10})?,[1-4],(true|false)", inc_line)
     # round trip
     for name in demo.TABLES:
-        back = pd.read_csv(out / f"{name}.csv", parse_dates=list(filter(None, [demo.DATE_COLUMNS.get(name), demo.DATETIME_COLUMNS.get(name)])),
-                           dtype={"channel": "str", "victim_id": "str"})
+        back = pd.read_csv(
+            out / f"{name}.csv",
+            parse_dates=list(filter(None, [demo.DATE_COLUMNS.get(name), demo.DATETIME_COLUMNS.get(name)])),
+            dtype={"channel": "str", "victim_id": "str"},
+        )
         pd.testing.assert_frame_equal(back, small[name], check_dtype=False)
     # byte-identical again, and rewriting the folder replaces it
     again = demo.write_demo(tmp_path / "again", scale=0.2, seed=11)
@@ -381,10 +412,13 @@ def test_serious_acquisitive_crime(crimes, category, target, tol):
 
 def _da(data):
     c, i = data["crimes"], data["incidents"]
-    return pd.concat([
-        c.loc[c["domestic"], ["victim_id", "recorded_date"]].rename(columns={"recorded_date": "when"}),
-        i.loc[i["category"] == "domestic_non_crime", ["victim_id", "opened_at"]].rename(columns={"opened_at": "when"}),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            c.loc[c["domestic"], ["victim_id", "recorded_date"]].rename(columns={"recorded_date": "when"}),
+            i.loc[i["category"] == "domestic_non_crime", ["victim_id", "opened_at"]].rename(columns={"opened_at": "when"}),
+        ],
+        ignore_index=True,
+    )
 
 
 def test_domestic_abuse_crime_and_non_crime(data):
@@ -511,8 +545,13 @@ def test_no_round_yearly_totals_in_2019(data, crimes):
     inc = data["incidents"][data["incidents"]["opened_at"].dt.year == 2019]
     calls = data["calls"][data["calls"]["date"].dt.year == 2019]
     fraud = data["fraud_reports"][data["fraud_reports"]["reported_date"].dt.year == 2019]
-    totals = {"crimes": len(c), "incidents": len(inc), "calls": int(calls["calls"].sum()), "fraud reports": len(fraud),
-              "recorded ASB": int(inc["category"].isin(demo.ASB_CATEGORIES).sum())}
+    totals = {
+        "crimes": len(c),
+        "incidents": len(inc),
+        "calls": int(calls["calls"].sum()),
+        "fraud reports": len(fraud),
+        "recorded ASB": int(inc["category"].isin(demo.ASB_CATEGORIES).sum()),
+    }
     for col in ("ho_offence_group", "category", "violence_type", "offence_code", "domestic"):
         totals |= {f"crimes {col} {k}": int(n) for k, n in c.groupby(col).size().items()}
     totals |= {f"crimes domestic={d} {g}": int(n) for (d, g), n in c.groupby(["domestic", "ho_offence_group"]).size().items()}

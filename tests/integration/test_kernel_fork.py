@@ -40,7 +40,9 @@ def _execute(tmp_path: Path, code: str, **kwargs) -> dict:
     nb.cells = [nbformat.v4.new_code_cell(code)]
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, str(src))
-    papermill.execute_notebook(str(src), str(out), kernel_name="perfpack", cwd=str(tmp_path), progress_bar=False, kernel_manager_class=kernel_fork.kernel_manager_class(), **kwargs)
+    papermill.execute_notebook(
+        str(src), str(out), kernel_name="perfpack", cwd=str(tmp_path), progress_bar=False, kernel_manager_class=kernel_fork.kernel_manager_class(), **kwargs
+    )
     text = "".join(o.get("text", "") for o in nbformat.read(str(out), 4).cells[0].outputs)
     return json.loads(text)
 
@@ -114,7 +116,9 @@ def _client(server, tmp_path):
 
     conn, _ = write_connection_file(str(tmp_path / "kernel.json"))
     env = dict(os.environ, **{kernel_fork.ENV: server.path})
-    client = subprocess.Popen([sys.executable, "-m", "perfpack.execution.kernel_fork", "-f", conn], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = subprocess.Popen(
+        [sys.executable, "-m", "perfpack.execution.kernel_fork", "-f", conn], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     while not (kernels := _children(server.proc.pid)):
         assert time.monotonic() < deadline, "no kernel was forked"

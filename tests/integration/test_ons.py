@@ -59,6 +59,7 @@ def _total(frame, force: str) -> float:
 
 # --- finding the workbook ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("year_end", list(YEAR_ENDS), ids=str)
 def test_find_workbook_picks_each_by_its_title(folder, year_end):
     assert ons.find_workbook(folder, year_end).name == YEAR_ENDS[year_end]
@@ -94,6 +95,7 @@ def test_find_workbook_goes_by_title_not_file_name(folder, tmp_path):
 
 # --- the published figures --------------------------------------------------------------------
 
+
 def test_published_totals_year_ending_march_2018(tables):
     march = tables[date(2018, 3, 31)]
     assert _total(march, "Gwent") == 48_823
@@ -124,6 +126,7 @@ def test_city_of_london_rates_not_shown_are_missing_not_zero(tables, year_end):
 
 
 # --- forces only, names clean -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("year_end", list(YEAR_ENDS), ids=str)
 def test_only_the_43_force_areas_no_regions_or_countries(tables, year_end):
@@ -169,6 +172,7 @@ def test_force_footnotes_come_with_the_force(tables):
 
 
 # --- a force left out, figures not shown, broken workbooks (on copies in tmp_path) -----------
+
 
 def _edited_copy(folder: Path, tmp_path: Path, edit) -> Path:
     wb = openpyxl.load_workbook(folder / YEAR_ENDS[date(2018, 12, 31)])
@@ -239,6 +243,7 @@ def test_a_file_that_is_not_a_workbook_is_an_error(tmp_path):
 
 
 # --- small pure helpers -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "raw, clean",

@@ -38,7 +38,9 @@ def tiny_png(width: int = 4, height: int = 3) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\x12\x43\x6d" * width for _ in range(height))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    )
 
 
 def figure_html(alt: str, caption: str, paper: bool = True) -> str:
@@ -64,9 +66,20 @@ def figures_frame() -> pd.DataFrame:
         count_row("01-alpha", "alpha", "Alpha events", cur, prev, 12345, 10000),
         count_row("01-alpha", "alpha", "Alpha events", cur, prev, 2345, 2000, area="North"),
         value_row("01-alpha", "alpha_share", "Alpha events that were repeats (%)", cur, 33.0, 31.0, kind="share", previous_window=prev),
-        value_row("01-alpha", "alpha_losses", "Alpha losses (£)", Window.from_id("2020-01-01..2021-01-31"), 15_800_000.0, 17_200_000.0, kind="amount", previous_window=Window.from_id("2018-12-01..2019-12-31")),
+        value_row(
+            "01-alpha",
+            "alpha_losses",
+            "Alpha losses (£)",
+            Window.from_id("2020-01-01..2021-01-31"),
+            15_800_000.0,
+            17_200_000.0,
+            kind="amount",
+            previous_window=Window.from_id("2018-12-01..2019-12-31"),
+        ),
         count_row("01-alpha", "alpha_kind_a", "Alpha events by kind: A", cur, prev, 6000, 5000) | {"category": "A"},
-        count_row("01-alpha", "alpha_month", "Alpha events, March 2020", Window.from_id("2020-03-01..2020-03-31"), Window.from_id("2019-03-01..2019-03-31"), 999, 888),
+        count_row(
+            "01-alpha", "alpha_month", "Alpha events, March 2020", Window.from_id("2020-03-01..2020-03-31"), Window.from_id("2019-03-01..2019-03-31"), 999, 888
+        ),
         value_row("01-alpha", "alpha_months_outside", "Alpha: months outside the usual range", cur, 4, kind="months"),
         count_row("02-beta", "beta", "Beta events", cur, prev, 777, 700),
     ]
@@ -87,7 +100,9 @@ def build(tmp_path):
     (proj / "profiles" / "alpha" / "commentary" / PERIOD.id / "01-alpha.md").write_text(COMMENTARY, encoding="utf-8")
     config = load_config(proj / "profiles" / "alpha" / "pack.yaml")
     b = tmp_path / "build"
-    executed_notebook(b / "notebooks" / "01-alpha.ipynb", [(ALT_1, "Alpha events per month, 2020 against 2019."), (ALT_2, "Alpha events by kind, 2020."), (ALT_3, "Third.")])
+    executed_notebook(
+        b / "notebooks" / "01-alpha.ipynb", [(ALT_1, "Alpha events per month, 2020 against 2019."), (ALT_2, "Alpha events by kind, 2020."), (ALT_3, "Third.")]
+    )
     executed_notebook(b / "notebooks" / "02-beta.ipynb", [])
     manifest = {
         "period": PERIOD.id,
@@ -100,7 +115,14 @@ def build(tmp_path):
         "unavailable": {"victim_age": "not in this source"},
         "sections": [
             {"id": "01-alpha", "title": "Alpha things", "status": "ok", "error": None, "html": "01-alpha.html", "notebook": "notebooks/01-alpha.ipynb"},
-            {"id": "02-beta", "title": "Beta things", "status": "failed", "error": "ValueError: the beta table is empty", "html": "02-beta.html", "notebook": "notebooks/02-beta.ipynb"},
+            {
+                "id": "02-beta",
+                "title": "Beta things",
+                "status": "failed",
+                "error": "ValueError: the beta table is empty",
+                "html": "02-beta.html",
+                "notebook": "notebooks/02-beta.ipynb",
+            },
         ],
     }
     docx_path, html_path = write_paper(b, manifest, figures_frame(), config, PERIOD)
@@ -173,7 +195,14 @@ def test_docx_contents_is_a_toc_field_listing_every_heading(build):
     instr = " ".join(e.text for e in body.iter(qn("w:instrText")))
     assert "TOC" in instr
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["Foreword", "Alpha things", "Beta things", "Risks, issues and opportunities", "HMICFRS and inspection update", "Data sources and caveats"]
+    assert headings == [
+        "Foreword",
+        "Alpha things",
+        "Beta things",
+        "Risks, issues and opportunities",
+        "HMICFRS and inspection update",
+        "Data sources and caveats",
+    ]
     t = texts(doc)
     start = t.index("Contents")
     assert [x for x in t[start + 1 : start + 1 + len(headings)]] == headings, "the contents list (the TOC field's shown result)"
@@ -207,7 +236,9 @@ def test_docx_headline_table_has_the_run_figures(build):
 def test_docx_charts_carry_the_library_alt_text_and_captions(build):
     doc = docx.Document(str(build["docx"]))
     pics = list(doc.element.body.iter(qn("wp:docPr")))
-    assert [p.get("descr") for p in pics] == [ALT_1, ALT_2], "the charts for the paper (not the one marked pp-not-in-paper), with the alt text the library wrote"
+    assert [p.get("descr") for p in pics] == [ALT_1, ALT_2], (
+        "the charts for the paper (not the one marked pp-not-in-paper), with the alt text the library wrote"
+    )
     assert len(doc.inline_shapes) == 2
     t = texts(doc)
     assert "Figure 1: Alpha events per month, 2020 against 2019." in t
@@ -283,7 +314,7 @@ def test_html_has_the_same_content(build):
     assert [a.replace("&#43;", "+") for a in alts] == [ALT_1, ALT_2]
     assert "<figcaption>Figure 1: Alpha events per month, 2020 against 2019.</figcaption>" in page
     assert '<aside class="pp-commentary"' in page and "<strong>mostly in the summer</strong>" in page
-    assert f"{FAILED_TEXT}:</b> <a href=\"index.html#status-02-beta\">" in page
+    assert f'{FAILED_TEXT}:</b> <a href="index.html#status-02-beta">' in page
     assert "ab" * 32 not in page and "version 0.1.0, commit 0123456789ab" in page and "canonical" not in page
     assert 'href="01-alpha.html"' in page, "links to the full section page"
 
@@ -303,7 +334,7 @@ def test_html_works_offline_and_its_style_sheet_is_not_escaped(build):
 
 def test_notebook_charts_reads_figures_in_order(tmp_path):
     nb = tmp_path / "n.ipynb"
-    executed_notebook(nb, [("First & best \"chart\"", "Cap <one>"), ("Second", "")])
+    executed_notebook(nb, [('First & best "chart"', "Cap <one>"), ("Second", "")])
     charts = notebook_charts(nb, limit=5)
     assert [c.alt for c in charts] == ['First & best "chart"', "Second"]
     assert charts[0].png == tiny_png()
@@ -358,7 +389,10 @@ def test_a_paper_that_cannot_be_made_is_recorded_and_the_pack_still_published(ti
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _section_notebook(nbs / "01-fine.ipynb", 'from perfpack.pages.section import Section\ns = Section("01-fine", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.save()')
+    _section_notebook(
+        nbs / "01-fine.ipynb",
+        'from perfpack.pages.section import Section\ns = Section("01-fine", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.save()',
+    )
 
     def broken(*a, **k):
         raise RuntimeError("the Word template is missing")
@@ -406,7 +440,11 @@ def exhibits_build(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Gamma\n\n## Repeat victims")]
     cell = nbformat.v4.new_code_cell("s.show(...)")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>Repeat victims fell by less than 1% (from 5,004 to 4,991).</p>" + REPEAT_TABLE + FOLDED + RAG_TABLE})]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<p>Repeat victims fell by less than 1% (from 5,004 to 4,991).</p>" + REPEAT_TABLE + FOLDED + RAG_TABLE}
+        )
+    ]
     nb.cells.append(cell)
     (b / "notebooks").mkdir(parents=True)
     nbformat.write(nb, str(b / "notebooks" / "03-gamma.ipynb"))
@@ -433,13 +471,23 @@ def test_docx_carries_the_page_tables_flattened_for_reading(exhibits_build):
     assert len(tables) == 2, "the repeat-victims and RAG tables; the folded breakdown stays on the page"
     repeat, rag = tables
     assert repeat == [
-        ["Domestic Abuse", "Jan - Dec 2019: Victims", "Jan - Dec 2019: % of Repeats", "Jan - Dec 2020: Victims", "Jan - Dec 2020: % of Repeats", "Change: Volume", "Change: Percentage"],
+        [
+            "Domestic Abuse",
+            "Jan - Dec 2019: Victims",
+            "Jan - Dec 2019: % of Repeats",
+            "Jan - Dec 2020: Victims",
+            "Jan - Dec 2020: % of Repeats",
+            "Change: Volume",
+            "Change: Percentage",
+        ],
         ["Repeat Victims", "5,004", "31%", "4,991", "33%", "-13", "-0.3%"],
     ], "one header row, no merged cells, the seed's layout"
     assert rag[1] == ["1", "Finance", "Amber", "◆ the same", "24"] and rag[2][2] == "Red"
     t = doc.tables[0]
     trs = t._tbl.findall(qn("w:tr"))
-    assert [tr.find(qn("w:trPr")) is not None and tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None for tr in trs] == [True, False], "one header row, repeated"
+    assert [tr.find(qn("w:trPr")) is not None and tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None for tr in trs] == [True, False], (
+        "one header row, repeated"
+    )
     assert not t._tbl.xpath(".//w:gridSpan") and not t._tbl.xpath(".//w:vMerge"), "no merged cells"
     grid = [int(g.get(qn("w:w"))) for g in t._tbl.tblGrid.findall(qn("w:gridCol"))]
     cells = [int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for tc in trs[1].findall(qn("w:tc"))]
@@ -465,9 +513,17 @@ def test_paper_offers_the_pack_sentences_and_places_the_analyst_sections(exhibit
     foreword = section_paragraphs(doc, "Foreword")
     assert [p.text for p in foreword] == ["Crime fell by a fifth in the Covid-19 period."], "the analyst's foreword from paper/foreword.md beside pack.yaml"
     risks = section_paragraphs(doc, "Risks, issues and opportunities")
-    assert risks[0].text.startswith("[Analyst: Risks, issues and opportunities, to be written") and "config/paper/risks-issues-and-opportunities.md" in risks[0].text
+    assert (
+        risks[0].text.startswith("[Analyst: Risks, issues and opportunities, to be written")
+        and "config/paper/risks-issues-and-opportunities.md" in risks[0].text
+    )
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings.index("Foreword") < headings.index("Gamma things") < headings.index("Risks, issues and opportunities") < headings.index("HMICFRS and inspection update")
+    assert (
+        headings.index("Foreword")
+        < headings.index("Gamma things")
+        < headings.index("Risks, issues and opportunities")
+        < headings.index("HMICFRS and inspection update")
+    )
     page = html_path.read_text(encoding="utf-8")
     assert "<strong>a fifth</strong>" in page and "Repeat victims fell by less than 1%" in page
 

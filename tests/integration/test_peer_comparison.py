@@ -64,7 +64,9 @@ def dataset(force: str = "Staffordshire Police", source: str = "canonical") -> D
     return Dataset(source=source, force=force, tables={})
 
 
-def run_page(config_path: Path, period: str = "2018-Q4", figures_dir: str = "", data: Dataset | None = None, force: str = "", groups: tuple[str, ...] | None = None) -> Capture:
+def run_page(
+    config_path: Path, period: str = "2018-Q4", figures_dir: str = "", data: Dataset | None = None, force: str = "", groups: tuple[str, ...] | None = None
+) -> Capture:
     """The notebook's calls in order; ``groups``: only these offence groups after the total
     (each plot takes a few tenths of a second), else all of them."""
     s = Capture("09-peer-comparison", period=period, data_dir="", config_path=str(config_path), figures_dir=figures_dir, data=data or dataset(), force=force)
@@ -85,9 +87,19 @@ def run_page(config_path: Path, period: str = "2018-Q4", figures_dir: str = "", 
 
 @pytest.mark.parametrize(
     "name, ons",
-    [("Staffordshire Police", "Staffordshire"), ("Staffordshire", "Staffordshire"), ("city-of-london", "City of London"), ("City of London Police", "City of London"),
-     ("London, City of", "City of London"), ("Metropolitan Police Service", "Metropolitan Police"), ("Devon & Cornwall Police", "Devon and Cornwall"),
-     ("dyfed-powys", "Dyfed-Powys"), ("avon-and-somerset", "Avon and Somerset"), ("Durham Constabulary", "Durham"), ("north-wales", "North Wales")],
+    [
+        ("Staffordshire Police", "Staffordshire"),
+        ("Staffordshire", "Staffordshire"),
+        ("city-of-london", "City of London"),
+        ("City of London Police", "City of London"),
+        ("London, City of", "City of London"),
+        ("Metropolitan Police Service", "Metropolitan Police"),
+        ("Devon & Cornwall Police", "Devon and Cornwall"),
+        ("dyfed-powys", "Dyfed-Powys"),
+        ("avon-and-somerset", "Avon and Somerset"),
+        ("Durham Constabulary", "Durham"),
+        ("north-wales", "North Wales"),
+    ],
 )
 def test_a_force_is_matched_to_its_ons_area_by_name_or_police_uk_slug(name, ons):
     assert FORCES[force_code(name)] == ons
@@ -129,7 +141,9 @@ def test_the_paper_and_the_section_agree_on_their_markers():
 
 
 def small_result():
-    frame = pd.DataFrame({"force": ["A", "B", "C", "D", "E", "F"], "count": [100, 220, 330, 400, 5000, np.nan], "population": [10_000, 20_000, 30_000, 40_000, 5_000, 8_000]})
+    frame = pd.DataFrame(
+        {"force": ["A", "B", "C", "D", "E", "F"], "count": [100, 220, 330, 400, 5000, np.nan], "population": [10_000, 20_000, 30_000, 40_000, 5_000, 8_000]}
+    )
     return funnel(frame, "count", "population", unit_col="force")
 
 
@@ -142,7 +156,9 @@ def test_off_scale_marks_only_the_few_far_above_the_rest():
 
 
 def test_funnel_chart_names_the_force_the_group_and_who_is_not_drawn():
-    fig, alt = funnel_chart(small_result(), "test offences", force="B", group=["C", "D"], period_words="year ending December 2018", not_drawn=["G (not in the ONS table)"])
+    fig, alt = funnel_chart(
+        small_result(), "test offences", force="B", group=["C", "D"], period_words="year ending December 2018", not_drawn=["G (not in the ONS table)"]
+    )
     assert fig.axes and "B (highlighted): 11.0 per 1,000" in alt
     assert "most similar group" in alt and "C, D" in alt
     assert "Off the top of the scale, marked at the edge: E (1,000.0)" in alt
@@ -157,7 +173,17 @@ def test_the_paper_takes_the_sections_paragraph_and_skips_charts_marked_not_for_
     fig = lambda alt, cls: f'<figure class="{cls}"><img src="data:image/png;base64,{png}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": f'<p class="{PAPER_TEXT}">Words for the\n paper &amp; more.</p>' + fig("first", "pp-chart") + fig("second", f"pp-chart {NOT_IN_PAPER}") + fig("third", "pp-chart")})]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": f'<p class="{PAPER_TEXT}">Words for the\n paper &amp; more.</p>'
+                + fig("first", "pp-chart")
+                + fig("second", f"pp-chart {NOT_IN_PAPER}")
+                + fig("third", "pp-chart")
+            },
+        )
+    ]
     nb.cells = [cell]
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, str(path))
@@ -314,7 +340,9 @@ def perfpack(*args, timeout=600):
 @needs_shared(ONS)
 def test_cli_peer_section_on_demo_data(demo_dir, tmp_path):
     out = tmp_path / "out"
-    proc = perfpack("run", "--period", "2018-Q4", "--sections", "09", "--peers", "../shared/data/ons", "--data", str(demo_dir), "--out", str(out), "--no-progress")
+    proc = perfpack(
+        "run", "--period", "2018-Q4", "--sections", "09", "--peers", "../shared/data/ons", "--data", str(demo_dir), "--out", str(out), "--no-progress"
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     pack = out / "2018-Q4"
     peers = pd.read_csv(pack / "peers.csv")
@@ -342,7 +370,10 @@ def test_cli_refuses_a_peers_folder_without_the_periods_workbook(demo_dir, tmp_p
     out = tmp_path / "out"
     proc = perfpack("run", "--period", "2019-Q4", "--sections", "09", "--peers", str(ONS), "--data", str(demo_dir), "--out", str(out), "--no-progress")
     assert proc.returncode == 2
-    assert "no workbook's title says year ending December 2019" in proc.stderr and "policeforceareatablesyearendingdecember2018.xlsx: year ending December 2018" in proc.stderr
+    assert (
+        "no workbook's title says year ending December 2019" in proc.stderr
+        and "policeforceareatablesyearendingdecember2018.xlsx: year ending December 2018" in proc.stderr
+    )
     assert not (out / "2019-Q4").exists()
 
 

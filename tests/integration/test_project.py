@@ -82,7 +82,25 @@ def test_notebook_is_thin(path):
     assert len(params) == 1, f"{path.name}: one cell tagged parameters"
     for stmt in _statements(params[0].source):
         assert isinstance(stmt, ast.AnnAssign) and isinstance(stmt.value, ast.Constant), f"{path.name}: parameters are typed constants"
-    banned = (ast.If, ast.IfExp, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.BinOp, ast.BoolOp, ast.Compare, ast.Subscript)
+    banned = (
+        ast.If,
+        ast.IfExp,
+        ast.For,
+        ast.While,
+        ast.With,
+        ast.Try,
+        ast.FunctionDef,
+        ast.Lambda,
+        ast.ClassDef,
+        ast.ListComp,
+        ast.DictComp,
+        ast.SetComp,
+        ast.GeneratorExp,
+        ast.BinOp,
+        ast.BoolOp,
+        ast.Compare,
+        ast.Subscript,
+    )
     for cell in code:
         if cell is params[0]:
             continue
@@ -90,7 +108,9 @@ def test_notebook_is_thin(path):
         imports = [s for s in statements if isinstance(s, ast.ImportFrom | ast.Import)]
         rest = [s for s in statements if s not in imports]
         if imports:  # the opening cell: imports, open the section, its header
-            assert all(isinstance(s, ast.ImportFrom) and (s.module or "").startswith("perfpack") for s in imports), f"{path.name}: notebooks import only perfpack"
+            assert all(isinstance(s, ast.ImportFrom) and (s.module or "").startswith("perfpack") for s in imports), (
+                f"{path.name}: notebooks import only perfpack"
+            )
             assert len(rest) <= 2, f"{path.name}: the opening cell imports, opens the Section and shows its header"
         else:
             assert len(rest) == 1, f"{path.name}: one statement per cell, found {len(rest)} in {cell.source!r}"
@@ -167,5 +187,7 @@ def test_readme_names_every_module():
     """The README's module list stays true: every module of the library is named there."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     modules = readme.split("### The modules")[1].split("\n### ")[0]
-    missing = [m.relative_to(LIB).as_posix() for m in sorted(LIB.rglob("*.py")) if m.name != "__init__.py" and f"`{m.relative_to(LIB).as_posix()}`" not in modules]
+    missing = [
+        m.relative_to(LIB).as_posix() for m in sorted(LIB.rglob("*.py")) if m.name != "__init__.py" and f"`{m.relative_to(LIB).as_posix()}`" not in modules
+    ]
     assert not missing, f"README, 'The modules', does not name: {missing}"

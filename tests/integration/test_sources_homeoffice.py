@@ -165,7 +165,10 @@ def ho_row(code="45", count=" 12 ", force="Kent", fy="2019/20", q="3"):
 
 
 def test_spaced_counts_zero_and_revisions(tmp_path, config):
-    write_ho(tmp_path / "prc-pfa-test.csv", [ho_row(count=" 12 "), ho_row("48", "-00"), ho_row("34B", " 3"), ho_row("8N", "-1 "), ho_row(force="Action Fraud", code="AF", count=" 999 ")])
+    write_ho(
+        tmp_path / "prc-pfa-test.csv",
+        [ho_row(count=" 12 "), ho_row("48", "-00"), ho_row("34B", " 3"), ho_row("8N", "-1 "), ho_row(force="Action Fraud", code="AF", count=" 999 ")],
+    )
     ds = load_homeoffice(tmp_path, "kent", config)
     c = ds.tables["crimes"]
     assert dict(zip(c["offence_code"], c["count"])) == {"45": 12, "48": 0, "34B": 3, "8N": -1}

@@ -157,7 +157,10 @@ def test_one_row_per_crime_type_for_figures(flat_and_archive, hand, config):
     # one month of data: the latest 12 months are covered in part and the 12 before not at
     # all, so no zero and no comparison, but words saying so
     assert all(r["previous"] is None and r["significance"] == "incomplete coverage" for r in rows)
-    assert all(r["coverage"] == "Oct 2018 – Sep 2019: data cover 1 of 12 months (no data for October 2018–August 2019); Oct 2017 – Sep 2018: no data for this period" for r in rows)
+    assert all(
+        r["coverage"] == "Oct 2018 – Sep 2019: data cover 1 of 12 months (no data for October 2018–August 2019); Oct 2017 – Sep 2018: no data for this period"
+        for r in rows
+    )
     assert all(r["change"] is None and r["pct_change"] is None and r["p_value"] is None for r in rows)
 
 
@@ -196,7 +199,20 @@ def test_load_dataset_dispatch_and_snapshot_round_trip(flat_and_archive, config,
 
 def street_row(crime_id="", month="2021-03", lsoa="Birmingham 001A", ctype="Burglary", location="On or near High Street", force="West Midlands Police"):
     code = "E01000001" if lsoa else ""
-    return [crime_id, month, force, force, "-1.9" if lsoa else "", "52.4" if lsoa else "", location if lsoa else "No Location", code, lsoa, ctype, "" if not crime_id else "Under investigation", ""]
+    return [
+        crime_id,
+        month,
+        force,
+        force,
+        "-1.9" if lsoa else "",
+        "52.4" if lsoa else "",
+        location if lsoa else "No Location",
+        code,
+        lsoa,
+        ctype,
+        "" if not crime_id else "Under investigation",
+        "",
+    ]
 
 
 def write_street(path, rows):
@@ -221,7 +237,10 @@ def west_midlands(tmp_path):
     rows += [street_row("", lsoa="Coventry 002C", ctype="Anti-social behaviour")] * 2
     rows += [street_row("", lsoa="Coventry 002C", ctype="Shoplifting")]  # a crime without a Crime ID
     write_street(tmp_path / "2021-03" / "2021-03-west-midlands-street.csv", rows)
-    write_street(tmp_path / "2021-04" / "2021-04-west-midlands-street.csv", [street_row("f" * 64, month="2021-04", lsoa="Birmingham 010A", ctype="Anti-social behaviour")])
+    write_street(
+        tmp_path / "2021-04" / "2021-04-west-midlands-street.csv",
+        [street_row("f" * 64, month="2021-04", lsoa="Birmingham 010A", ctype="Anti-social behaviour")],
+    )
     write_street(tmp_path / "2021-03" / "2021-03-staffordshire-street.csv", [street_row("e" * 64, lsoa="Stafford 001A", force="Staffordshire Police")])
     return tmp_path
 
@@ -233,7 +252,9 @@ def test_another_force_gets_its_districts_as_areas(west_midlands, config):
     assert ds.npas == ["Birmingham", "Coventry", "Sandwell"]
     crimes, inc = ds.tables["crimes"], ds.tables["incidents"]
     assert len(crimes) == 103 and len(inc) == 4
-    assert Counter(crimes["district"])["Lichfield"] == 1 and Counter(crimes["npa"])["Outside the force area"] == 1 and Counter(crimes["npa"])["No location"] == 1
+    assert (
+        Counter(crimes["district"])["Lichfield"] == 1 and Counter(crimes["npa"])["Outside the force area"] == 1 and Counter(crimes["npa"])["No location"] == 1
+    )
     assert any("Lichfield (1)" in n and "outside" in n for n in ds.notes)
     assert inc["incident_id"].is_unique and crimes["crime_id"].is_unique
     assert any("no Crime ID" in n for n in ds.notes)

@@ -14,9 +14,27 @@ from perfpack.sources.classification import (
 
 @pytest.mark.parametrize(
     "code,category",
-    [("28E", "residential_burglary"), ("28H", "residential_burglary"), ("29A", "residential_burglary"), ("30C", "business_burglary"), ("30D", "business_burglary"), ("31A", "business_burglary"), ("48", "theft_of_motor_vehicle"), ("37.2", "theft_of_motor_vehicle"), ("45", "theft_from_motor_vehicle"), ("34A", "business_robbery"), ("34B", "personal_robbery"), ("8N", "other"), ("AF", "other"),
-     ("19C", "rape"), ("19H", "rape"), ("20A", "other_sexual_offences"), ("88E", "other_sexual_offences"),
-     ("24", "other"), ("27", "other")],
+    [
+        ("28E", "residential_burglary"),
+        ("28H", "residential_burglary"),
+        ("29A", "residential_burglary"),
+        ("30C", "business_burglary"),
+        ("30D", "business_burglary"),
+        ("31A", "business_burglary"),
+        ("48", "theft_of_motor_vehicle"),
+        ("37.2", "theft_of_motor_vehicle"),
+        ("45", "theft_from_motor_vehicle"),
+        ("34A", "business_robbery"),
+        ("34B", "personal_robbery"),
+        ("8N", "other"),
+        ("AF", "other"),
+        ("19C", "rape"),
+        ("19H", "rape"),
+        ("20A", "other_sexual_offences"),
+        ("88E", "other_sexual_offences"),
+        ("24", "other"),
+        ("27", "other"),
+    ],
 )
 def test_report_categories(code, category):
     assert classification().loc[code, "category"] == category

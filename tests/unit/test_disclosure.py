@@ -45,9 +45,7 @@ def test_primary_only_without_secondary():
 
 
 def test_secondary_suppression_on_a_hand_made_table():
-    display, mask = suppress(
-        npa_table(), ["burglary", "robbery", "theft"], threshold=10, total_row="Force", total_col="total"
-    )
+    display, mask = suppress(npa_table(), ["burglary", "robbery", "theft"], threshold=10, total_row="Force", total_col="total")
     # Lichfield burglary (4) is small. Burglary column total is published (Force 59), so the
     # next-smallest burglary, Cannock Chase 25, is hidden too. Lichfield's row total (49) is
     # published, so its next-smallest, robbery 15, goes; that leaves Cannock Chase's row with
@@ -148,11 +146,7 @@ def test_negative_or_fractional_counts_are_refused():
 
 
 tables = st.integers(2, 5).flatmap(
-    lambda rows: st.integers(2, 4).flatmap(
-        lambda cols: st.lists(
-            st.lists(st.integers(0, 40), min_size=cols, max_size=cols), min_size=rows, max_size=rows
-        )
-    )
+    lambda rows: st.integers(2, 4).flatmap(lambda cols: st.lists(st.lists(st.integers(0, 40), min_size=cols, max_size=cols), min_size=rows, max_size=rows))
 )
 
 
@@ -231,9 +225,11 @@ def test_a_total_and_its_parts_by_area_worked_by_hand():
     table = {"A": (5, 40), "B": (20, 12), "C": (30, 50)}
     rows = []
     for area, (x, y) in table.items():
-        rows += [{"key": "x", "area": area, "window": "w", "current": x, "previous": None},
-                 {"key": "y", "area": area, "window": "w", "current": y, "previous": None},
-                 {"key": "t", "area": area, "window": "w", "current": x + y, "previous": None}]
+        rows += [
+            {"key": "x", "area": area, "window": "w", "current": x, "previous": None},
+            {"key": "y", "area": area, "window": "w", "current": y, "previous": None},
+            {"key": "t", "area": area, "window": "w", "current": x + y, "previous": None},
+        ]
     for k, v in {"x": 55, "y": 102, "t": 157}.items():
         rows.append({"key": k, "area": "Force", "window": "w", "current": v, "previous": None})
     hidden, primary = protect_figures(rows, {"t": ["x", "y"]})
@@ -244,8 +240,12 @@ def test_a_total_and_its_parts_by_area_worked_by_hand():
 def test_a_row_is_hidden_whole_across_current_and_previous():
     # Previous 4 in A hides A's row (both windows); in the current column A's 30 is then
     # the only unknown of the force's 90, so another area's row goes too: B (current 25).
-    values = {("A",): {"current": 30, "previous": 4}, ("B",): {"current": 25, "previous": 20},
-              ("C",): {"current": 35, "previous": 30}, ("F",): {"current": 90, "previous": 54}}
+    values = {
+        ("A",): {"current": 30, "previous": 4},
+        ("B",): {"current": 25, "previous": 20},
+        ("C",): {"current": 35, "previous": 30},
+        ("F",): {"current": 90, "previous": 54},
+    }
     rel = [(m, [("A",), ("B",), ("C",), ("F",)]) for m in ("current", "previous")]
     hidden, primary = protect_rows(values, rel, fixed={("F",)})
     assert primary == {("A",)} and hidden == {("A",), ("B",)}
@@ -259,9 +259,19 @@ def test_a_force_of_one_area_is_left_alone():
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.integers(2, 6).flatmap(lambda n_areas: st.integers(2, 5).flatmap(lambda n_parts: st.lists(
-        st.lists(st.tuples(st.one_of(st.integers(0, 12), st.integers(0, 200)), st.one_of(st.integers(0, 12), st.integers(0, 200))), min_size=n_parts, max_size=n_parts),
-        min_size=n_areas, max_size=n_areas)))
+    st.integers(2, 6).flatmap(
+        lambda n_areas: st.integers(2, 5).flatmap(
+            lambda n_parts: st.lists(
+                st.lists(
+                    st.tuples(st.one_of(st.integers(0, 12), st.integers(0, 200)), st.one_of(st.integers(0, 12), st.integers(0, 200))),
+                    min_size=n_parts,
+                    max_size=n_parts,
+                ),
+                min_size=n_areas,
+                max_size=n_areas,
+            )
+        )
+    )
 )
 def test_no_differencing_attack_recovers_a_hidden_count(grid):
     # Random areas x parts, current and previous, with each area's total and the force rows

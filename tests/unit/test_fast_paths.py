@@ -22,12 +22,26 @@ from perfpack.sources import canonical as contract
 from perfpack.sources.canonical import load_canonical
 from perfpack.sources.contract import DataValidationError
 
-NPAS = ("Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent")
+NPAS = (
+    "Cannock Chase",
+    "East Staffordshire",
+    "Lichfield",
+    "Newcastle-under-Lyme",
+    "South Staffordshire",
+    "Stafford",
+    "Staffordshire Moorlands",
+    "Tamworth",
+    "Stoke-on-Trent",
+)
 TODAY = date(2021, 6, 1)
 
 
 def _modules_after(code: str) -> set[str]:
-    probe = "import sys\n" + code + "\nprint(' '.join(m for m in ('matplotlib', 'seaborn', 'scipy', 'pandera', 'rfc3987_syntax', 'nbconvert') if sys.modules.get(m)))"
+    probe = (
+        "import sys\n"
+        + code
+        + "\nprint(' '.join(m for m in ('matplotlib', 'seaborn', 'scipy', 'pandera', 'rfc3987_syntax', 'nbconvert') if sys.modules.get(m)))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return set(out.stdout.split())
 
@@ -40,7 +54,9 @@ def test_reading_a_snapshot_does_not_load_the_validation_machinery(tiny_dir, con
     from perfpack.sources import load_dataset, write_snapshot
 
     snap = write_snapshot(load_dataset(tiny_dir, "canonical", "", config, today=TODAY), tmp_path / "snap")
-    assert "pandera" not in _modules_after(f"from perfpack.sources import load_dataset\nfrom perfpack.config import load_config\nds = load_dataset({str(snap)!r}, 'canonical', '', load_config())\nassert len(ds.tables['crimes']) == 4")
+    assert "pandera" not in _modules_after(
+        f"from perfpack.sources import load_dataset\nfrom perfpack.config import load_config\nds = load_dataset({str(snap)!r}, 'canonical', '', load_config())\nassert len(ds.tables['crimes']) == 4"
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,7 +141,13 @@ def _write(folder, table, text):
 
 
 def test_a_date_apart_from_the_rest_of_its_table_is_refused(tiny_dir):
-    _write(tiny_dir, "fraud_reports", "report_id,reported_date,fraud_type,loss_gbp,victim_type,victim_age_band,support_requested,disseminated_to_force\n" + "".join(f"FR{i},2020-0{m}-01,x,1,individual,,false,false\n" for i, m in enumerate((2, 3, 4, 5, 6))) + "FR9,2012-06-01,x,1,individual,,false,false\n")
+    _write(
+        tiny_dir,
+        "fraud_reports",
+        "report_id,reported_date,fraud_type,loss_gbp,victim_type,victim_age_band,support_requested,disseminated_to_force\n"
+        + "".join(f"FR{i},2020-0{m}-01,x,1,individual,,false,false\n" for i, m in enumerate((2, 3, 4, 5, 6)))
+        + "FR9,2012-06-01,x,1,individual,,false,false\n",
+    )
     with pytest.raises(DataValidationError) as e:
         load_canonical(tiny_dir, NPAS, today=TODAY)
     msg = str(e.value)
@@ -185,7 +207,15 @@ def test_a_kernel_that_dies_while_starting_is_started_once_more(monkeypatch, tmp
             raise RuntimeError("Kernel died before replying to kernel_info")
 
     monkeypatch.setattr(papermill, "execute_notebook", execute)
-    job = {"section": "01-x", "input": "in.ipynb", "output": str(tmp_path / "out.ipynb"), "parameters": {}, "kernel": "perfpack", "cwd": str(tmp_path), "timeout": 10}
+    job = {
+        "section": "01-x",
+        "input": "in.ipynb",
+        "output": str(tmp_path / "out.ipynb"),
+        "parameters": {},
+        "kernel": "perfpack",
+        "cwd": str(tmp_path),
+        "timeout": 10,
+    }
     result = worker.run_job(job)
     assert len(calls) == 2 and result["status"] == status
     assert "started again" in result["notes"]
@@ -199,7 +229,9 @@ def test_sections_start_longest_first_by_the_last_published_run(tmp_path):
     specs = [SectionSpec(f"0{i}-s", tmp_path / f"0{i}-s.ipynb", f"S{i}") for i in (1, 2, 3, 4)]
     assert longest_first(specs, tmp_path, "2020-Q4") == specs  # no run yet: notebook order
     (tmp_path / "2020-Q3").mkdir()
-    (tmp_path / "2020-Q3" / "manifest.json").write_text(json.dumps({"sections": [{"id": "01-s", "seconds": 1.0}, {"id": "02-s", "seconds": 3.0}, {"id": "03-s", "seconds": 1.0}]}))
+    (tmp_path / "2020-Q3" / "manifest.json").write_text(
+        json.dumps({"sections": [{"id": "01-s", "seconds": 1.0}, {"id": "02-s", "seconds": 3.0}, {"id": "03-s", "seconds": 1.0}]})
+    )
     assert [s.id for s in longest_first(specs, tmp_path, "2020-Q4")] == ["04-s", "02-s", "01-s", "03-s"]
     (tmp_path / "2020-Q4").mkdir()
     (tmp_path / "2020-Q4" / "manifest.json").write_text(json.dumps({"sections": [{"id": s.id, "seconds": float(i)} for i, s in enumerate(specs)]}))

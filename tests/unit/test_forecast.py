@@ -360,7 +360,18 @@ def test_a_big_move_is_explained_by_the_data():
 
     def stub(start: str, monthly_value: float, final: float, model: str) -> Forecast:
         m = pd.DataFrame({"month": pd.date_range(start, periods=48, freq="MS"), "forecast": monthly_value, "lower": 0.0, "upper": 0.0})
-        y = pd.DataFrame({"year": ["2023/24"], "start": [pd.Timestamp("2023-04-01")], "end": [pd.Timestamp("2024-03-31")], "months_actual": [0], "months_forecast": [12], "forecast": [final], "lower": [0.0], "upper": [0.0]})
+        y = pd.DataFrame(
+            {
+                "year": ["2023/24"],
+                "start": [pd.Timestamp("2023-04-01")],
+                "end": [pd.Timestamp("2024-03-31")],
+                "months_actual": [0],
+                "months_forecast": [12],
+                "forecast": [final],
+                "lower": [0.0],
+                "upper": [0.0],
+            }
+        )
         return Forecast("calls", m, y, pd.DataFrame(), model, 0.95, 0, pd.DataFrame(), fit_end=pd.Timestamp(start) - pd.DateOffset(months=1))
 
     before = stub("2020-10-01", 1000, 12_000, "seasonal naive")

@@ -23,6 +23,7 @@ ONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ons"
 
 # --- exact Poisson limits -------------------------------------------------------------------
 
+
 def test_poisson_limits_at_one_denominator_worked_by_hand():
     # Target 50 per 1,000, population 200: expected count E = 50 * 200 / 1000 = 10.
     # 95%: lower = 50 * chi2_0.025(2E = 20 df) / (2E) = 50 * 9.591 / 20 = 23.98
@@ -47,6 +48,7 @@ def test_poisson_limits_near_the_normal_approximation_for_a_large_count():
 
 
 # --- widened limits -------------------------------------------------------------------------
+
 
 def test_additive_limits_worked_by_hand():
     # Target 10 per 1,000, population 10,000: E = 100, s = 1 / (2 sqrt(100)) = 0.05,
@@ -129,6 +131,7 @@ def test_funnel_uses_the_widened_limits_when_over_dispersed():
 
 # --- readings and left-out units ------------------------------------------------------------
 
+
 def test_reading_words():
     limits = pd.DataFrame({"lower_95": [8.0] * 6, "upper_95": [12.0] * 6, "lower_998": [6.0] * 6, "upper_998": [14.0] * 6})
     words = fn.readings([10, 12, 13, 15, 7, 5], limits)
@@ -198,6 +201,7 @@ def test_curves_cover_every_unit_and_the_grid():
 
 # --- properties -----------------------------------------------------------------------------
 
+
 @settings(max_examples=60, deadline=None)
 @given(
     denominators=st.lists(st.floats(min_value=50, max_value=1e7), min_size=2, max_size=12, unique=True),
@@ -215,6 +219,7 @@ def test_limits_widen_as_denominators_shrink_and_nest(denominators, target, tau2
 
 
 # --- the real tables ------------------------------------------------------------------------
+
 
 def test_total_recorded_crime_by_force_is_over_dispersed():
     """On the ONS year ending December 2018 table the 43 forces vary far more than Poisson

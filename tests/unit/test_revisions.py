@@ -54,7 +54,15 @@ def inputs(crimes_sha="c" * 64, crimes_rows=1000, extra=()):
 
 
 def manifest(period, finished_at, ins=None, source="canonical", force="Staffordshire Police"):
-    return {"period": period, "force": force, "parameters": {"source": source}, "started_at": finished_at, "finished_at": finished_at, "inputs": ins if ins is not None else inputs(), "sections": []}
+    return {
+        "period": period,
+        "force": force,
+        "parameters": {"source": source},
+        "started_at": finished_at,
+        "finished_at": finished_at,
+        "inputs": ins if ins is not None else inputs(),
+        "sections": [],
+    }
 
 
 def write_pack(folder: Path, man: dict, rows: list[dict]) -> Path:
@@ -137,7 +145,9 @@ def test_every_revision_row(outputs):
     assert [p.period for p in earlier] == ["2020-Q4", "2020-Q3"], "the most recent first"
     revs = R.compare(outputs["figures"], earlier, threshold_pct=1.0)
     assert list(revs.columns) == R.REVISION_COLUMNS
-    got = [tuple(r) for r in revs[["key", "area", "window", "published", "revised", "change", "pct_change", "published_in", "material"]].itertuples(index=False)]
+    got = [
+        tuple(r) for r in revs[["key", "area", "window", "published", "revised", "change", "pct_change", "published_in", "material"]].itertuples(index=False)
+    ]
     assert got == EXPECTED
     assert set(revs.loc[revs["published_in"] == "2020-Q3", "published_at"]) == {Q3_AT}
     assert set(revs.loc[revs["published_in"] == "2020-Q4", "published_at"]) == {Q4_OLD_AT}
@@ -256,7 +266,11 @@ def test_folders_that_are_not_packs_are_ignored_and_broken_packs_reported(tmp_pa
     (root / "figures.csv").write_text("a file, not a folder")
     (root / ".2020-Q4.lock").write_text("{}")
     write_pack(root / ".build-2020-Q4-123-abcdef", manifest("2020-Q4", Q4_OLD_AT), q4_old_rows())  # the runner's own
-    write_pack(root / "2019-Q1", manifest("2019-Q1", "2019-04-20T09:00:00+01:00"), [count_row("01", "all_crime", "All crime", W("2018-04-01..2019-03-31"), None, 1, None)])  # shares no window
+    write_pack(
+        root / "2019-Q1",
+        manifest("2019-Q1", "2019-04-20T09:00:00+01:00"),
+        [count_row("01", "all_crime", "All crime", W("2018-04-01..2019-03-31"), None, 1, None)],
+    )  # shares no window
     write_pack(root / "policeuk", manifest("2020-Q3", Q3_AT, source="policeuk"), q3_rows())  # another source
     bad_json = root / "2020-Q2"
     bad_json.mkdir()
@@ -323,17 +337,51 @@ def test_same_finish_time_puts_this_periods_run_first(tmp_path):
 
 def test_inputs_changed():
     old = manifest("2020-Q3", Q3_AT, inputs("c" * 64, 1000, extra=[{"table": "fpns", "path": "/d/fpns.csv", "sha256": "f" * 64, "rows": 9}]))
-    new = manifest("2020-Q4", Q4_OLD_AT, [dict(r, path=r["path"].replace("/data/x", "/elsewhere")) for r in inputs("d" * 64, 1010)] + [{"table": "incidents", "path": "/e/incidents.parquet", "sha256": "e" * 64, "rows": 5}])
+    new = manifest(
+        "2020-Q4",
+        Q4_OLD_AT,
+        [dict(r, path=r["path"].replace("/data/x", "/elsewhere")) for r in inputs("d" * 64, 1010)]
+        + [{"table": "incidents", "path": "/e/incidents.parquet", "sha256": "e" * 64, "rows": 5}],
+    )
     got = R.inputs_changed(new, old)
     assert got == [
-        {"name": "crimes", "file": "crimes.csv", "status": "changed", "old_sha256": "c" * 64, "new_sha256": "d" * 64, "old_rows": 1000, "new_rows": 1010, "since": "2020-Q3"},
-        {"name": "incidents", "file": "incidents.parquet", "status": "added", "old_sha256": None, "new_sha256": "e" * 64, "old_rows": None, "new_rows": 5, "since": "2020-Q3"},
-        {"name": "fpns", "file": "fpns.csv", "status": "removed", "old_sha256": "f" * 64, "new_sha256": None, "old_rows": 9, "new_rows": None, "since": "2020-Q3"},
+        {
+            "name": "crimes",
+            "file": "crimes.csv",
+            "status": "changed",
+            "old_sha256": "c" * 64,
+            "new_sha256": "d" * 64,
+            "old_rows": 1000,
+            "new_rows": 1010,
+            "since": "2020-Q3",
+        },
+        {
+            "name": "incidents",
+            "file": "incidents.parquet",
+            "status": "added",
+            "old_sha256": None,
+            "new_sha256": "e" * 64,
+            "old_rows": None,
+            "new_rows": 5,
+            "since": "2020-Q3",
+        },
+        {
+            "name": "fpns",
+            "file": "fpns.csv",
+            "status": "removed",
+            "old_sha256": "f" * 64,
+            "new_sha256": None,
+            "old_rows": 9,
+            "new_rows": None,
+            "since": "2020-Q3",
+        },
     ]  # calls.csv moved folder, same sha256: not listed
     assert R.inputs_changed(old, old) == []
     earlier = [R.EarlierPack(Path("/x"), "2020-Q3", Q3_AT, old, to_frame(q3_rows()))]
     note = R.revisions_note(pd.DataFrame(columns=R.REVISION_COLUMNS), got, 1.0, earlier, period="2020-Q4")
-    assert note.endswith("Input files that differ from those of the 2020-Q3 pack: crimes.csv (changed, 1,000 rows then, 1,010 now), incidents.parquet (new) and fpns.csv (no longer read).")
+    assert note.endswith(
+        "Input files that differ from those of the 2020-Q3 pack: crimes.csv (changed, 1,000 rows then, 1,010 now), incidents.parquet (new) and fpns.csv (no longer read)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -357,7 +405,13 @@ def test_write_revisions(tmp_path, outputs):
     path = R.write_revisions(rep.revisions, tmp_path / "revisions.csv")
     back = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(back.columns) == R.REVISION_COLUMNS and len(back) == 9
-    assert list(back.loc[back["area"] == "Tamworth", ["published", "revised", "change", "pct_change", "material"]].iloc[0]) == ["suppressed", "14", "", "", "False"]
+    assert list(back.loc[back["area"] == "Tamworth", ["published", "revised", "change", "pct_change", "material"]].iloc[0]) == [
+        "suppressed",
+        "14",
+        "",
+        "",
+        "False",
+    ]
     assert back.loc[0, "published"] == "6100" and back.loc[7, "revised"] == "1240000.0"
     empty = R.write_revisions(R.compare(outputs["figures"], [], 1.0), tmp_path / "empty.csv")
     assert empty.read_text().strip() == ",".join(R.REVISION_COLUMNS)
@@ -366,7 +420,10 @@ def test_write_revisions(tmp_path, outputs):
 def test_monthly_rows():
     s = pd.Series([7000, np.nan, 6150], index=pd.DatetimeIndex(["2020-01-01", "2020-02-01", "2020-03-01"]))
     rows = monthly_rows("01-all-crime", "all_crime", "All crime", s)
-    assert [(r["window"], r["current"], r["kind"], r["previous"], r["area"]) for r in rows] == [("2020-01-01..2020-01-31", 7000, "count", None, "Force"), ("2020-03-01..2020-03-31", 6150, "count", None, "Force")]
+    assert [(r["window"], r["current"], r["kind"], r["previous"], r["area"]) for r in rows] == [
+        ("2020-01-01..2020-01-31", 7000, "count", None, "Force"),
+        ("2020-03-01..2020-03-31", 6150, "count", None, "Force"),
+    ]
     assert monthly_rows("01", "k", "K", pd.Series([3], index=pd.PeriodIndex(["2020-02"], freq="M")))[0]["window"] == "2020-02-01..2020-02-29"
     small = monthly_rows("01", "k", "K", pd.Series([3, 30], index=pd.DatetimeIndex(["2020-01-01", "2020-02-01"])), area="Stafford")
     assert [r["suppressed"] for r in small] == [True, False]
@@ -400,11 +457,20 @@ def test_the_table_for_the_pages_is_written_before_the_sections_and_read_back(ou
     assert list(table.columns) == PUBLISHED_COLUMNS
     hidden = table[table["suppressed"] == "True"]
     assert set(hidden["value"]) == {""}, "no hidden value is written"
-    assert _by_figure(read_published(tmp_path / "figures" / EARLIER_FIGURES).revisions(outputs["figures"])) == _by_figure(R.compare(outputs["figures"], rr.earlier, 1.0).to_dict("records"))
+    assert _by_figure(read_published(tmp_path / "figures" / EARLIER_FIGURES).revisions(outputs["figures"])) == _by_figure(
+        R.compare(outputs["figures"], rr.earlier, 1.0).to_dict("records")
+    )
     assert read_published(tmp_path / "nowhere.csv") is None
 
 
-PAGE_BLOCKS = [("all_crime", "by_area"), ("all_crime", "month_by_month"), ("all_crime", "covid_periods"), ("violent_crime", "serious_violence"), ("asb_and_covid", "fpns"), ("fraud_and_cyber_crime", "reports")]
+PAGE_BLOCKS = [
+    ("all_crime", "by_area"),
+    ("all_crime", "month_by_month"),
+    ("all_crime", "covid_periods"),
+    ("violent_crime", "serious_violence"),
+    ("asb_and_covid", "fpns"),
+    ("fraud_and_cyber_crime", "reports"),
+]
 
 
 def _page(ds, period: str, figures_dir: Path):
@@ -442,9 +508,14 @@ def test_section_pages_mark_every_revised_figure_beside_it(tmp_path):
     for r in revs.to_dict("records"):
         assert html.escape(mark_words(r, "2020-Q4")) in shown, r
     april = revs[(revs["key"] == "all_crime") & (revs["window"] == "2020-04-01..2020-04-30")].iloc[0]
-    assert f'{int(april["revised"]):,}<br><small class="pp-revised">revised since the 2020-Q3 pack (was {int(april["published"]):,})</small>' in shown, "beside the month in the monthly table"
+    assert f'{int(april["revised"]):,}<br><small class="pp-revised">revised since the 2020-Q3 pack (was {int(april["published"]):,})</small>' in shown, (
+        "beside the month in the monthly table"
+    )
     lockdown_2019 = revs[revs["window"] == "2019-03-16..2019-07-03"].iloc[0]
-    assert f'<small class="pp-revised">{int(lockdown_2019["revised"]):,}: revised since the 2020-Q3 pack (was {int(lockdown_2019["published"]):,})</small>' in shown, "a Covid-19 cell says which of its numbers"
+    assert (
+        f'<small class="pp-revised">{int(lockdown_2019["revised"]):,}: revised since the 2020-Q3 pack (was {int(lockdown_2019["published"]):,})</small>'
+        in shown
+    ), "a Covid-19 cell says which of its numbers"
     assert f"Revised since an earlier pack: {len(revs)} figures on this page" in page.shown[-1]
     assert all(not k.startswith("_") for k in pd.read_csv(tmp_path / "f4" / "01-test.csv").columns), "marks are not figures"
 
@@ -466,15 +537,40 @@ def test_index_and_paper_open_with_the_note_and_mark_revised_headlines(tmp_path)
 
     cur, prev = PERIOD.rolling_12m, PERIOD.previous_12m
     root, b = tmp_path / "outputs", tmp_path / "outputs" / ".build-x"
-    write_pack(root / "2020-Q4", manifest("2020-Q4", Q4_OLD_AT), [count_row("01-alpha", "alpha", "Alpha events", cur, prev, 12300, 10000), value_row("01-alpha", "alpha_losses", "Alpha losses (£)", W("2020-01-01..2021-01-31"), 15_800_000.0, 17_200_000.0, kind="amount", previous_window=W("2018-12-01..2019-12-31"))])
+    write_pack(
+        root / "2020-Q4",
+        manifest("2020-Q4", Q4_OLD_AT),
+        [
+            count_row("01-alpha", "alpha", "Alpha events", cur, prev, 12300, 10000),
+            value_row(
+                "01-alpha",
+                "alpha_losses",
+                "Alpha losses (£)",
+                W("2020-01-01..2021-01-31"),
+                15_800_000.0,
+                17_200_000.0,
+                kind="amount",
+                previous_window=W("2018-12-01..2019-12-31"),
+            ),
+        ],
+    )
     rr = R.RunRevisions(root, PERIOD.id, tmp_path / "figures")
     executed_notebook(b / "notebooks" / "01-alpha.ipynb", [])
-    man = manifest(PERIOD.id, "2021-02-01T09:02:30+00:00") | {"code_version": {"perfpack": "0.1.0"}, "data_notes": [], "unavailable": {}, "sections": [{"id": "01-alpha", "title": "Alpha things", "status": "ok", "error": None, "html": "01-alpha.html", "notebook": "notebooks/01-alpha.ipynb"}]}
+    man = manifest(PERIOD.id, "2021-02-01T09:02:30+00:00") | {
+        "code_version": {"perfpack": "0.1.0"},
+        "data_notes": [],
+        "unavailable": {},
+        "sections": [
+            {"id": "01-alpha", "title": "Alpha things", "status": "ok", "error": None, "html": "01-alpha.html", "notebook": "notebooks/01-alpha.ipynb"}
+        ],
+    }
     figures, config = figures_frame(), load_config()
     man["revisions"] = rr.record(b, figures, man, config.revisions_material_pct)
     assert man["revisions"]["count"] == 1 and man["revisions"]["material"] == 0 and (b / "revisions.csv").is_file()
     note = man["revisions"]["note"]
-    assert note.startswith("Compared with what the earlier run of the 2020-Q4 pack (finished 20 January 2021 at 09:00) published, 1 figure has changed, by less than 1% of the published figure (not material).")
+    assert note.startswith(
+        "Compared with what the earlier run of the 2020-Q4 pack (finished 20 January 2021 at 09:00) published, 1 figure has changed, by less than 1% of the published figure (not material)."
+    )
     write_index(b, man, figures, config, PERIOD)
     write_paper(b, man, figures, config, PERIOD)
     mark = "revised since the earlier run of the 2020-Q4 pack (was 12,300)"
@@ -502,7 +598,11 @@ def test_a_failure_in_revisions_is_recorded_and_the_pack_still_made(tmp_path, mo
     monkeypatch.setattr(R, "review", broken)
     (tmp_path / "new").mkdir()
     rec = rr.record(tmp_path / "new", outputs["figures"], outputs["manifest"])
-    assert rec == {"status": "failed", "error": "ValueError: a bug", "note": "The revisions against earlier packs could not be worked out in this run (ValueError: a bug), so none are shown."}
+    assert rec == {
+        "status": "failed",
+        "error": "ValueError: a bug",
+        "note": "The revisions against earlier packs could not be worked out in this run (ValueError: a bug), so none are shown.",
+    }
     assert not (tmp_path / "new" / "revisions.csv").exists()
     bad = R.RunRevisions(outputs["root"] / "2020-Q3" / "figures.csv", "2020-Q4", tmp_path / "f2")  # not a folder: nothing found, no error
     assert bad.error is None and bad.earlier == []
@@ -535,7 +635,28 @@ def _all_crime_in(crimes: pd.DataFrame, window: str, area: str = "Force") -> int
 
 def _run(period: str, data: Path, out: Path) -> Path:
     """One run of section 01 through the command line; the published folder."""
-    proc = subprocess.run([sys.executable, "-m", "perfpack.cli", "run", "--period", period, "--data", str(data), "--out", str(out), "--sections", "01", "--workers", "1", "--no-progress"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfpack.cli",
+            "run",
+            "--period",
+            period,
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--sections",
+            "01",
+            "--workers",
+            "1",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out / period
 
@@ -606,7 +727,9 @@ def test_revisions_through_the_command_line_match_a_recount(tmp_path):
         assert (int(r["published"]), int(r["revised"]), int(r["change"])) == (before, after, after - before), r
         assert float(r["pct_change"]) == round(100 * (after - before) / before, 1) and r["material"] == str(abs(100 * (after - before) / before) >= 1.0), r
     # and every figure both packs published whose recount differs is listed
-    shared = set(stated_figures(pd.read_csv(out / "2020-Q3" / "figures.csv", dtype=str, keep_default_na=False))) & set(stated_figures(pd.read_csv(q4_dir / "figures.csv", dtype=str, keep_default_na=False)))
+    shared = set(stated_figures(pd.read_csv(out / "2020-Q3" / "figures.csv", dtype=str, keep_default_na=False))) & set(
+        stated_figures(pd.read_csv(q4_dir / "figures.csv", dtype=str, keep_default_na=False))
+    )
     differ = {fid for fid in shared if fid[0] == "all_crime" and _all_crime_in(crimes, fid[2], fid[1]) != _all_crime_in(revised, fid[2], fid[1])}
     assert set(R.revised_keys(revs)) == differ
     windows = set(revs["window"])
@@ -628,7 +751,7 @@ def test_revisions_through_the_command_line_match_a_recount(tmp_path):
     assert q4["index"].index("Revisions since earlier packs") < q4["index"].index('id="headline"'), "the index opens with the note"
     assert q4["paper"].index('id="revisions"') < q4["paper"].index('id="foreword"'), "so does the paper"
     # the headline table: the 2020 figure is not one the 2020-Q3 pack published, so it is not marked
-    head = q4["index"][q4["index"].index('id="headline"'):]
+    head = q4["index"][q4["index"].index('id="headline"') :]
     assert 'class="pp-revised"' not in head[: head.index("</table>")]
     # the section page marks each revised figure beside it, and lists them all
     for r in revs.to_dict("records"):

@@ -107,7 +107,9 @@ def test_area_name_must_match_config(raw, tmp_path, cfg):
     assert "'Finances' is not the name of area 1 ('Finance')" in str(err)
 
 
-@pytest.mark.parametrize("value, words", [("6", "outside the scale 1 to 5"), ("0", "outside the scale 1 to 5"), ("3.5", "not a whole number"), ("high", "not a whole number")])
+@pytest.mark.parametrize(
+    "value, words", [("6", "outside the scale 1 to 5"), ("0", "outside the scale 1 to 5"), ("3.5", "not a whole number"), ("high", "not a whole number")]
+)
 def test_score_out_of_range_names_row_and_column(raw, tmp_path, cfg, value, words):
     line = _line_of(raw, "5c")
     raw.loc[raw["sub_area_id"] == "5c", "likelihood"] = value

@@ -145,9 +145,7 @@ def test_too_little_history_raises_the_plain_message():
     series, _ = synthetic(n_months=35)  # 23 months before 2017-12
     with pytest.raises(TooFewPoints) as info:
         expected_range(series, "2017-12-01", "2018-11-01")
-    assert str(info.value) == (
-        "too few months before the window for a seasonal model (23; at least 24 needed)"
-    )
+    assert str(info.value) == ("too few months before the window for a seasonal model (23; at least 24 needed)")
     assert isinstance(info.value, SpcTooFewPoints)  # one class for notebooks to catch
     with pytest.raises(TooFewPoints, match=r"\(48; at least 60 needed\)"):
         expected_range(synthetic()[0], "2020-01-01", "2020-12-01", min_years=5)

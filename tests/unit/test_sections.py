@@ -110,19 +110,37 @@ def repeat_tables():
     5 victims, 3 repeat victims (60%). A victim's occurrences in 2019 do not make them a
     repeat victim in 2020 (Q). Plus non-domestic crimes (on the first and last days, so the
     data cover both years) and an ASB incident of P's, none of them occurrences."""
-    c = [("2019-01-05", "P"), ("2019-03-05", "P"), ("2019-02-02", "Q"), ("2019-11-30", "Q"), ("2019-06-06", "R"),
-         ("2020-01-15", "P"), ("2020-02-01", "W"), ("2020-09-09", "W"), ("2020-03-03", "X"), ("2020-04-04", "X"),
-         ("2020-05-05", "X"), ("2020-07-07", "Q")]
-    crimes = pd.DataFrame({
-        "recorded_date": [ts(d) for d, _ in c] + [ts("2019-01-01"), ts("2020-06-06"), ts("2020-12-31")],
-        "npa": "Stafford",
-        "domestic": [True] * len(c) + [False] * 3,
-        "victim_id": [v for _, v in c] + [None, "P", None],
-        "count": 1,
-    })
-    i = [("2019-08-08 10:00", "P", "domestic_non_crime"), ("2019-12-31 23:00", "S", "domestic_non_crime"),
-         ("2020-10-10 02:00", "P", "domestic_non_crime"), ("2020-12-24 20:00", "X", "domestic_non_crime"),
-         ("2020-08-01 12:00", "T", "domestic_non_crime"), ("2020-08-02 12:00", "P", "asb_personal")]
+    c = [
+        ("2019-01-05", "P"),
+        ("2019-03-05", "P"),
+        ("2019-02-02", "Q"),
+        ("2019-11-30", "Q"),
+        ("2019-06-06", "R"),
+        ("2020-01-15", "P"),
+        ("2020-02-01", "W"),
+        ("2020-09-09", "W"),
+        ("2020-03-03", "X"),
+        ("2020-04-04", "X"),
+        ("2020-05-05", "X"),
+        ("2020-07-07", "Q"),
+    ]
+    crimes = pd.DataFrame(
+        {
+            "recorded_date": [ts(d) for d, _ in c] + [ts("2019-01-01"), ts("2020-06-06"), ts("2020-12-31")],
+            "npa": "Stafford",
+            "domestic": [True] * len(c) + [False] * 3,
+            "victim_id": [v for _, v in c] + [None, "P", None],
+            "count": 1,
+        }
+    )
+    i = [
+        ("2019-08-08 10:00", "P", "domestic_non_crime"),
+        ("2019-12-31 23:00", "S", "domestic_non_crime"),
+        ("2020-10-10 02:00", "P", "domestic_non_crime"),
+        ("2020-12-24 20:00", "X", "domestic_non_crime"),
+        ("2020-08-01 12:00", "T", "domestic_non_crime"),
+        ("2020-08-02 12:00", "P", "asb_personal"),
+    ]
     incidents = pd.DataFrame({"opened_at": [ts(d) for d, _, _ in i], "category": [k for _, _, k in i], "npa": "Stafford", "victim_id": [v for _, v, _ in i]})
     return crimes, incidents
 
@@ -177,12 +195,18 @@ def test_repeat_victims_block_records_the_repeat_count_share_and_victims():
     s = Capture("test", period="2020-Q4", data_dir="", data=ds)
     domestic_abuse.repeat_victims(s)
     rows = {(r["key"], r["area"]): r for r in s.rows}
-    rep, share, victims = rows[("domestic_abuse_repeat_victims", "Force")], rows[("domestic_abuse_repeat_share", "Force")], rows[("domestic_abuse_victims", "Force")]
+    rep, share, victims = (
+        rows[("domestic_abuse_repeat_victims", "Force")],
+        rows[("domestic_abuse_repeat_share", "Force")],
+        rows[("domestic_abuse_victims", "Force")],
+    )
     assert (rep["previous"], rep["current"], rep["change"]) == (2, 3, 1)
     assert (share["previous"], share["current"]) == (50.0, 60.0)
     assert (victims["previous"], victims["current"]) == (4, 5)
     page = "".join(s.shown)
-    assert [r for r in _cells(page.split("</table>")[0], "td") if r] == [["Repeat Victims", "2", "50%", "3", "60%", "+1", "–"]]  # no percentage on so small a base
+    assert [r for r in _cells(page.split("</table>")[0], "td") if r] == [
+        ["Repeat Victims", "2", "50%", "3", "60%", "+1", "–"]
+    ]  # no percentage on so small a base
     assert "<p>Domestic abuse repeat victims (two or more occurrences): too few to test (3 against 2).</p>" in page
     assert "The 3 repeat victims in " in page and "60% of the 5 distinct domestic abuse victims" in page
 
@@ -311,7 +335,17 @@ def test_snake_keys():
 
 # ---- Section building blocks ----------------------------------------------------------------
 
-NPAS = ["Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme", "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth", "Stoke-on-Trent"]
+NPAS = [
+    "Cannock Chase",
+    "East Staffordshire",
+    "Lichfield",
+    "Newcastle-under-Lyme",
+    "South Staffordshire",
+    "Stafford",
+    "Staffordshire Moorlands",
+    "Tamworth",
+    "Stoke-on-Trent",
+]
 
 
 def synthetic(seed: int = 1, source: str = "canonical") -> Dataset:
@@ -324,18 +358,56 @@ def synthetic(seed: int = 1, source: str = "canonical") -> Dataset:
 
     n = 6000
     codes = rng.choice(["28E", "30C", "48", "45", "34B", "34A", "8N", "5D", "8L", "8Q", "8R", "58A"], n)
-    crimes = pd.DataFrame({"crime_id": [f"C{i}" for i in range(n)], "recorded_date": draw(n), "offence_code": codes, "npa": rng.choice(NPAS, n), "domestic": rng.random(n) < 0.3, "victim_id": pd.array([f"V{v}" for v in rng.integers(0, 800, n)], dtype="string")})
+    crimes = pd.DataFrame(
+        {
+            "crime_id": [f"C{i}" for i in range(n)],
+            "recorded_date": draw(n),
+            "offence_code": codes,
+            "npa": rng.choice(NPAS, n),
+            "domestic": rng.random(n) < 0.3,
+            "victim_id": pd.array([f"V{v}" for v in rng.integers(0, 800, n)], dtype="string"),
+        }
+    )
     from perfpack.sources.dataset import enrich
 
     m = 5000
-    incidents = pd.DataFrame({"incident_id": [f"I{i}" for i in range(m)], "opened_at": draw(m), "category": rng.choice(["asb_nuisance", "asb_personal", "domestic_non_crime", "admin"], m), "covid_related": False, "npa": rng.choice(NPAS, m), "victim_id": pd.array([f"V{v}" for v in rng.integers(0, 800, m)], dtype="string"), "grade": 2, "attended": True})
+    incidents = pd.DataFrame(
+        {
+            "incident_id": [f"I{i}" for i in range(m)],
+            "opened_at": draw(m),
+            "category": rng.choice(["asb_nuisance", "asb_personal", "domestic_non_crime", "admin"], m),
+            "covid_related": False,
+            "npa": rng.choice(NPAS, m),
+            "victim_id": pd.array([f"V{v}" for v in rng.integers(0, 800, m)], dtype="string"),
+            "grade": 2,
+            "attended": True,
+        }
+    )
     incidents.loc[(incidents["opened_at"] >= "2020-03-16") & (rng.random(m) < 0.3), "covid_related"] = True
     cdays = pd.date_range("2016-01-01", "2021-03-31", freq="D")
     calls = pd.DataFrame({"date": np.repeat(cdays, 3), "channel": np.tile(["999", "101", "digital"], len(cdays)), "calls": rng.poisson(50, 3 * len(cdays))})
     k = 3000
-    fr = pd.DataFrame({"report_id": [f"F{i}" for i in range(k)], "reported_date": draw(k), "fraud_type": rng.choice(["Consumer fraud", "Romance fraud"], k, p=[0.7, 0.3]), "loss_gbp": rng.exponential(500, k), "victim_type": rng.choice(["individual", "organisation"], k, p=[0.9, 0.1]), "victim_age_band": rng.choice(["18-29", "30-39", "70+"], k), "support_requested": rng.random(k) < 0.5, "disseminated_to_force": rng.random(k) < 0.1})
+    fr = pd.DataFrame(
+        {
+            "report_id": [f"F{i}" for i in range(k)],
+            "reported_date": draw(k),
+            "fraud_type": rng.choice(["Consumer fraud", "Romance fraud"], k, p=[0.7, 0.3]),
+            "loss_gbp": rng.exponential(500, k),
+            "victim_type": rng.choice(["individual", "organisation"], k, p=[0.9, 0.1]),
+            "victim_age_band": rng.choice(["18-29", "30-39", "70+"], k),
+            "support_requested": rng.random(k) < 0.5,
+            "disseminated_to_force": rng.random(k) < 0.1,
+        }
+    )
     f = 400
-    fp = pd.DataFrame({"fpn_id": [f"P{i}" for i in range(f)], "issued_date": pd.Series(rng.choice(pd.date_range("2020-03-26", "2021-03-31"), f)).sort_values(ignore_index=True), "breach_type": rng.choice(["gathering", "travel"], f, p=[0.9, 0.1]), "npa": rng.choice(NPAS, f)})
+    fp = pd.DataFrame(
+        {
+            "fpn_id": [f"P{i}" for i in range(f)],
+            "issued_date": pd.Series(rng.choice(pd.date_range("2020-03-26", "2021-03-31"), f)).sort_values(ignore_index=True),
+            "breach_type": rng.choice(["gathering", "travel"], f, p=[0.9, 0.1]),
+            "npa": rng.choice(NPAS, f),
+        }
+    )
     # three reports of a rare type and three face-covering FPNs in the windows: small categories
     fr.loc[fr.index[(fr["reported_date"] >= "2020-02-01") & (fr["reported_date"] < "2020-12-01")][:3], "fraud_type"] = "Rare fraud"
     fp.loc[fp.index[(fp["issued_date"] < "2020-12-01")][:3], "breach_type"] = "face covering"
@@ -344,12 +416,28 @@ def synthetic(seed: int = 1, source: str = "canonical") -> Dataset:
 
 
 ALL_BLOCKS = [
-    (domestic_abuse, "counts"), (domestic_abuse, "monthly"), (domestic_abuse, "repeat_victims"), (domestic_abuse, "violence"),
-    (violent_crime, "counts"), (violent_crime, "monthly"), (violent_crime, "serious_violence"),
-    (serious_acquisitive_crime, "counts"), (serious_acquisitive_crime, "categories"), (serious_acquisitive_crime, "monthly"), (serious_acquisitive_crime, "theft_of_motor_vehicle"),
-    (fraud_and_cyber_crime, "reports"), (fraud_and_cyber_crime, "types"), (fraud_and_cyber_crime, "victim_ages"), (fraud_and_cyber_crime, "disseminations"),
-    (asb_and_covid, "counts"), (asb_and_covid, "monthly"), (asb_and_covid, "covid_incidents"), (asb_and_covid, "fpns"),
-    (calls_for_service, "counts"), (calls_for_service, "monthly"), (calls_for_service, "covid_periods"),
+    (domestic_abuse, "counts"),
+    (domestic_abuse, "monthly"),
+    (domestic_abuse, "repeat_victims"),
+    (domestic_abuse, "violence"),
+    (violent_crime, "counts"),
+    (violent_crime, "monthly"),
+    (violent_crime, "serious_violence"),
+    (serious_acquisitive_crime, "counts"),
+    (serious_acquisitive_crime, "categories"),
+    (serious_acquisitive_crime, "monthly"),
+    (serious_acquisitive_crime, "theft_of_motor_vehicle"),
+    (fraud_and_cyber_crime, "reports"),
+    (fraud_and_cyber_crime, "types"),
+    (fraud_and_cyber_crime, "victim_ages"),
+    (fraud_and_cyber_crime, "disseminations"),
+    (asb_and_covid, "counts"),
+    (asb_and_covid, "monthly"),
+    (asb_and_covid, "covid_incidents"),
+    (asb_and_covid, "fpns"),
+    (calls_for_service, "counts"),
+    (calls_for_service, "monthly"),
+    (calls_for_service, "covid_periods"),
 ]
 
 
@@ -378,10 +466,33 @@ def canonical_run():
 
 def test_every_block_runs_on_record_level_data_and_writes_its_keys(canonical_run):
     keys = {r["key"] for r in canonical_run.rows}
-    for key in ("domestic_abuse", "domestic_abuse_repeat_victims", "domestic_abuse_repeat_share", "violence_non_domestic", "serious_violence",
-                "residential_burglary", "business_burglary", "theft_of_motor_vehicle", "theft_from_motor_vehicle", "personal_robbery", "business_robbery",
-                "serious_acquisitive_crime", "fraud_reports", "fraud_losses_gbp", "fraud_share_individuals", "fraud_share_support", "fraud_disseminations",
-                "asb_incidents", "asb_covid_incidents", "asb_other_incidents", "covid_fpns", "calls_999", "calls_101", "calls_digital", "calls_total"):
+    for key in (
+        "domestic_abuse",
+        "domestic_abuse_repeat_victims",
+        "domestic_abuse_repeat_share",
+        "violence_non_domestic",
+        "serious_violence",
+        "residential_burglary",
+        "business_burglary",
+        "theft_of_motor_vehicle",
+        "theft_from_motor_vehicle",
+        "personal_robbery",
+        "business_robbery",
+        "serious_acquisitive_crime",
+        "fraud_reports",
+        "fraud_losses_gbp",
+        "fraud_share_individuals",
+        "fraud_share_support",
+        "fraud_disseminations",
+        "asb_incidents",
+        "asb_covid_incidents",
+        "asb_other_incidents",
+        "covid_fpns",
+        "calls_999",
+        "calls_101",
+        "calls_digital",
+        "calls_total",
+    ):
         assert key in keys, key
     frame = to_frame(canonical_run.rows)
     counts = frame[frame["kind"] == "count"]
@@ -449,7 +560,11 @@ def test_a_police_uk_like_source_says_what_it_cannot_give_and_shows_sac_whole():
     c["category"] = "other"
     ds.tables["crimes"] = c
     why = "not available from this source: test"
-    ds = drop(ds, ("calls", "fraud_reports", "fpns"), {k: why for k in ("domestic", "victim_id", "fraud_reports", "calls", "fpns", "covid_related", "offence_code", "violence_type")})
+    ds = drop(
+        ds,
+        ("calls", "fraud_reports", "fpns"),
+        {k: why for k in ("domestic", "victim_id", "fraud_reports", "calls", "fpns", "covid_related", "offence_code", "violence_type")},
+    )
     s = run_blocks(ds)
     page = "".join(s.shown)
     assert page.count("not available from this source") >= 15
@@ -461,7 +576,12 @@ def test_a_police_uk_like_source_says_what_it_cannot_give_and_shows_sac_whole():
 def test_a_home_office_like_source_has_no_npas_no_months():
     ds = synthetic(source="homeoffice")
     why = "not available from this source: test"
-    ds = drop(ds, ("incidents", "calls", "fraud_reports", "fpns"), {k: why for k in ("npa", "monthly", "domestic", "victim_id", "incidents", "calls", "fraud_reports", "fpns", "covid_related")}, granularity={"crimes": "quarter"})
+    ds = drop(
+        ds,
+        ("incidents", "calls", "fraud_reports", "fpns"),
+        {k: why for k in ("npa", "monthly", "domestic", "victim_id", "incidents", "calls", "fraud_reports", "fpns", "covid_related")},
+        granularity={"crimes": "quarter"},
+    )
     s = run_blocks(ds)
     keys = {r["key"] for r in s.rows}
     assert {"residential_burglary", "serious_acquisitive_crime"} <= keys

@@ -38,7 +38,7 @@ def with_base(tail, **kwargs):
 
 def flagged(df):
     """Positions (after the baseline) of flagged points, and their rules."""
-    tail = df.iloc[len(BASE):]
+    tail = df.iloc[len(BASE) :]
     return {i: (r, d) for i, (s, r, d) in enumerate(zip(tail.signal, tail.rule, tail.direction)) if s}
 
 
@@ -89,8 +89,17 @@ def test_index_is_kept_and_columns_are_complete():
     df = xmr(s)
     assert df.index.equals(s.index)
     assert list(df.columns) == [
-        "value", "centre", "lower", "upper", "lower_2s", "upper_2s",
-        "signal", "rule", "direction", "variation", "segment",
+        "value",
+        "centre",
+        "lower",
+        "upper",
+        "lower_2s",
+        "upper_2s",
+        "signal",
+        "rule",
+        "direction",
+        "variation",
+        "segment",
     ]
     assert df.attrs == {"improvement": "increase", "run_length": 7}
     assert xmr(BASE, index=months(12)).index.equals(s.index)
@@ -145,9 +154,7 @@ def test_six_rising_points_are_not_a_trend_of_seven_but_are_of_six():
 
 
 def test_falling_trend_and_a_tie_breaks_a_trend():
-    assert flagged(with_base([13, 12, 11.5, 10.5, 10, 9, 8, 12])) == {
-        i: ("trend", "low") for i in range(7)
-    }
+    assert flagged(with_base([13, 12, 11.5, 10.5, 10, 9, 8, 12])) == {i: ("trend", "low") for i in range(7)}
     # a repeated value stops the trend (as NHSRplotthedots' sign(diff) does)
     assert flagged(with_base([8, 9, 10, 10, 11.5, 12, 13, 10])) == {}
 

@@ -128,9 +128,7 @@ def test_leap_year_lengths_in_days_keep_the_count_percentage():
     assert c.rate_adjusted
     assert c.pct_change == pytest.approx(-18.0005, abs=1e-4)
     assert c.significance == SIGNIFICANT_DECREASE
-    assert describe_change("All crime", c) == (
-        "All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease."
-    )
+    assert describe_change("All crime", c) == ("All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease.")
 
 
 @pytest.mark.parametrize(
@@ -202,10 +200,7 @@ def test_significance_agrees_with_the_sign_of_the_change(a, b):
 
 
 def test_sentence_significant_decrease():
-    assert (
-        describe_change("All crime", compare_counts(68978, 84120))
-        == "All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease."
-    )
+    assert describe_change("All crime", compare_counts(68978, 84120)) == "All crime fell by 18% (from 84,120 to 68,978), a statistically significant decrease."
 
 
 def test_sentence_rise_not_significant():
@@ -223,33 +218,22 @@ def test_sentence_significant_increase_with_noun():
 
 
 def test_sentence_too_few():
-    assert describe_change("Business robbery", compare_counts(6, 3)) == (
-        "Business robbery: too few to test (6 against 3)."
-    )
-    assert describe_change("Business robbery", compare_counts(7, 4, min_count=12)) == (
-        "Business robbery: too few to test (7 against 4)."
-    )
-    assert describe_change("Business robbery", compare_counts(6, 3), noun_plural="robberies") == (
-        "Business robbery: too few robberies to test (6 against 3)."
-    )
+    assert describe_change("Business robbery", compare_counts(6, 3)) == ("Business robbery: too few to test (6 against 3).")
+    assert describe_change("Business robbery", compare_counts(7, 4, min_count=12)) == ("Business robbery: too few to test (7 against 4).")
+    assert describe_change("Business robbery", compare_counts(6, 3), noun_plural="robberies") == ("Business robbery: too few robberies to test (6 against 3).")
 
 
 def test_sentence_edge_cases():
-    assert describe_change("Calls", compare_counts(84, 84)) == (
-        "Calls was unchanged at 84, no statistically significant change."
-    )
+    assert describe_change("Calls", compare_counts(84, 84)) == ("Calls was unchanged at 84, no statistically significant change.")
     assert describe_change("Calls", compare_counts(10020, 10000)) == (
         "Calls rose by less than 1% (from 10,000 to 10,020), no statistically significant change."
     )
     assert describe_change("Covid FPNs", compare_counts(12, 0)) == (
         "Covid FPNs: 12, against none in the comparison period; no change is given as a percentage."
     )
-    assert describe_change("Burglary", compare_counts(9, 1, 2, 1)) == (
-        "Burglary rose by 800% (from 1 to 9), no statistically significant change."
-    )
+    assert describe_change("Burglary", compare_counts(9, 1, 2, 1)) == ("Burglary rose by 800% (from 1 to 9), no statistically significant change.")
     assert describe_change("Thefts", compare_counts(13000, 12500, 13, 12)) == (
-        "Thefts rose by 4% (from 12,500 to 13,000); allowing for the different window "
-        "lengths the rate fell by 4%, a statistically significant decrease."
+        "Thefts rose by 4% (from 12,500 to 13,000); allowing for the different window lengths the rate fell by 4%, a statistically significant decrease."
     )
 
 
@@ -270,9 +254,16 @@ def test_describe_change_rejects_other_objects():
 
 @pytest.mark.parametrize(
     "x, text",
-    [(-18.2, "\u221218.2%"), (4, "+4.0%"), (-18.24, "\u221218.2%"), (18.25, "+18.3%"), (0, "0.0%"),
-     (-0.04, "0.0%"),
-     (None, "\u2013"), (float("nan"), "\u2013")],
+    [
+        (-18.2, "\u221218.2%"),
+        (4, "+4.0%"),
+        (-18.24, "\u221218.2%"),
+        (18.25, "+18.3%"),
+        (0, "0.0%"),
+        (-0.04, "0.0%"),
+        (None, "\u2013"),
+        (float("nan"), "\u2013"),
+    ],
 )
 def test_format_pct(x, text):
     assert format_pct(x) == text
@@ -280,8 +271,7 @@ def test_format_pct(x, text):
 
 @pytest.mark.parametrize(
     "x, text",
-    [(84120, "84,120"), (68978.0, "68,978"), (-15142, "-15,142"), (0, "0"), (2.5, "3"),
-     (None, "\u2013"), (float("nan"), "\u2013"), ("<10", "<10")],
+    [(84120, "84,120"), (68978.0, "68,978"), (-15142, "-15,142"), (0, "0"), (2.5, "3"), (None, "\u2013"), (float("nan"), "\u2013"), ("<10", "<10")],
 )
 def test_format_count(x, text):
     assert format_count(x) == text
@@ -327,7 +317,16 @@ def test_a_measure_new_since_covid_gets_no_percentage_and_no_increase():
     words = describe_change("Covid-19 related ASB incidents", replace(cmp, pct_change=None, significance=row["significance"]))
     assert words == "Covid-19 related ASB incidents: 1,726, new since 16 March 2020; nothing to compare with before then."
     # a window starting on the day itself compares like any other
-    later = count_row("06", "asb_covid_incidents", "x", Window(date(2021, 3, 16), date(2022, 3, 15)), Window(date(2020, 3, 16), date(2021, 3, 15)), 100, 200, new_since=date(2020, 3, 16))
+    later = count_row(
+        "06",
+        "asb_covid_incidents",
+        "x",
+        Window(date(2021, 3, 16), date(2022, 3, 15)),
+        Window(date(2020, 3, 16), date(2021, 3, 15)),
+        100,
+        200,
+        new_since=date(2020, 3, 16),
+    )
     assert later["significance"] == "significant decrease" and later["pct_change"] == -50.0
 
 

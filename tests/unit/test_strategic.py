@@ -95,7 +95,12 @@ def tiny() -> Dataset:
             ("2020-04-30", True, 7),
         ]
     )
-    return Dataset(source="canonical", force="Test", tables={"incidents": incidents, "calls": calls, "crimes": crimes}, granularity={"incidents": "record", "calls": "record", "crimes": "record"})
+    return Dataset(
+        source="canonical",
+        force="Test",
+        tables={"incidents": incidents, "calls": calls, "crimes": crimes},
+        granularity={"incidents": "record", "calls": "record", "crimes": "record"},
+    )
 
 
 MONTHS = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
@@ -331,7 +336,10 @@ class _Page:
 
 def test_show_forecast_records_rows_or_says_why_not(calls_forecast):
     page = _Page()
-    forecasts = {"calls_999": calls_forecast, "recorded_crime": strategic.DemandForecast("recorded_crime", "Recorded crime", unavailable="not available from this source: none")}
+    forecasts = {
+        "calls_999": calls_forecast,
+        "recorded_crime": strategic.DemandForecast("recorded_crime", "Recorded crime", unavailable="not available from this source: none"),
+    }
     assert strategic.show_forecast(page, forecasts, "calls_999") is None
     assert [k for k, _ in page.shown] == ["say", "chart", "show", "say"]
     assert page.rows == calls_forecast.rows
@@ -413,7 +421,14 @@ def test_notebook_runs_on_demo_data_and_writes_forecast_rows(demo_dir, tmp_path)
     pm.execute_notebook(
         str(NOTEBOOK),
         str(out),
-        parameters={"period": "2020-Q4", "data_dir": str(demo_dir), "source": "canonical", "force": "", "config_path": str(CONFIG_DIR / "pack.yaml"), "figures_dir": str(figures)},
+        parameters={
+            "period": "2020-Q4",
+            "data_dir": str(demo_dir),
+            "source": "canonical",
+            "force": "",
+            "config_path": str(CONFIG_DIR / "pack.yaml"),
+            "figures_dir": str(figures),
+        },
         kernel_name="perfpack",
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,

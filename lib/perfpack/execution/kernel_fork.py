@@ -38,7 +38,17 @@ import time
 # The environment variable that gives kernel clients the server's socket.
 ENV = "PERFPACK_KERNEL_SERVER"
 # What the section notebooks import (and what those import): loaded once, in the server.
-PRELOAD = ("ipykernel.kernelapp", "perfpack.pages.all_crime", "perfpack.pages.domestic_abuse", "perfpack.pages.violent_crime", "perfpack.pages.serious_acquisitive_crime", "perfpack.pages.fraud_and_cyber_crime", "perfpack.pages.asb_and_covid", "perfpack.pages.calls_for_service", "perfpack.pages.strategic_risk")
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "perfpack.pages.all_crime",
+    "perfpack.pages.domestic_abuse",
+    "perfpack.pages.violent_crime",
+    "perfpack.pages.serious_acquisitive_crime",
+    "perfpack.pages.fraud_and_cyber_crime",
+    "perfpack.pages.asb_and_covid",
+    "perfpack.pages.calls_for_service",
+    "perfpack.pages.strategic_risk",
+)
 CONNECT_SECONDS = 10.0  # the runner starts the server well before the first kernel
 POLL_SECONDS = 0.2
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
@@ -311,7 +321,14 @@ class Server:
         import subprocess  # stdlib, kept local: the client path imports as little as it can
 
         self.path = os.path.join(str(folder), "kernels.sock")
-        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.execution.kernel_fork", "--serve", self.path], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "perfpack.execution.kernel_fork", "--serve", self.path],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=env,
+            start_new_session=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

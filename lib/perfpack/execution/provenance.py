@@ -29,9 +29,20 @@ def code_version(profile_dir: str | Path | None = None, notebooks_dir: str | Pat
         commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
         if commit.returncode == 0:
             out["git_commit"] = commit.stdout.strip()
-            tracked = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no", "--", *used], capture_output=True, text=True, timeout=10)
+            tracked = subprocess.run(
+                ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no", "--", *used], capture_output=True, text=True, timeout=10
+            )
             untracked_in = [p for p in used if p != "lib"]
-            extra = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=all", "--", *untracked_in], capture_output=True, text=True, timeout=10) if untracked_in else None
+            extra = (
+                subprocess.run(
+                    ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=all", "--", *untracked_in],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                )
+                if untracked_in
+                else None
+            )
             untracked = [line[3:] for line in (extra.stdout.splitlines() if extra else []) if line.startswith("??")]
             out["git_dirty"] = bool(tracked.stdout.strip()) or bool(untracked)
             if untracked:
@@ -43,7 +54,9 @@ def code_version(profile_dir: str | Path | None = None, notebooks_dir: str | Pat
         pass
     if profile_dir is not None and _inside(profile_dir) is None:
         out["profile_outside_repository"] = str(Path(profile_dir).resolve())
-    out["packages"] = {p: md.version(p) for p in ("pandas", "numpy", "pandera", "papermill", "nbconvert", "statsmodels", "seaborn", "matplotlib", "duckdb") if _has(p)}
+    out["packages"] = {
+        p: md.version(p) for p in ("pandas", "numpy", "pandera", "papermill", "nbconvert", "statsmodels", "seaborn", "matplotlib", "duckdb") if _has(p)
+    }
     return out
 
 

@@ -117,7 +117,12 @@ def check_parameters(sections: list[SectionSpec]) -> None:
         got = set(params)
         if got != expected:
             missing, extra = sorted(expected - got), sorted(got - expected)
-            problems.append(f"{s.path.name}: parameters differ from what the runner passes" + (f"; missing {', '.join(missing)}" if missing else "") + (f"; not passed by the runner: {', '.join(extra)}" if extra else "") + f". The runner passes: {', '.join(NOTEBOOK_PARAMETERS)}.")
+            problems.append(
+                f"{s.path.name}: parameters differ from what the runner passes"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; not passed by the runner: {', '.join(extra)}" if extra else "")
+                + f". The runner passes: {', '.join(NOTEBOOK_PARAMETERS)}."
+            )
     if problems:
         raise RunError("Notebook parameters do not match the runner:\n" + "\n".join("- " + p for p in problems))
 
@@ -149,7 +154,9 @@ def acquire_lock(out_root: Path, period: str) -> Path:
                 info = {}
             pid = int(info.get("pid", 0) or 0)
             if pid and _pid_alive(pid) and pid != os.getpid():
-                raise RunError(f"Another run of {period} is in progress (process {pid}, started {info.get('started_at', '?')}). Wait for it to finish; if no run is going on, delete {lock}.") from None
+                raise RunError(
+                    f"Another run of {period} is in progress (process {pid}, started {info.get('started_at', '?')}). Wait for it to finish; if no run is going on, delete {lock}."
+                ) from None
             lock.unlink(missing_ok=True)  # stale: its process has gone
             continue
         with os.fdopen(fd, "w") as f:
@@ -206,7 +213,14 @@ class _Worker:
     def __init__(self, workdir: Path, n: int, env: dict):
         self.log_path = workdir / f"worker-{n}.log"
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.execution.worker", "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "perfpack.execution.worker", "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            start_new_session=True,
+            env=env,
+        )
         self.replies: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -319,12 +333,18 @@ def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, work
     outcome = worker.run(job_path, timeout + 30)
     if outcome == "timeout":
         workers.discard(worker)
-        res = {"section": spec.id, "status": "timeout", "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)"}
+        res = {
+            "section": spec.id,
+            "status": "timeout",
+            "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)",
+        }
         if Path(job["output"]).is_file():
             from perfpack.publish.export import notebook_to_html  # heavy: only at the step that needs it, so a refused run exits at once
 
             try:
-                notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"])
+                notebook_to_html(
+                    job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"]
+                )
             except Exception:  # a partial notebook that cannot be exported: the index says so
                 pass
         res["seconds"] = round(time.perf_counter() - started, 2)
@@ -333,7 +353,12 @@ def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, work
         workers.discard(worker)
     result_path = Path(job["result"])
     if not result_path.is_file():
-        return {"section": spec.id, "status": "failed", "error": f"the section's process ended without a result (exit {worker.proc.poll()}): {worker.log_tail(log_offset)[:300]}", "seconds": round(time.perf_counter() - started, 2)}
+        return {
+            "section": spec.id,
+            "status": "failed",
+            "error": f"the section's process ended without a result (exit {worker.proc.poll()}): {worker.log_tail(log_offset)[:300]}",
+            "seconds": round(time.perf_counter() - started, 2),
+        }
     res = json.loads(result_path.read_text(encoding="utf-8"))
     res["seconds"] = round(time.perf_counter() - started, 2)
     return res
@@ -373,7 +398,9 @@ def _check_period_in_data(period: Period, ds) -> None:
         raise RunError("The data hold no dated records at all; nothing to report.")
     first, last = min(c[0] for c in covs), max(c[1] for c in covs)
     if period.end < first or period.start > last:
-        raise RunError(f"The period {period.id} ({period.start} to {period.end}) is outside the data, which run from {first} to {last}. Choose a period inside that range, or point --data at the right extract.")
+        raise RunError(
+            f"The period {period.id} ({period.start} to {period.end}) is outside the data, which run from {first} to {last}. Choose a period inside that range, or point --data at the right extract."
+        )
 
 
 def find_peer_workbook(peers: str | Path | None, config, period: Period) -> Path | None:
@@ -387,7 +414,9 @@ def find_peer_workbook(peers: str | Path | None, config, period: Period) -> Path
         return None
     _, unknown = check_group(settings.group)
     if unknown:
-        raise RunError(f"{config.path}: peers.group names {', '.join(repr(u) for u in unknown)}, not one of the 43 police force areas of England and Wales. Write each as the ONS names it (e.g. 'Derbyshire', 'Devon and Cornwall').")
+        raise RunError(
+            f"{config.path}: peers.group names {', '.join(repr(u) for u in unknown)}, not one of the 43 police force areas of England and Wales. Write each as the ONS names it (e.g. 'Derbyshire', 'Devon and Cornwall')."
+        )
     try:
         return find_workbook(folder, period.end)
     except PeerDataError as exc:
@@ -411,7 +440,9 @@ def _check_kernel(name: str) -> None:
     try:
         KernelSpecManager().get_kernel_spec(name)
     except NoSuchKernel:
-        raise RunError(f"The Jupyter kernel '{name}' is not installed. Run `make env` (it registers the kernel), or: {sys.executable} -m ipykernel install --sys-prefix --name {name}") from None
+        raise RunError(
+            f"The Jupyter kernel '{name}' is not installed. Run `make env` (it registers the kernel), or: {sys.executable} -m ipykernel install --sys-prefix --name {name}"
+        ) from None
 
 
 def run(
@@ -481,7 +512,9 @@ def run(
         figures_dir = scratch / "figures"
         from perfpack.publish.revisions import RunRevisions  # heavy: only at the step that needs it, so a refused run exits at once
 
-        revisions = RunRevisions(out_root, p.id, figures_dir, force=ds.force, source=source)  # earlier packs, read before this run replaces one; what they published, for the pages
+        revisions = RunRevisions(
+            out_root, p.id, figures_dir, force=ds.force, source=source
+        )  # earlier packs, read before this run replaces one; what they published, for the pages
         version = code_version(profile_dir=None if config.derived else config.profile_dir, notebooks_dir=nb_dir)
         run_info = {"period": p.id, "source": ds.source, "force": ds.force, "files": ds.files, "code_version": describe_version(version)}
         jobs = {}
@@ -492,7 +525,14 @@ def run(
                 "output": str(build / "notebooks" / s.path.name),
                 "html": str(build / f"{s.id}.html"),
                 "result": str(scratch / f"{s.id}.result.json"),
-                "parameters": {"period": p.id, "data_dir": str(snapshot), "source": source, "force": force, "config_path": str(config_path), "figures_dir": str(figures_dir)},
+                "parameters": {
+                    "period": p.id,
+                    "data_dir": str(snapshot),
+                    "source": source,
+                    "force": force,
+                    "config_path": str(config_path),
+                    "figures_dir": str(figures_dir),
+                },
                 "kernel": config.kernel,
                 "cwd": str(nb_dir),
                 "timeout": timeout,
@@ -532,12 +572,34 @@ def run(
         section_records = []
         for s in specs:
             r = results[s.id]
-            section_records.append({"id": s.id, "title": s.title, "status": r.get("status"), "seconds": r.get("seconds"), "execute_seconds": r.get("execute_seconds"), "error": r.get("error"), "html": f"{s.id}.html" if (build / f"{s.id}.html").is_file() else None, "notebook": f"notebooks/{s.path.name}" if (build / "notebooks" / s.path.name).is_file() else None, **({"notes": r["notes"]} if r.get("notes") else {})})
+            section_records.append(
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "status": r.get("status"),
+                    "seconds": r.get("seconds"),
+                    "execute_seconds": r.get("execute_seconds"),
+                    "error": r.get("error"),
+                    "html": f"{s.id}.html" if (build / f"{s.id}.html").is_file() else None,
+                    "notebook": f"notebooks/{s.path.name}" if (build / "notebooks" / s.path.name).is_file() else None,
+                    **({"notes": r["notes"]} if r.get("notes") else {}),
+                }
+            )
         failed = [r for r in section_records if r["status"] != "ok"]
         manifest = {
             "period": p.id,
             "force": ds.force,
-            "parameters": {"data_dir": str(data_dir), "source": source, "force": force, "sections": [s.id for s in specs], "workers": workers, "fork_kernels": config.fork_kernels, "timeout_seconds": timeout, "config": str(config_path), "peers": str(peer_workbook.parent) if peer_workbook else None},
+            "parameters": {
+                "data_dir": str(data_dir),
+                "source": source,
+                "force": force,
+                "sections": [s.id for s in specs],
+                "workers": workers,
+                "fork_kernels": config.fork_kernels,
+                "timeout_seconds": timeout,
+                "config": str(config_path),
+                "peers": str(peer_workbook.parent) if peer_workbook else None,
+            },
             "started_at": started_at,
             "finished_at": _now(),
             "duration_seconds": round(time.perf_counter() - t0, 2),

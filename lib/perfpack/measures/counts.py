@@ -42,7 +42,6 @@ def count_in(df: pd.DataFrame, date_col: str, window: Window, weight: str | None
     return int(_weights(df, weight)[in_window(df, date_col, window)].sum())
 
 
-
 def compare_windows(
     df: pd.DataFrame,
     date_col: str,
@@ -131,7 +130,6 @@ def coverage_gap(first: date | None, last: date | None, window: Window) -> str |
     if window.start < first or window.end > last:
         return f"data cover only {max(first, window.start).isoformat()} to {min(last, window.end).isoformat()}"
     return None
-
 
 
 # ---- selections of events, named as the report names them ----------------------------------

@@ -11,7 +11,9 @@ from perfpack.sources.dataset import Dataset
 from perfpack.sources.policeuk import ASB_TYPE, POLICEUK_CRIME_TYPES
 
 
-def _counts(ds: Dataset, frame: pd.DataFrame, date_col: str, type_col: pd.Series, table: str, current: Window, previous: Window) -> dict[str, tuple[int, int | None]]:
+def _counts(
+    ds: Dataset, frame: pd.DataFrame, date_col: str, type_col: pd.Series, table: str, current: Window, previous: Window
+) -> dict[str, tuple[int, int | None]]:
     cov = ds.coverage_of(table)
     gap = cov is None or cov.covers_none(previous)
     w = frame["count"] if "count" in frame else pd.Series(1, index=frame.index)

@@ -127,7 +127,9 @@ def demand_series(ds, period: Period | str) -> Demand:
         gaps = [pd.Timestamp(g) for g in (cov.gaps if cov else ()) if rng[0] <= pd.Timestamp(g) <= rng[1]]
         if gaps:  # a forecast needs an unbroken series: the months after the last gap
             start = gaps[-1] + pd.offsets.MonthBegin(1)
-            out.notes.append(f"{d.title}: the data have no {table} for {month_words([g.date() for g in gaps])}, so the series starts after, in {start:%B %Y} (a month without data is never a month of zero demand).")
+            out.notes.append(
+                f"{d.title}: the data have no {table} for {month_words([g.date() for g in gaps])}, so the series starts after, in {start:%B %Y} (a month without data is never a month of zero demand)."
+            )
             if start > rng[1]:
                 out.unavailable[key] = f"no whole month of {table} data after {gaps[-1]:%B %Y}, the last month without data"
                 return
@@ -200,7 +202,11 @@ def demand_note(demand: Demand) -> str:
         months = f"{a:%B %Y} only" if a == b else f"from {a:%B %Y} to {b:%B %Y}"
         text = f"Each series counts whole months {months}; months in the data after the period are not used."
     else:
-        text = "The series cover: " + "; ".join(f"{DEMAND_BY_KEY[k].title} {span_words(s.index.to_series())}" for k, s in demand.series.items()) + "; months in the data after the period are not used."
+        text = (
+            "The series cover: "
+            + "; ".join(f"{DEMAND_BY_KEY[k].title} {span_words(s.index.to_series())}" for k, s in demand.series.items())
+            + "; months in the data after the period are not used."
+        )
     return " ".join([text, *demand.notes])
 
 

@@ -102,7 +102,15 @@ def victims(occ: pd.DataFrame, window: Window) -> pd.DataFrame:
     sel = occ[in_window(occ, "date", window)]
     sel = sel[sel["victim_id"].notna() & (sel["victim_id"].astype("string").str.strip() != "")]
     if sel.empty:
-        return pd.DataFrame({"occurrences": pd.Series(dtype="int64"), "repeat": pd.Series(dtype=bool), "npa": pd.Series(dtype="string"), "date": pd.Series(dtype="datetime64[ns]")}, index=pd.Index([], name="victim_id"))
+        return pd.DataFrame(
+            {
+                "occurrences": pd.Series(dtype="int64"),
+                "repeat": pd.Series(dtype=bool),
+                "npa": pd.Series(dtype="string"),
+                "date": pd.Series(dtype="datetime64[ns]"),
+            },
+            index=pd.Index([], name="victim_id"),
+        )
     sel = sel.sort_values("date", kind="stable")
     g = sel.groupby("victim_id", sort=True)
     out = pd.DataFrame({"occurrences": g["count"].sum().astype("int64"), "npa": g["npa"].last(), "date": g["date"].last()})
@@ -167,7 +175,6 @@ def victims_by_area(occ: pd.DataFrame, current: Window, previous: Window, areas:
     rep_c, rep_p = cur[cur["repeat"]], prev[prev["repeat"]]
     rep_v = table(rep_c.groupby("npa").size(), rep_p.groupby("npa").size(), len(rep_c), len(rep_p))
     return all_v, rep_v
-
 
 
 def violence(occ: pd.DataFrame, violence_type: str) -> pd.DataFrame:

@@ -244,10 +244,7 @@ def load_config(path: str | Path = "profiles/demo/risk.yaml") -> RiskConfig:
         for s in a.get("sub_areas") or []:
             sid, sname = str(_need(s, "id", f"areas[{i}].sub_areas.", path)), _need(s, "name", f"areas[{i}].sub_areas.", path)
             if not re.fullmatch(rf"{aid}[a-z]", sid) or sid in seen_subs:
-                raise RiskConfigError(
-                    f"{path}: sub-area {sid!r} of area {aid}: ids must be the area id and one letter "
-                    f"(e.g. {aid}a) and unique."
-                )
+                raise RiskConfigError(f"{path}: sub-area {sid!r} of area {aid}: ids must be the area id and one letter (e.g. {aid}a) and unique.")
             seen_subs.add(sid)
             subs.append(SubArea(sid, str(sname).strip()))
         areas.append(Area(aid, str(aname).strip(), tuple(subs)))
@@ -333,7 +330,12 @@ def load_register(
     raw.columns = [c.strip() for c in raw.columns]
     missing_cols = [c for c in REGISTER_COLUMNS if c not in raw.columns]
     if missing_cols:
-        raise RiskRegisterError(path, [f"column{'s' if len(missing_cols) > 1 else ''} {', '.join(repr(c) for c in missing_cols)} missing from the header. Add {'them' if len(missing_cols) > 1 else 'it'} (see REGISTER_COLUMNS in perfpack.measures.risk)."])
+        raise RiskRegisterError(
+            path,
+            [
+                f"column{'s' if len(missing_cols) > 1 else ''} {', '.join(repr(c) for c in missing_cols)} missing from the header. Add {'them' if len(missing_cols) > 1 else 'it'} (see REGISTER_COLUMNS in perfpack.measures.risk)."
+            ],
+        )
 
     by_id = {a.id: a for a in config.areas}
     lo, hi = config.scale_min, config.scale_max
@@ -355,15 +357,13 @@ def load_register(
         if area is None:
             known = ", ".join(str(a.id) for a in config.areas)
             problems.append(
-                f"{where}, column 'area_id': unknown area {area_txt!r}. Use one of the area ids in "
-                f"{config.path} ({known}), or add the area there first."
+                f"{where}, column 'area_id': unknown area {area_txt!r}. Use one of the area ids in {config.path} ({known}), or add the area there first."
             )
             row_ok = False
         else:
             if _norm(cells["area"]) != _norm(area.name):
                 problems.append(
-                    f"{where}, column 'area': {cells['area']!r} is not the name of area {area.id} "
-                    f"({area.name!r}). Correct the name or the area_id."
+                    f"{where}, column 'area': {cells['area']!r} is not the name of area {area.id} ({area.name!r}). Correct the name or the area_id."
                 )
                 row_ok = False
             if area.sub_areas:
@@ -389,8 +389,7 @@ def load_register(
                     row_ok = False
             elif sub_txt or cells["sub_area"]:
                 problems.append(
-                    f"{where}, column 'sub_area_id': area {area.id} {area.name} has no sub-areas in "
-                    f"{config.path}; leave sub_area_id and sub_area empty."
+                    f"{where}, column 'sub_area_id': area {area.id} {area.name} has no sub-areas in {config.path}; leave sub_area_id and sub_area empty."
                 )
                 row_ok = False
 
@@ -537,7 +536,9 @@ def score(df: pd.DataFrame, config: RiskConfig | str | Path) -> pd.DataFrame:
     bad = num.isna().any(axis=1)
     if bad.any():
         first = bad[bad].index[0]
-        raise ValueError(f"score(): row {first} has a missing or non-numeric score ({num.loc[first].to_dict()}). Validate the register with load_register() first.")
+        raise ValueError(
+            f"score(): row {first} has a missing or non-numeric score ({num.loc[first].to_dict()}). Validate the register with load_register() first."
+        )
 
     def _one(prefix: str) -> tuple[pd.Series, pd.Series]:
         pos = config.capacity_weight * num[f"{prefix}capacity"] + config.capability_weight * num[f"{prefix}capability"]

@@ -44,7 +44,11 @@ def by_crime_type(s: Section) -> pd.DataFrame:
         for r in rows:  # a breakdown here; the headline table keeps it for police.uk data only
             r["category"] = r["key"]
     s.rows.extend(rows)
-    s.show(tables.change_table(rows, s.current.short(), s.previous.short(), first_col="Crime type (police.uk)", threshold=s.config.disclosure_threshold, name_key="label"))
+    s.show(
+        tables.change_table(
+            rows, s.current.short(), s.previous.short(), first_col="Crime type (police.uk)", threshold=s.config.disclosure_threshold, name_key="label"
+        )
+    )
     return to_frame(rows)
 
 
@@ -59,11 +63,14 @@ def covid_periods(s: Section) -> pd.DataFrame:
     same dates a year earlier; a table the source lacks is shown as not available."""
     incidents = s.data.tables.get("incidents")
     calls = s.data.tables.get("calls")
-    return blocks.covid_comparison(s, [
-        ("all_crime", "All crime", _crime(s), "recorded_date", "crimes"),
-        ("asb_incidents", "ASB incidents", measures.asb_incidents(incidents) if incidents is not None else None, "opened_at", "incidents"),
-        ("calls_total", "Calls for service", measures.total_calls(calls) if calls is not None else None, "date", "calls"),
-    ])
+    return blocks.covid_comparison(
+        s,
+        [
+            ("all_crime", "All crime", _crime(s), "recorded_date", "crimes"),
+            ("asb_incidents", "ASB incidents", measures.asb_incidents(incidents) if incidents is not None else None, "opened_at", "incidents"),
+            ("calls_total", "Calls for service", measures.total_calls(calls) if calls is not None else None, "date", "calls"),
+        ],
+    )
 
 
 def covid_period_by_crime_type(s: Section) -> pd.DataFrame:
@@ -77,7 +84,10 @@ def covid_period_by_crime_type(s: Section) -> pd.DataFrame:
         s.say(f"The Covid-19 period in the configuration starts after {s.period.end:%d %B %Y}.")
         return to_frame([])
     if s.data.granularity.get("crimes") == "quarter":
-        s.unavailable("The Covid-19 period by crime type", s.data.unavailable.get("monthly", "not available from this source: counts are quarterly") + "; the Covid-19 period does not start on a quarter")
+        s.unavailable(
+            "The Covid-19 period by crime type",
+            s.data.unavailable.get("monthly", "not available from this source: counts are quarterly") + "; the Covid-19 period does not start on a quarter",
+        )
         return to_frame([])
     window, previous, counts = foreword_counts(s.data.tables["crimes"], s.config, end)
     cmp = compared(s.data, "crimes", window, previous)
@@ -87,7 +97,17 @@ def covid_period_by_crime_type(s: Section) -> pd.DataFrame:
             continue
         rows.append(s.count_row(key, label, window, previous, cur, None if cmp.previous_none else prev, coverage=cmp.words))
     s.rows.extend(rows)
-    s.show(tables.change_table(rows, window.short(), previous.short(), first_col="Crime type", caption=f"The Covid-19 period ({window.describe()}) against the same dates a year earlier", threshold=s.config.disclosure_threshold, name_key="label"))
+    s.show(
+        tables.change_table(
+            rows,
+            window.short(),
+            previous.short(),
+            first_col="Crime type",
+            caption=f"The Covid-19 period ({window.describe()}) against the same dates a year earlier",
+            threshold=s.config.disclosure_threshold,
+            name_key="label",
+        )
+    )
     if "domestic" in s.data.unavailable:
         s.unavailable("Domestic abuse crimes", s.data.unavailable["domestic"])
     return to_frame(rows)

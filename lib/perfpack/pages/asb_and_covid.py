@@ -43,7 +43,13 @@ def counts(s: Section) -> pd.DataFrame:
         s.say(s.config.wording["asb"])
     if not blocks.available(s, "Covid-19 related and other ASB", fields=("covid_related",)):
         return blocks.recorded_since(s, first_row)
-    blocks.compare_many(s, [("asb_covid_incidents", "Covid-19 related ASB incidents", cov_asb), ("asb_other_incidents", "Other ASB incidents", other)], "opened_at", table="incidents", first_col="ASB")
+    blocks.compare_many(
+        s,
+        [("asb_covid_incidents", "Covid-19 related ASB incidents", cov_asb), ("asb_other_incidents", "Other ASB incidents", other)],
+        "opened_at",
+        table="incidents",
+        first_col="ASB",
+    )
     start = s.config.covid_overall_start
     if s.previous.start < start:
         s.say(
@@ -83,8 +89,17 @@ def covid_incidents(s: Section) -> pd.DataFrame:
     # to the same month as the FPN chart beside it (a month after the period, where the data have it)
     ends = [c[1] for c in (s.data.coverage("incidents"), s.data.coverage("fpns")) if c]
     window = window_since(s.period, start, s.config.latest_data_offset_months, min(ends) if ends else None)
-    blocks.monthly_bars(s, "covid_incidents", "Covid-19 related incidents", inc, "opened_at", window, table="incidents", ylabel="incidents per month",
-                   caption=f"Covid-19 related incidents (reports of restriction breaches, of any category) per month, {window.short()}. Plain bars: the series begins with the pandemic, so there is no earlier year for a seasonal range or SPC limits.")
+    blocks.monthly_bars(
+        s,
+        "covid_incidents",
+        "Covid-19 related incidents",
+        inc,
+        "opened_at",
+        window,
+        table="incidents",
+        ylabel="incidents per month",
+        caption=f"Covid-19 related incidents (reports of restriction breaches, of any category) per month, {window.short()}. Plain bars: the series begins with the pandemic, so there is no earlier year for a seasonal range or SPC limits.",
+    )
     return blocks.recorded_since(s, first_row)
 
 
@@ -101,10 +116,30 @@ def fpns(s: Section) -> pd.DataFrame:
     if window is None:
         s.say(f"The FPN window in the configuration starts after {s.period.end:%d %B %Y}.")
         return blocks.recorded_since(s, first_row)
-    blocks.monthly_bars(s, "covid_fpns", "Covid-19 fixed penalty notices", fpns, "issued_date", window, table="fpns", ylabel="FPNs per month",
-                   caption=f"Covid-19 fixed penalty notices issued per month, {window.short()}. Plain bars: enforcement follows the rules in force each month, not a stable process, so neither a seasonal range nor SPC limits apply.")
-    blocks.area_counts(s, "covid_fpns", "Covid-19 fixed penalty notices", fpns, "issued_date", window, table="fpns", note="There were no Covid-19 FPNs before the restrictions of March 2020, so there is nothing to compare with.")
+    blocks.monthly_bars(
+        s,
+        "covid_fpns",
+        "Covid-19 fixed penalty notices",
+        fpns,
+        "issued_date",
+        window,
+        table="fpns",
+        ylabel="FPNs per month",
+        caption=f"Covid-19 fixed penalty notices issued per month, {window.short()}. Plain bars: enforcement follows the rules in force each month, not a stable process, so neither a seasonal range nor SPC limits apply.",
+    )
+    blocks.area_counts(
+        s,
+        "covid_fpns",
+        "Covid-19 fixed penalty notices",
+        fpns,
+        "issued_date",
+        window,
+        table="fpns",
+        note="There were no Covid-19 FPNs before the restrictions of March 2020, so there is nothing to compare with.",
+    )
     # breach types as names in a table or on an axis ("Gathering", not "gathering"); the keys are unchanged
     named = fpns.assign(breach_type=fpns["breach_type"].astype("string").map(lambda v: v[:1].upper() + v[1:] if isinstance(v, str) else v))
-    blocks.category_breakdown(s, "covid_fpns_breach", "Covid-19 FPNs by breach type", named, "breach_type", "issued_date", window=window, table="fpns", ylabel="FPNs")
+    blocks.category_breakdown(
+        s, "covid_fpns_breach", "Covid-19 FPNs by breach type", named, "breach_type", "issued_date", window=window, table="fpns", ylabel="FPNs"
+    )
     return blocks.recorded_since(s, first_row)

@@ -31,7 +31,12 @@ from perfpack.stats.figures import to_frame
 from perfpack.stats.seasonal import expected_range, months_outside
 from perfpack.stats.spc import TooFewPoints, latest_icon, xmr
 
-RULE_WORDS = {"beyond_limit": "a point beyond a limit", "run": "a run on one side of the mean", "trend": "a trend of consecutive rises or falls", "two_of_three": "two of three points near a limit"}
+RULE_WORDS = {
+    "beyond_limit": "a point beyond a limit",
+    "run": "a run on one side of the mean",
+    "trend": "a trend of consecutive rises or falls",
+    "two_of_three": "two of three points near a limit",
+}
 
 
 def snake(text) -> str:
@@ -91,7 +96,20 @@ def partial_note(s: Section, table: str) -> None:
 # ---- the blocks ---------------------------------------------------------------------------
 
 
-def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, by: str | None = "npa", current: Window | None = None, previous: Window | None = None, table: str = "crimes", show: bool = True, first_col: str = "Area", improvement: str = "decrease") -> pd.DataFrame:
+def compare_counts(
+    s: Section,
+    key: str,
+    label: str,
+    events: pd.DataFrame,
+    date_col: str,
+    by: str | None = "npa",
+    current: Window | None = None,
+    previous: Window | None = None,
+    table: str = "crimes",
+    show: bool = True,
+    first_col: str = "Area",
+    improvement: str = "decrease",
+) -> pd.DataFrame:
     """Count events in the current and previous windows, force-wide and by NPA; record the
     rows for figures.csv (small NPA counts suppressed, with secondary suppression), give
     the force row its SPC variation icon, and show the sentence and the table.
@@ -109,7 +127,9 @@ def compare_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_
     for r in counts.to_dict("records"):
         prev = None if cmp.previous_none else r["previous"]
         hidden, shown_cur, shown_prev = hiding[r["area"]]
-        row = s.count_row(key, label, current, previous, r["current"], prev, area=r["area"], suppressed=hidden, coverage=cmp.words, tested=r["area"] not in NOT_AREAS)
+        row = s.count_row(
+            key, label, current, previous, r["current"], prev, area=r["area"], suppressed=hidden, coverage=cmp.words, tested=r["area"] not in NOT_AREAS
+        )
         if hidden:
             row["_display_current"] = shown_cur
             row["_display_previous"] = "–" if prev is None else shown_prev
@@ -174,7 +194,18 @@ def variation(s: Section, events: pd.DataFrame, date_col: str, window: Window, i
     return "" if spc is None else latest_icon(spc)
 
 
-def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: str, table: str = "crimes", ylabel: str = "per month", window: Window | None = None, key: str | None = None, method: str = "band", improvement: str = "decrease") -> pd.DataFrame:
+def monthly_comparison(
+    s: Section,
+    what: str,
+    events: pd.DataFrame,
+    date_col: str,
+    table: str = "crimes",
+    ylabel: str = "per month",
+    window: Window | None = None,
+    key: str | None = None,
+    method: str = "band",
+    improvement: str = "decrease",
+) -> pd.DataFrame:
     """Chart of this year's months against last year's, with the statistics behind it.
 
     ``method`` chooses what the chart carries (see docs/caveats.md for the choice per
@@ -208,7 +239,11 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
         rows = []
         for m, cur, prev in zip(pd.to_datetime(data["current_month"]), data["current"], data["previous"]):
             mw = Window(m.date(), month_end(m.date()))
-            rows.append(None if pd.isna(cur) else s.count_row(key, f"{what[0].upper() + what[1:]}, {m:%B %Y}", mw, mw.year_earlier(), int(cur), None if pd.isna(prev) else int(prev)))
+            rows.append(
+                None
+                if pd.isna(cur)
+                else s.count_row(key, f"{what[0].upper() + what[1:]}, {m:%B %Y}", mw, mw.year_earlier(), int(cur), None if pd.isna(prev) else int(prev))
+            )
         s.rows.extend(r for r in rows if r is not None)
         for measure in ("current", "previous"):  # the monthly table marks revised months
             data[f"_revised_{measure}"] = [r.get(f"_revised_{measure}") if r else None for r in rows]
@@ -228,19 +263,32 @@ def monthly_comparison(s: Section, what: str, events: pd.DataFrame, date_col: st
             shown = int(band["observed"].notna().sum()) if "observed" in band else len(band)
             stat_note = f" The shaded band is the usual seasonal range (about 95%) forecast from the years before {window.start:%B %Y}; {n_out} of {shown} months{' with data' if shown < len(band) else ''} fell outside it ({below} below, {above} above)."
             if key:
-                s.add_value(f"{key}_months_outside", f"{what[0].upper() + what[1:]}: months outside the usual seasonal range", window, n_out, kind="months", coverage=f"{cur_label}: {gap}" if gap else None)
+                s.add_value(
+                    f"{key}_months_outside",
+                    f"{what[0].upper() + what[1:]}: months outside the usual seasonal range",
+                    window,
+                    n_out,
+                    kind="months",
+                    coverage=f"{cur_label}: {gap}" if gap else None,
+                )
         except (TooFewPoints, ValueError) as exc:
             s.say(f"No usual seasonal range for {what}: {_first_line(exc)}.")
     elif method == "spc":
         series = monthly_counts(events, date_col, window.year_earlier().start, window.end)
         try:
             if gap or prev_gap:
-                raise ValueError(f"the limits need every month of {prev_label} and {cur_label}, and the data do not cover them all ({'; '.join(g for g in (prev_gap, gap) if g)})")
+                raise ValueError(
+                    f"the limits need every month of {prev_label} and {cur_label}, and the data do not cover them all ({'; '.join(g for g in (prev_gap, gap) if g)})"
+                )
             full = xmr(series, improvement=improvement, baseline=12)
-            spc = full.iloc[-len(data):].reset_index(drop=True)
-            sig = full.iloc[-len(data):]
+            spc = full.iloc[-len(data) :].reset_index(drop=True)
+            sig = full.iloc[-len(data) :]
             fired = sorted({r for r in sig.loc[sig["signal"], "rule"] if r})
-            stat_note = f" Dashed lines are SPC process limits fixed on {prev_label}; " + (f"{int(sig['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)})." if fired else "no month shows special-cause variation.")
+            stat_note = f" Dashed lines are SPC process limits fixed on {prev_label}; " + (
+                f"{int(sig['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)})."
+                if fired
+                else "no month shows special-cause variation."
+            )
         except (TooFewPoints, ValueError) as exc:
             s.say(f"No SPC limits for {what}: {_first_line(exc)}.")
     fig, alt = charts.comparison_chart(data, what, cur_label, prev_label, ylabel=ylabel, band=band, spc=spc)
@@ -303,7 +351,9 @@ def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | N
                 cells.append('<span class="pp-na">too short to count in whole months</span>')
                 continue
             if cw != w:
-                counted_as.append(f"{w.label} ({w.describe()}): {month_words(list(pd.date_range(cw.start, cw.end, freq='MS').date))} against {month_words(list(pd.date_range(cp.start, cp.end, freq='MS').date))}")
+                counted_as.append(
+                    f"{w.label} ({w.describe()}): {month_words(list(pd.date_range(cw.start, cw.end, freq='MS').date))} against {month_words(list(pd.date_range(cp.start, cp.end, freq='MS').date))}"
+                )
             if cov is None or cov.covers_none(cw):
                 cells.append('<span class="pp-na">no data for this period</span>')
                 continue
@@ -315,7 +365,9 @@ def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | N
             all_rows.append(row)
             marks = s.revised_mark(row, "current", f"{cur_n:,}") + ("" if prev_n is None else s.revised_mark(row, "previous", f"{prev_n:,}"))
             if cmp.words:
-                cells.append(f"{cur_n:,}{'' if prev_n is None else f' against {prev_n:,}'}<br><small>incomplete coverage: {html.escape(cmp.words)}</small>{marks}")
+                cells.append(
+                    f"{cur_n:,}{'' if prev_n is None else f' against {prev_n:,}'}<br><small>incomplete coverage: {html.escape(cmp.words)}</small>{marks}"
+                )
             elif prev_n is None:
                 cells.append(f"{cur_n:,}<br><small>no data for the comparison period</small>{marks}")
             else:
@@ -323,7 +375,11 @@ def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | N
                 cells.append(f"{pct}({prev_n:,} → {cur_n:,})<br>{tables.significance_cell(row['significance'])}{marks}")
         body.append([html.escape(label)] + cells)
         if counted_as:
-            notes.append(f"{label}: this source dates records to the month, so each period counts the whole months at least half inside it: " + "; ".join(counted_as) + ".")
+            notes.append(
+                f"{label}: this source dates records to the month, so each period counts the whole months at least half inside it: "
+                + "; ".join(counted_as)
+                + "."
+            )
     s.rows.extend(all_rows)
     if kept:
         header = ["Measure"] + [f"{w.label} ({w.describe()}; against {prev.describe()})" for _, w, prev in kept]
@@ -335,7 +391,16 @@ def covid_comparison(s: Section, measures: list[tuple[str, str, pd.DataFrame | N
     return recorded_since(s, first_row)
 
 
-def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, current: Window | None = None, previous: Window | None = None, gap: str | None = None, coverage: str | None = None) -> list[dict]:
+def record_comparison(
+    s: Section,
+    key: str,
+    label: str,
+    counts: pd.DataFrame,
+    current: Window | None = None,
+    previous: Window | None = None,
+    gap: str | None = None,
+    coverage: str | None = None,
+) -> list[dict]:
     """Rows for figures.csv from counts already made (columns ``area``, ``current``,
     ``previous``, the force row first): the same tests and disclosure control as
     :meth:`compare_counts` (small NPA counts hidden, with secondary suppression), for
@@ -351,7 +416,9 @@ def record_comparison(s: Section, key: str, label: str, counts: pd.DataFrame, cu
     for r in counts.to_dict("records"):
         hidden, shown_cur, shown_prev = hiding[r["area"]]
         prev = None if gap else int(r["previous"])
-        row = s.count_row(key, label, current, previous, int(r["current"]), prev, area=r["area"], suppressed=hidden, coverage=coverage, tested=r["area"] not in NOT_AREAS)
+        row = s.count_row(
+            key, label, current, previous, int(r["current"]), prev, area=r["area"], suppressed=hidden, coverage=coverage, tested=r["area"] not in NOT_AREAS
+        )
         if hidden:
             row["_display_current"] = shown_cur
             row["_display_previous"] = "–" if prev is None else shown_prev
@@ -380,7 +447,18 @@ def _significant_in_words(rows: list[dict]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_col: str, table: str = "crimes", by: str | None = "npa", current: Window | None = None, previous: Window | None = None, first_col: str = "Measure", caption: str = "", improvement: str = "decrease") -> pd.DataFrame:
+def compare_many(
+    s: Section,
+    items: list[tuple[str, str, pd.DataFrame]],
+    date_col: str,
+    table: str = "crimes",
+    by: str | None = "npa",
+    current: Window | None = None,
+    previous: Window | None = None,
+    first_col: str = "Measure",
+    caption: str = "",
+    improvement: str = "decrease",
+) -> pd.DataFrame:
     """Several measures in one table, force-wide, one row each, with a sentence for each
     and each measure's breakdown by NPA folded beneath (the rows of every measure, force
     and NPA, go to figures.csv exactly as :meth:`compare_counts` records them).
@@ -397,10 +475,16 @@ def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_co
         rows = s.rows[start:]
         force_rows.append(rows[0])
         if len(rows) > 1:
-            details.append(f"<details><summary>{html.escape(label)}: by {html.escape(s.area_word)}</summary>" + tables.change_table(rows, cur_label, prev_label, threshold=s.config.disclosure_threshold) + "</details>")
+            details.append(
+                f"<details><summary>{html.escape(label)}: by {html.escape(s.area_word)}</summary>"
+                + tables.change_table(rows, cur_label, prev_label, threshold=s.config.disclosure_threshold)
+                + "</details>"
+            )
     if not force_rows:
         return recorded_since(s, first_row)
-    s.show(tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label"))
+    s.show(
+        tables.change_table(force_rows, cur_label, prev_label, first_col=first_col, caption=caption, threshold=s.config.disclosure_threshold, name_key="label")
+    )
     s.say(_significant_in_words(force_rows))  # the table has each row; the words say only what stands out
     s.show("".join(spc_details(r, r["label"]) for r in force_rows))
     if force_rows[0].get("coverage"):
@@ -414,7 +498,20 @@ def compare_many(s: Section, items: list[tuple[str, str, pd.DataFrame]], date_co
     return recorded_since(s, first_row)
 
 
-def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, column: str, date_col: str, window: Window | None = None, previous: Window | None = None, table: str = "crimes", order: list[str] | None = None, missing_label: str = "Not known", ylabel: str = "") -> pd.DataFrame:
+def category_breakdown(
+    s: Section,
+    key: str,
+    what: str,
+    events: pd.DataFrame,
+    column: str,
+    date_col: str,
+    window: Window | None = None,
+    previous: Window | None = None,
+    table: str = "crimes",
+    order: list[str] | None = None,
+    missing_label: str = "Not known",
+    ylabel: str = "",
+) -> pd.DataFrame:
     """Counts by category (fraud type, age group, breach type...) in a window, against
     ``previous`` when given and covered by the data.
 
@@ -439,7 +536,16 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
     rows = []
     for cat, r in counts.iterrows():
         hidden = bool(mask.loc[cat].any())
-        row = s.count_row(f"{key}_{snake(cat)}", f"{what[0].upper() + what[1:]}: {cat}", window, previous, int(r["current"]), int(r["previous"]) if has_prev else None, suppressed=hidden, coverage=cmp.words)
+        row = s.count_row(
+            f"{key}_{snake(cat)}",
+            f"{what[0].upper() + what[1:]}: {cat}",
+            window,
+            previous,
+            int(r["current"]),
+            int(r["previous"]) if has_prev else None,
+            suppressed=hidden,
+            coverage=cmp.words,
+        )
         row["category"] = str(cat)
         if hidden:  # hidden whole: a count left showing beside a hidden one would give the complement away
             labels = (f"<{s.config.disclosure_threshold}", SECONDARY_LABEL)
@@ -471,13 +577,21 @@ def category_breakdown(s: Section, key: str, what: str, events: pd.DataFrame, co
             if r["suppressed"]:
                 body_rows.append([html.escape(r["category"]), html.escape(r.get("_display_current", f"<{threshold}")) + mark, "–"])
             else:
-                body_rows.append([html.escape(r["category"]), tables.fmt_count(r["current"]) + mark, tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
+                body_rows.append(
+                    [
+                        html.escape(r["category"]),
+                        tables.fmt_count(r["current"]) + mark,
+                        tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–",
+                    ]
+                )
         body = tables.html_table(["Category", window.short(), "Share"], body_rows, numeric={1, 2})
     s.show(f"<details><summary>Figures behind the chart</summary>{body}</details>")
     return recorded_since(s, first_row)
 
 
-def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, window: Window, table: str, ylabel: str = "per month", caption: str = "") -> pd.DataFrame:
+def monthly_bars(
+    s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, window: Window, table: str, ylabel: str = "per month", caption: str = ""
+) -> pd.DataFrame:
     """Counts per month over a window as plain bars (for a series too new or too irregular
     for a seasonal range or SPC limits: say why in ``caption``), with one count row per
     month in figures.csv (``window`` = the month), compared with the same month a year
@@ -510,7 +624,17 @@ def monthly_bars(s: Section, key: str, label: str, events: pd.DataFrame, date_co
     return recorded_since(s, first_row)
 
 
-def spc_months(s: Section, what: str, events: pd.DataFrame, date_col: str, window: Window, table: str, improvement: str = "neutral", ylabel: str = "per month", baseline_months: int = 12) -> pd.DataFrame:
+def spc_months(
+    s: Section,
+    what: str,
+    events: pd.DataFrame,
+    date_col: str,
+    window: Window,
+    table: str,
+    improvement: str = "neutral",
+    ylabel: str = "per month",
+    baseline_months: int = 12,
+) -> pd.DataFrame:
     """Counts per month over a window as bars, with XmR process limits fixed on the
     ``baseline_months`` before the window (for a series without a strong seasonal pattern,
     over a window other than this year against last)."""
@@ -537,11 +661,19 @@ def spc_months(s: Section, what: str, events: pd.DataFrame, date_col: str, windo
         return recorded_since(s, first_row)
     shown = full.iloc[baseline_months:]
     fired = sorted({r for r in shown.loc[shown["signal"], "rule"] if r})
-    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in Making Data Count's colours (blue an improvement, orange a concern, purple neither)." if fired else "no month shows special-cause variation.")
+    note = f" Dashed lines are SPC process limits fixed on {base_label}; " + (
+        f"{int(shown['signal'].sum())} months show special-cause variation ({', '.join(RULE_WORDS.get(r, r) for r in fired)}), drawn in Making Data Count's colours (blue an improvement, orange a concern, purple neither)."
+        if fired
+        else "no month shows special-cause variation."
+    )
     fig, alt = spc_series_chart(shown, what, ylabel=ylabel, baseline_label=base_label)
     s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month, {window.short()}." + note)
     body = [[f"{m:%b %Y}", tables.fmt_count(r["value"]), "special cause" if r["signal"] else ""] for m, r in shown.iterrows()]
-    s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Month", what[0].upper() + what[1:], "SPC"], body, numeric={1}) + "</details>")
+    s.show(
+        "<details><summary>Figures behind the chart</summary>"
+        + tables.html_table(["Month", what[0].upper() + what[1:], "SPC"], body, numeric={1})
+        + "</details>"
+    )
     return recorded_since(s, first_row)
 
 
@@ -558,15 +690,25 @@ def trend(s: Section, what: str, events: pd.DataFrame, date_col: str, window: Wi
     if gap:
         series = blank_series(series, cov)
     fig, alt = charts.trend_chart(series, what, ylabel=ylabel)
-    s.chart((fig, alt), caption=(caption or f"{what[0].upper() + what[1:]} per month, {window.short()}.") + (f" Note: {gap}; months without data are left blank." if gap else ""))
+    s.chart(
+        (fig, alt),
+        caption=(caption or f"{what[0].upper() + what[1:]} per month, {window.short()}.")
+        + (f" Note: {gap}; months without data are left blank." if gap else ""),
+    )
     grid = series.groupby([series.index.year, series.index.month]).sum(min_count=1).unstack()
     months = [pd.Timestamp(2000, m, 1).strftime("%b") for m in grid.columns]
     body = [[str(y)] + [tables.fmt_count(v) for v in r] + [f"<b>{tables.fmt_count(r.sum()) if r.notna().all() else '–'}</b>"] for y, r in grid.iterrows()]
-    s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(["Year"] + months + ["Total"], body, numeric=set(range(1, len(months) + 2))) + "</details>")
+    s.show(
+        "<details><summary>Figures behind the chart</summary>"
+        + tables.html_table(["Year"] + months + ["Total"], body, numeric=set(range(1, len(months) + 2)))
+        + "</details>"
+    )
     return recorded_since(s, first_row)
 
 
-def monthly_split(s: Section, what: str, parts: list[tuple[str, pd.DataFrame]], date_col: str, table: str, window: Window | None = None, ylabel: str = "per month") -> pd.DataFrame:
+def monthly_split(
+    s: Section, what: str, parts: list[tuple[str, pd.DataFrame]], date_col: str, table: str, window: Window | None = None, ylabel: str = "per month"
+) -> pd.DataFrame:
     """This year's months as stacked bars split into ``parts`` (``(label, events)``), against
     last year's total, with the figures folded beneath."""
     first_row = len(s.rows)
@@ -586,18 +728,36 @@ def monthly_split(s: Section, what: str, parts: list[tuple[str, pd.DataFrame]], 
     prev = sum(f["previous"] for f in frames.values())
     cur_label, prev_label = window.short(), window.year_earlier().short()
     fig, alt = split_comparison_chart(cur, prev, what, cur_label, prev_label, ylabel=ylabel)
-    s.chart((fig, alt), caption=f"{what[0].upper() + what[1:]} per month: {cur_label} split into {' and '.join(str(c) for c in cur.columns)}, against {prev_label}'s total.")
+    s.chart(
+        (fig, alt),
+        caption=f"{what[0].upper() + what[1:]} per month: {cur_label} split into {' and '.join(str(c) for c in cur.columns)}, against {prev_label}'s total.",
+    )
+
     def whole(x):  # a total only when no month is blank
         return x.sum() if pd.notna(x).all() else float("nan")
 
-    body = [[html.escape(str(m)), tables.fmt_count(prev[m])] + [tables.fmt_count(cur.loc[m, c]) for c in cur.columns] + [tables.fmt_count(whole(cur.loc[m])), tables.fmt_signed(whole(cur.loc[m]) - prev[m])] for m in cur.index]
-    body.append(["<b>Total</b>", f"<b>{tables.fmt_count(whole(prev))}</b>"] + [f"<b>{tables.fmt_count(whole(cur[c]))}</b>" for c in cur.columns] + [f"<b>{tables.fmt_count(whole(pd.Series(cur.to_numpy().ravel())))}</b>", f"<b>{tables.fmt_signed(whole(pd.Series(cur.to_numpy().ravel())) - whole(prev))}</b>"])
+    body = [
+        [html.escape(str(m)), tables.fmt_count(prev[m])]
+        + [tables.fmt_count(cur.loc[m, c]) for c in cur.columns]
+        + [tables.fmt_count(whole(cur.loc[m])), tables.fmt_signed(whole(cur.loc[m]) - prev[m])]
+        for m in cur.index
+    ]
+    body.append(
+        ["<b>Total</b>", f"<b>{tables.fmt_count(whole(prev))}</b>"]
+        + [f"<b>{tables.fmt_count(whole(cur[c]))}</b>" for c in cur.columns]
+        + [
+            f"<b>{tables.fmt_count(whole(pd.Series(cur.to_numpy().ravel())))}</b>",
+            f"<b>{tables.fmt_signed(whole(pd.Series(cur.to_numpy().ravel())) - whole(prev))}</b>",
+        ]
+    )
     header = ["Month", f"{prev_label}: all"] + [f"{cur_label}: {c}" for c in cur.columns] + [f"{cur_label}: all", "Change"]
     s.show("<details><summary>Figures behind the chart</summary>" + tables.html_table(header, body, numeric=set(range(1, len(header)))) + "</details>")
     return recorded_since(s, first_row)
 
 
-def area_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, window: Window, table: str, by: str = "npa", note: str = "") -> pd.DataFrame:
+def area_counts(
+    s: Section, key: str, label: str, events: pd.DataFrame, date_col: str, window: Window, table: str, by: str = "npa", note: str = ""
+) -> pd.DataFrame:
     """Counts in one window, force-wide and by NPA, with no comparison: for a measure that
     has nothing before the window to compare with (say so in ``note``). Small NPA counts
     are suppressed (primary and secondary); one count row per area goes to figures.csv."""
@@ -620,7 +780,11 @@ def area_counts(s: Section, key: str, label: str, events: pd.DataFrame, date_col
             body.append([name, html.escape(str(shown.loc[area, "current"])) + mark, "–"])
         else:
             body.append([name, tables.fmt_count(r["current"]) + mark, tables.fmt_pct(100.0 * r["current"] / total, signed=False) if total else "–"])
-    s.say(f"{label}: {total:,} in {window.short()}." + (f" {note}" if note else "") + (f" The data do not cover the whole window ({gap}): the total counts the months covered only (incomplete coverage)." if gap else ""))
+    s.say(
+        f"{label}: {total:,} in {window.short()}."
+        + (f" {note}" if note else "")
+        + (f" The data do not cover the whole window ({gap}): the total counts the months covered only (incomplete coverage)." if gap else "")
+    )
     if use_by is None and by:
         s.unavailable(f"Breakdown by {s.area_word}", s.data.unavailable.get(by, "not available from this source"))
     s.show(tables.html_table(["Area", window.short(), "Share of force"], body, numeric={1, 2}))
@@ -643,9 +807,18 @@ def show_values(s: Section, rows: list[dict], caption: str = "") -> None:
             change = tables.fmt_pts(r.get("change"))
         elif kind == "amount":
             fmt = tables.fmt_money
-            change = "–" if r.get("change") is None else (tables.with_sign(r["change"], tables.fmt_money(abs(r["change"]))) + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else ""))
+            change = (
+                "–"
+                if r.get("change") is None
+                else (
+                    tables.with_sign(r["change"], tables.fmt_money(abs(r["change"])))
+                    + (f" ({tables.fmt_pct(r['pct_change'])})" if r.get("pct_change") is not None else "")
+                )
+            )
         else:
             fmt = tables.fmt_count
             change = tables.fmt_signed(r.get("change"))
-        body.append([html.escape(r["label"]), fmt(r.get("previous")) + r.get("_revised_previous", ""), fmt(r.get("current")) + r.get("_revised_current", ""), change])
+        body.append(
+            [html.escape(r["label"]), fmt(r.get("previous")) + r.get("_revised_previous", ""), fmt(r.get("current")) + r.get("_revised_current", ""), change]
+        )
     s.show(tables.html_table(["Measure", prev_label, cur_label, "Change"], body, numeric={1, 2, 3}, caption=caption))

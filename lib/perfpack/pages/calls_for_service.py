@@ -22,7 +22,9 @@ def counts(s: Section) -> pd.DataFrame:
     if c is None:
         return blocks.recorded_since(s, first_row)
     blocks.partial_note(s, "calls")
-    blocks.compare_many(s, calls_measures.by_channel(c), "date", table="calls", by=None, first_col="Channel", caption="Calls for service by channel", improvement="neutral")
+    blocks.compare_many(
+        s, calls_measures.by_channel(c), "date", table="calls", by=None, first_col="Channel", caption="Calls for service by channel", improvement="neutral"
+    )
     s.say(f"Calls are counted by channel and day; they carry no {s.config.area_word}, so there is no breakdown by {s.area_word}.")
     return blocks.recorded_since(s, first_row)
 
@@ -37,7 +39,17 @@ def monthly(s: Section) -> pd.DataFrame:
     items = {key: (label, ev) for key, label, ev in calls_measures.by_channel(c)}
     for key, method in (("calls_total", "band"), ("calls_999", "band"), ("calls_101", "band"), ("calls_digital", "spc")):
         label, ev = items[key]
-        blocks.monthly_comparison(s, label[0].lower() + label[1:] if not label[0].isdigit() else label, ev, "date", table="calls", key=key, method=method, improvement="neutral", ylabel="calls per month")
+        blocks.monthly_comparison(
+            s,
+            label[0].lower() + label[1:] if not label[0].isdigit() else label,
+            ev,
+            "date",
+            table="calls",
+            key=key,
+            method=method,
+            improvement="neutral",
+            ylabel="calls per month",
+        )
     return blocks.recorded_since(s, first_row)
 
 

@@ -31,10 +31,16 @@ def counts(s: Section) -> pd.DataFrame:
         s.unavailable("Domestic abuse non-crime incidents", s.data.why_not("incidents") + "; the figures below are crimes only")
     blocks.partial_note(s, "crimes")
     if s.data.has("incidents"):  # the total by NPA and crime and non-crime by NPA are published together
-        blocks.protect_together(s, ("domestic_abuse", occ), [("domestic_abuse_crime", occ[occ["kind"] == "crime"]), ("domestic_abuse_non_crime", occ[occ["kind"] == "non-crime"])], "date")
+        blocks.protect_together(
+            s,
+            ("domestic_abuse", occ),
+            [("domestic_abuse_crime", occ[occ["kind"] == "crime"]), ("domestic_abuse_non_crime", occ[occ["kind"] == "non-crime"])],
+            "date",
+        )
     blocks.compare_counts(s, "domestic_abuse", "Domestic abuse crime and non-crime", occ, "date", improvement="neutral")
     if s.data.has("incidents"):
-        blocks.compare_many(s,
+        blocks.compare_many(
+            s,
             [
                 ("domestic_abuse_crime", "Domestic abuse crimes", occ[occ["kind"] == "crime"]),
                 ("domestic_abuse_non_crime", "Domestic abuse non-crime incidents", occ[occ["kind"] == "non-crime"]),
@@ -74,8 +80,19 @@ def repeat_victims(s: Section) -> pd.DataFrame:
     cmp = compared(s.data, "crimes", s.current, s.previous)
     gap = "no data" if cmp.previous_none else None
     all_v, rep_v = domestic.victims_by_area(occ, s.current, s.previous, s.npas)
-    rrows = blocks.record_comparison(s, "domestic_abuse_repeat_victims", "Domestic abuse repeat victims (two or more occurrences)", rep_v, gap=gap, coverage=cmp.words)
-    s.add_value("domestic_abuse_repeat_share", "Repeat victims as a share of all domestic abuse victims (%)", s.current, blocks.round1(cur.share), None if gap else blocks.round1(prev.share), kind="share", previous_window=None if gap else s.previous, coverage=cmp.words)
+    rrows = blocks.record_comparison(
+        s, "domestic_abuse_repeat_victims", "Domestic abuse repeat victims (two or more occurrences)", rep_v, gap=gap, coverage=cmp.words
+    )
+    s.add_value(
+        "domestic_abuse_repeat_share",
+        "Repeat victims as a share of all domestic abuse victims (%)",
+        s.current,
+        blocks.round1(cur.share),
+        None if gap else blocks.round1(prev.share),
+        kind="share",
+        previous_window=None if gap else s.previous,
+        coverage=cmp.words,
+    )
     vrows = blocks.record_comparison(s, "domestic_abuse_victims", "Distinct domestic abuse victims (repeat or not)", all_v, gap=gap, coverage=cmp.words)
     if cmp.words:
         gap = cmp.words
@@ -84,8 +101,14 @@ def repeat_victims(s: Section) -> pd.DataFrame:
     s.say(_share_sentence(cur, None if gap else prev))
     s.say(s.sentence(vrows[0]))
     if cur.without_victim or (prev.without_victim and not gap):
-        s.say(f"{cur.without_victim:,} occurrences in {cur.window.short()} have no victim reference and cannot be linked to a victim; they are left out of the victim counts.")
-    s.show(f"<details><summary>Repeat victims by {s.area_word} (each victim in the {s.area_word} of their latest occurrence)</summary>" + repeat_victims_npa_table(vrows[1:], rrows[1:], s.current_label, s.previous_label, s.config.disclosure_threshold, area_word=s.area_word) + "</details>")
+        s.say(
+            f"{cur.without_victim:,} occurrences in {cur.window.short()} have no victim reference and cannot be linked to a victim; they are left out of the victim counts."
+        )
+    s.show(
+        f"<details><summary>Repeat victims by {s.area_word} (each victim in the {s.area_word} of their latest occurrence)</summary>"
+        + repeat_victims_npa_table(vrows[1:], rrows[1:], s.current_label, s.previous_label, s.config.disclosure_threshold, area_word=s.area_word)
+        + "</details>"
+    )
     return blocks.recorded_since(s, first_row)
 
 
@@ -112,5 +135,12 @@ def violence(s: Section) -> pd.DataFrame:
     if "offence_code" in s.data.unavailable:
         return blocks.recorded_since(s, first_row)
     items = [(key, f"Domestic {label[0].lower() + label[1:]}", domestic.offences(occ, codes)) for key, (label, codes) in domestic.OTHER_VAP_OFFENCES.items()]
-    blocks.compare_many(s, items, "date", first_col="Within other violence against the person", caption="Harassment, malicious communications and stalking (part of other violence against the person)", improvement="neutral")
+    blocks.compare_many(
+        s,
+        items,
+        "date",
+        first_col="Within other violence against the person",
+        caption="Harassment, malicious communications and stalking (part of other violence against the person)",
+        improvement="neutral",
+    )
     return blocks.recorded_since(s, first_row)

@@ -36,15 +36,62 @@ def reports(s: Section) -> pd.DataFrame:
     gap = blocks.shortfall(s.data, "fraud_reports", window)
     if gap:
         s.unavailable(f"Part of {window.short()} only", f"{gap}; figures for it are counted but not compared (incomplete coverage)")
-    blocks.compare_counts(s, "fraud_reports", "Action Fraud reports from the force's victims", reports, "reported_date", by=None, current=window, previous=prev or months_before(window), table="fraud_reports", improvement="neutral")
+    blocks.compare_counts(
+        s,
+        "fraud_reports",
+        "Action Fraud reports from the force's victims",
+        reports,
+        "reported_date",
+        by=None,
+        current=window,
+        previous=prev or months_before(window),
+        table="fraud_reports",
+        improvement="neutral",
+    )
     cur = fraud.summary(reports, window)
     old = fraud.summary(reports, prev) if prev else None
     words = cmp.words
     rows = [
-        s.add_value("fraud_losses_gbp", "Reported losses (£)", window, round(cur.losses_gbp, 2), round(old.losses_gbp, 2) if old else None, kind="amount", previous_window=prev, coverage=words),
-        s.add_value("fraud_share_individuals", "Reports from individuals (%)", window, blocks.round1(cur.share_individuals), blocks.round1(old.share_individuals) if old else None, kind="share", previous_window=prev, coverage=words),
-        s.add_value("fraud_share_organisations", "Reports from organisations (%)", window, blocks.round1(cur.share_organisations), blocks.round1(old.share_organisations) if old else None, kind="share", previous_window=prev, coverage=words),
-        s.add_value("fraud_share_support", "Victims asking for support (%)", window, blocks.round1(cur.share_support), blocks.round1(old.share_support) if old else None, kind="share", previous_window=prev, coverage=words),
+        s.add_value(
+            "fraud_losses_gbp",
+            "Reported losses (£)",
+            window,
+            round(cur.losses_gbp, 2),
+            round(old.losses_gbp, 2) if old else None,
+            kind="amount",
+            previous_window=prev,
+            coverage=words,
+        ),
+        s.add_value(
+            "fraud_share_individuals",
+            "Reports from individuals (%)",
+            window,
+            blocks.round1(cur.share_individuals),
+            blocks.round1(old.share_individuals) if old else None,
+            kind="share",
+            previous_window=prev,
+            coverage=words,
+        ),
+        s.add_value(
+            "fraud_share_organisations",
+            "Reports from organisations (%)",
+            window,
+            blocks.round1(cur.share_organisations),
+            blocks.round1(old.share_organisations) if old else None,
+            kind="share",
+            previous_window=prev,
+            coverage=words,
+        ),
+        s.add_value(
+            "fraud_share_support",
+            "Victims asking for support (%)",
+            window,
+            blocks.round1(cur.share_support),
+            blocks.round1(old.share_support) if old else None,
+            kind="share",
+            previous_window=prev,
+            coverage=words,
+        ),
     ]
     s.say(
         f"In the {len(window.months)} months {window.short()}, {cur.reports:,} reports from victims in the force area were made to Action Fraud, "
@@ -57,7 +104,6 @@ def reports(s: Section) -> pd.DataFrame:
     return blocks.recorded_since(s, first_row)
 
 
-
 def _money(x: float) -> str:
     return f"£{x / 1e6:,.1f} million" if x >= 1e6 else f"£{x:,.0f}"
 
@@ -68,7 +114,18 @@ def types(s: Section) -> pd.DataFrame:
     if got is None:
         return blocks.recorded_since(s, first_row)
     reports, window, prev = got
-    blocks.category_breakdown(s, "fraud_type", "Action Fraud reports by fraud type", reports, "fraud_type", "reported_date", window=window, previous=prev, table="fraud_reports", ylabel="reports")
+    blocks.category_breakdown(
+        s,
+        "fraud_type",
+        "Action Fraud reports by fraud type",
+        reports,
+        "fraud_type",
+        "reported_date",
+        window=window,
+        previous=prev,
+        table="fraud_reports",
+        ylabel="reports",
+    )
     return blocks.recorded_since(s, first_row)
 
 
@@ -79,7 +136,19 @@ def victim_ages(s: Section) -> pd.DataFrame:
         return blocks.recorded_since(s, first_row)
     reports, window, prev = got
     people = fraud.individuals(reports)
-    blocks.category_breakdown(s, "fraud_age", "reports from individuals by victim age group", people, "victim_age_band", "reported_date", window=window, previous=prev, table="fraud_reports", order=fraud.age_band_order(people["victim_age_band"].dropna()), ylabel="reports")
+    blocks.category_breakdown(
+        s,
+        "fraud_age",
+        "reports from individuals by victim age group",
+        people,
+        "victim_age_band",
+        "reported_date",
+        window=window,
+        previous=prev,
+        table="fraud_reports",
+        order=fraud.age_band_order(people["victim_age_band"].dropna()),
+        ylabel="reports",
+    )
     return blocks.recorded_since(s, first_row)
 
 
@@ -92,8 +161,18 @@ def disseminations(s: Section) -> pd.DataFrame:
     reports = s.data.tables["fraud_reports"]
     cov = s.data.coverage("fraud_reports")
     dis = fraud.disseminated(reports)
-    blocks.compare_counts(s, "fraud_disseminations", "Crimes disseminated to the force by NFIB", dis, "reported_date", by=None, table="fraud_reports", improvement="neutral")
+    blocks.compare_counts(
+        s, "fraud_disseminations", "Crimes disseminated to the force by NFIB", dis, "reported_date", by=None, table="fraud_reports", improvement="neutral"
+    )
     window = fraud.dissemination_window(s.period, s.config.dissemination_years, cov[1] if cov else None)
-    blocks.trend(s, "crimes disseminated to the force by NFIB", dis, "reported_date", window, table="fraud_reports", ylabel="crimes per month",
-            caption=f"Crimes disseminated to the force by NFIB per month, {window.short()}, by the month the victim reported to Action Fraud. A plain trend: the volumes are set by NFIB's review, not by demand in the force area, so neither a seasonal range nor SPC limits would say anything about the force.")
+    blocks.trend(
+        s,
+        "crimes disseminated to the force by NFIB",
+        dis,
+        "reported_date",
+        window,
+        table="fraud_reports",
+        ylabel="crimes per month",
+        caption=f"Crimes disseminated to the force by NFIB per month, {window.short()}, by the month the victim reported to Action Fraud. A plain trend: the volumes are set by NFIB's review, not by demand in the force area, so neither a seasonal range nor SPC limits would say anything about the force.",
+    )
     return blocks.recorded_since(s, first_row)

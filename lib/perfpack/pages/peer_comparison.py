@@ -126,10 +126,32 @@ def _peer_frame(p: Peers) -> pd.DataFrame:
         rows = p.data.table[p.data.table["offence_group"] == group]
         for r in rows.to_dict("records"):
             reading = readings.get(r["force"]) or (f"left out: {why[r['force']]}" if r["force"] in why else f"left out: {p.errors.get(group, 'no funnel')}")
-            out.append({"force": r["force"], "area_code": r["area_code"], "offence_group": group, "count": r["count"], "population": r["population"], "rate_per_1000": r["rate_per_1000"], "funnel": reading, "in_peer_group": p.in_group(r["force"])})
+            out.append(
+                {
+                    "force": r["force"],
+                    "area_code": r["area_code"],
+                    "offence_group": group,
+                    "count": r["count"],
+                    "population": r["population"],
+                    "rate_per_1000": r["rate_per_1000"],
+                    "funnel": reading,
+                    "in_peer_group": p.in_group(r["force"]),
+                }
+            )
         for name in p.data.absent_forces:
             code = force_code(name)
-            out.append({"force": name, "area_code": code, "offence_group": group, "count": None, "population": None, "rate_per_1000": None, "funnel": f"left out: {NOT_IN_TABLE}", "in_peer_group": p.in_group(name)})
+            out.append(
+                {
+                    "force": name,
+                    "area_code": code,
+                    "offence_group": group,
+                    "count": None,
+                    "population": None,
+                    "rate_per_1000": None,
+                    "funnel": f"left out: {NOT_IN_TABLE}",
+                    "in_peer_group": p.in_group(name),
+                }
+            )
     frame = pd.DataFrame(out, columns=PEER_COLUMNS)
     return frame.astype({"count": "Int64", "population": "Int64", "rate_per_1000": "float64", "in_peer_group": bool})
 
@@ -184,17 +206,27 @@ def data(s: Section) -> pd.DataFrame | None:
     if p.force:
         s.say(f"{p.asked} is the ONS's {p.force} ({force_code(p.force)}): drawn large and named on each plot, in bold in each table.")
     else:
-        s.unavailable("The force of this run", f"{p.asked} is not one of the 43 police force areas of England and Wales in the ONS tables, so it cannot be placed among them; the plots show every force with none highlighted")
+        s.unavailable(
+            "The force of this run",
+            f"{p.asked} is not one of the 43 police force areas of England and Wales in the ONS tables, so it cannot be placed among them; the plots show every force with none highlighted",
+        )
     if p.group:
-        s.say(f"Its most similar group, as the configuration lists it (peers.group): {', '.join(p.group)}. They are drawn in a colour of their own and marked in the tables.")
+        s.say(
+            f"Its most similar group, as the configuration lists it (peers.group): {', '.join(p.group)}. They are drawn in a colour of their own and marked in the tables."
+        )
     else:
         s.say("No most similar group is listed in the configuration (peers.group): the force is compared with every force, none highlighted.")
     if p.unknown:
         s.unavailable("Not recognised as forces, so not highlighted", ", ".join(repr(u) for u in p.unknown) + " (write each as the ONS names it)")
     if d.absent_forces:
-        s.unavailable("Left out of the ONS table", f"{', '.join(d.absent_forces)}: the table shows no figures for {'it' if len(d.absent_forces) == 1 else 'them'}, so {'it is' if len(d.absent_forces) == 1 else 'they are'} on no plot and in no ranking, and never counted as zero")
+        s.unavailable(
+            "Left out of the ONS table",
+            f"{', '.join(d.absent_forces)}: the table shows no figures for {'it' if len(d.absent_forces) == 1 else 'them'}, so {'it is' if len(d.absent_forces) == 1 else 'they are'} on no plot and in no ranking, and never counted as zero",
+        )
     else:
-        s.say(f"Every one of the 43 police force areas is in the table. {' and '.join(d.not_force_areas) or 'No other row'} {'is' if len(d.not_force_areas) == 1 else 'are'} in it too but, with no area and no population, not compared.")
+        s.say(
+            f"Every one of the 43 police force areas is in the table. {' and '.join(d.not_force_areas) or 'No other row'} {'is' if len(d.not_force_areas) == 1 else 'are'} in it too but, with no area and no population, not compared."
+        )
     notes = d.table.drop_duplicates("force")
     notes = notes[notes["force_note"].fillna("").str.strip() != ""]
     if len(notes):
@@ -259,7 +291,11 @@ def _position(p: Peers, group: str) -> str | None:
     res = p.results[group]
     row = p.frame[(p.frame["force"] == p.force) & (p.frame["offence_group"] == group)].iloc[0]
     ons = row["rate_per_1000"]
-    rate = f"{fmt_rate(ons)} per 1,000 population" if pd.notna(ons) else f"{fmt_rate(u['rate'])} per 1,000 population (worked out from count and population: the ONS shows no rate)"
+    rate = (
+        f"{fmt_rate(ons)} per 1,000 population"
+        if pd.notna(ons)
+        else f"{fmt_rate(u['rate'])} per 1,000 population (worked out from count and population: the ONS shows no rate)"
+    )
     lo, hi = (level_name(x) for x in (min(res.levels), max(res.levels)))
     limits = f"95% limits {fmt_rate(u[f'lower_{lo}'])} to {fmt_rate(u[f'upper_{lo}'])}, 99.8% limits {fmt_rate(u[f'lower_{hi}'])} to {fmt_rate(u[f'upper_{hi}'])} at its population"
     return f"{rate} ({fmt_count(u['count'])} offences), against {fmt_rate(res.target_rate)} for all forces together: {u['reading']} ({limits}); {_rank_words(p, group)}"
@@ -271,7 +307,7 @@ def method(res: FunnelResult) -> str:
     spread = f"dispersion ratio \u03c6 = {_phi(d.phi)} from {d.n} forces, z-scores winsorised at {d.trim:.0%}"
     if not d.adjusted:
         return f"Limits: exact Poisson limits at 95% and 99.8% ({spread}: no over-dispersion detected). Method: Spiegelhalter (2005), as NHS-R's FunnelPlotR; docs/peers.md."
-    how = f"an additive random effect (\u03c4\u00b2 = {d.tau2:.2g})" if d.method == "additive" else f"the multiplicative factor \u221a\u03c6 = {d.phi ** 0.5:.3g}"
+    how = f"an additive random effect (\u03c4\u00b2 = {d.tau2:.2g})" if d.method == "additive" else f"the multiplicative factor \u221a\u03c6 = {d.phi**0.5:.3g}"
     return (
         f"Limits at 95% and 99.8%, widened for over-dispersion by {how}: the forces' rates vary far more than chance alone would make them ({spread}). "
         "Method: Spiegelhalter (2005), as NHS-R's FunnelPlotR does it; docs/peers.md."
@@ -285,7 +321,14 @@ def _table_html(p: Peers, group: str) -> str:
     ranked = _ranked(res)
     for i, u in ranked.iterrows():
         r = rows.loc[u["unit"]]
-        cells = [str(i + 1), html.escape(u["unit"]), fmt_count(u["count"]), fmt_count(u["denominator"]), fmt_rate(r["rate_per_1000"]) if pd.notna(r["rate_per_1000"]) else f"not shown ({fmt_rate(u['rate'])} worked out)", html.escape(u["reading"])]
+        cells = [
+            str(i + 1),
+            html.escape(u["unit"]),
+            fmt_count(u["count"]),
+            fmt_count(u["denominator"]),
+            fmt_rate(r["rate_per_1000"]) if pd.notna(r["rate_per_1000"]) else f"not shown ({fmt_rate(u['rate'])} worked out)",
+            html.escape(u["reading"]),
+        ]
         if p.group:
             cells.append("yes" if u["unit"] in p.group else ("this force" if u["unit"] == p.force else ""))
         if u["unit"] == p.force:
@@ -309,7 +352,11 @@ def _show_group(s: Section, p: Peers, group: str, paper: bool, open_table: bool)
     what = p.labels[group][0].lower() + p.labels[group][1:]
     absent = [f"{f} ({NOT_IN_TABLE})" for f in p.data.absent_forces]
     fig_alt = funnel_chart(res, what, force=p.force, group=p.group, period_words=p.year_words, not_drawn=absent)
-    s.chart(fig_alt, caption=f"{p.labels[group]} per 1,000 population against population, every police force area of England and Wales, {p.year_words} (ONS).", paper=paper)
+    s.chart(
+        fig_alt,
+        caption=f"{p.labels[group]} per 1,000 population against population, every police force area of England and Wales, {p.year_words} (ONS).",
+        paper=paper,
+    )
     s.say(method(res))
     left = absent + [f"{r['unit']} ({r['reason']})" for r in res.left_out.to_dict("records")]
     if left:
@@ -369,10 +416,26 @@ def overview(s: Section) -> pd.DataFrame:
         r = p.frame[(p.frame["force"] == p.force) & (p.frame["offence_group"] == group)].iloc[0]
         pos, n, gpos, gn = _rank(p, group)
         rank = f"{pos} of {n}" + (f" ({gpos} of {gn} in its group)" if gpos else "")
-        rows.append([html.escape(label), fmt_count(u["count"]), fmt_rate(r["rate_per_1000"] if pd.notna(r["rate_per_1000"]) else u["rate"]), fmt_rate(res.target_rate), rank, html.escape(u["reading"])])
+        rows.append(
+            [
+                html.escape(label),
+                fmt_count(u["count"]),
+                fmt_rate(r["rate_per_1000"] if pd.notna(r["rate_per_1000"]) else u["rate"]),
+                fmt_rate(res.target_rate),
+                rank,
+                html.escape(u["reading"]),
+            ]
+        )
         if group != TOTAL:
             counts.setdefault(u["reading"], []).append(label[0].lower() + label[1:])
-    s.show(html_table(["Offence group", "Offences", "Rate per 1,000 (ONS)", "All forces together", "Rank (highest first)", "Funnel reading"], rows, numeric={1, 2, 3}, caption=f"{p.force} against every police force area, {p.year_words}"))
+    s.show(
+        html_table(
+            ["Offence group", "Offences", "Rate per 1,000 (ONS)", "All forces together", "Rank (highest first)", "Funnel reading"],
+            rows,
+            numeric={1, 2, 3},
+            caption=f"{p.force} against every police force area, {p.year_words}",
+        )
+    )
     s.paper_text(_paper_words(p, counts))
     return to_frame([r for r in s.rows if str(r.get("key", "")).startswith("peer_rate_")])
 
@@ -383,7 +446,11 @@ def _paper_words(p: Peers, counts: dict[str, list[str]]) -> str:
     where = f"Against the 43 police force areas of England and Wales (ONS police force area tables, {p.year_words})"
     core = _position(p, TOTAL) if TOTAL in p.labels else None
     label = p.labels.get(TOTAL, "total recorded crime")
-    parts = [f"{where}, {p.force}'s rate of {label[0].lower() + label[1:]} was {core}." if core else f"{where}: {_no_position(p, TOTAL) if TOTAL in p.labels else 'the table has no total recorded crime.'}"]
+    parts = [
+        f"{where}, {p.force}'s rate of {label[0].lower() + label[1:]} was {core}."
+        if core
+        else f"{where}: {_no_position(p, TOTAL) if TOTAL in p.labels else 'the table has no total recorded crime.'}"
+    ]
     n = sum(len(v) for v in counts.values())
     outside = {k: v for k, v in counts.items() if k != "within the limits"}
     if n and outside:

@@ -36,7 +36,16 @@ def hiding_for(s: Section, key: str, current: Window, counts: pd.DataFrame, gap)
     return out
 
 
-def protect_together(s: Section, total: tuple[str, pd.DataFrame], parts: list[tuple[str, pd.DataFrame]], date_col: str, table: str = "crimes", by: str | None = "npa", current: Window | None = None, previous: Window | None = None) -> None:
+def protect_together(
+    s: Section,
+    total: tuple[str, pd.DataFrame],
+    parts: list[tuple[str, pd.DataFrame]],
+    date_col: str,
+    table: str = "crimes",
+    by: str | None = "npa",
+    current: Window | None = None,
+    previous: Window | None = None,
+) -> None:
     """Plan disclosure control across a total by area and its parts by area, published on
     the same page (``total`` and ``parts`` as ``(key, events)``): the force and its areas,
     the total and its parts, current and previous are one system

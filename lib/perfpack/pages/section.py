@@ -45,13 +45,27 @@ class Section:
         Already-loaded data (tests and benchmarks); skips loading.
     """
 
-    def __init__(self, section_id: str, *, period: str, data_dir: str, source: str = "canonical", force: str = "", config_path: str = "", figures_dir: str = "", data: Dataset | None = None, display: bool = True):
+    def __init__(
+        self,
+        section_id: str,
+        *,
+        period: str,
+        data_dir: str,
+        source: str = "canonical",
+        force: str = "",
+        config_path: str = "",
+        figures_dir: str = "",
+        data: Dataset | None = None,
+        display: bool = True,
+    ):
         self.id = section_id
         self.config: PackConfig = resolve(force, config_path or None, source)
         self.period = Period.parse(period)
         self.data_dir = Path(data_dir or DEMO_DIR)  # a run's snapshot also carries its peer data
         self.force_asked = force  # the force or police.uk slug asked for (public sources)
-        self.data = (data if data is not None else load_dataset(self.data_dir, source, data_force(self.config, force, source), self.config)).without_identifiers()
+        self.data = (
+            data if data is not None else load_dataset(self.data_dir, source, data_force(self.config, force, source), self.config)
+        ).without_identifiers()
         self.figures_dir = figures_dir
         #: What earlier packs published (written by the runner beside the figures), to mark revisions; None when run by hand.
         self.published: Published | None = read_published(Path(figures_dir) / EARLIER_FIGURES) if figures_dir else None
@@ -120,7 +134,9 @@ class Section:
             by_months: dict[tuple, list[str]] = {}
             for table, months in gaps.items():
                 by_months.setdefault(tuple(months), []).append(table.replace("_", " "))
-            cov_text += "; no data for " + "; ".join(f"{month_words([date.fromisoformat(g + '-01') for g in months])} ({', '.join(tables)})" for months, tables in by_months.items())
+            cov_text += "; no data for " + "; ".join(
+                f"{month_words([date.fromisoformat(g + '-01') for g in months])} ({', '.join(tables)})" for months, tables in by_months.items()
+            )
         self.show(
             '<div class="pp-period"><p><b>Period:</b> '
             + html.escape(f"{self.period.id} (figures for the 12 months to {self.current.end:%d %B %Y}, compared with the 12 months before unless stated)")
@@ -154,7 +170,9 @@ class Section:
         if path is None or not path.is_file():
             return
         text = mistune.create_markdown(escape=True)(path.read_text(encoding="utf-8"))
-        self.show(f'<aside class="pp-commentary"><p class="pp-commentary-label">Commentary: force lead response (written by the force, not computed)</p>{text}</aside>')
+        self.show(
+            f'<aside class="pp-commentary"><p class="pp-commentary-label">Commentary: force lead response (written by the force, not computed)</p>{text}</aside>'
+        )
 
     # ---- figures ---------------------------------------------------------------------------
 
@@ -163,10 +181,36 @@ class Section:
         disclosure-checked with this pack's settings (not yet recorded: see :attr:`rows`).
         ``coverage`` (words): the data do not cover the windows in full, so no comparison;
         ``tested`` False: not an area (outside the force area, no location)."""
-        row = count_row(self.id, key, label, current, previous, cur, prev, area=area, alpha=self.config.alpha, min_count=self.config.min_count_to_test, threshold=self.config.disclosure_threshold, suppressed=suppressed, coverage=coverage, tested=tested, new_since=self.new_since.get(key))
+        row = count_row(
+            self.id,
+            key,
+            label,
+            current,
+            previous,
+            cur,
+            prev,
+            area=area,
+            alpha=self.config.alpha,
+            min_count=self.config.min_count_to_test,
+            threshold=self.config.disclosure_threshold,
+            suppressed=suppressed,
+            coverage=coverage,
+            tested=tested,
+            new_since=self.new_since.get(key),
+        )
         return self.mark_revisions(row)
 
-    def add_value(self, key: str, label: str, window: Window, current, previous=None, kind: str = "amount", previous_window: Window | None = None, coverage: str | None = None) -> dict:
+    def add_value(
+        self,
+        key: str,
+        label: str,
+        window: Window,
+        current,
+        previous=None,
+        kind: str = "amount",
+        previous_window: Window | None = None,
+        coverage: str | None = None,
+    ) -> dict:
         row = self.mark_revisions(value_row(self.id, key, label, window, current, previous, kind=kind, previous_window=previous_window, coverage=coverage))
         self.rows.append(row)
         return row
@@ -216,18 +260,32 @@ class Section:
             return
         items = "".join(f"<li>{html.escape(w[0].upper() + w[1:])}</li>" for w in (revision_words(r, self.period.id) for r in revs))
         n = len(revs)
-        self.show(f'<details class="pp-revisions"><summary>Revised since an earlier pack: {n:,} figure{"s" if n != 1 else ""} on this page</summary><ul>{items}</ul><p>Where a table on this page shows one, it is marked \u201crevised\u201d beside it. revisions.csv in the pack lists every revision of the pack.</p></details>')
+        self.show(
+            f'<details class="pp-revisions"><summary>Revised since an earlier pack: {n:,} figure{"s" if n != 1 else ""} on this page</summary><ul>{items}</ul><p>Where a table on this page shows one, it is marked \u201crevised\u201d beside it. revisions.csv in the pack lists every revision of the pack.</p></details>'
+        )
 
     def sentence(self, row: dict) -> str:
         """The sentence for a count row: the change in words, with its significance; for a
         row the data do not cover in full, the counts and why they are not compared."""
         if row.get("significance") == INCOMPLETE_COVERAGE:
             w = Window.from_id(row["window"]).short()
-            prev = "" if row.get("previous") is None or not row.get("previous_window") else f" and {row['previous']:,} in {Window.from_id(row['previous_window']).short()}"
+            prev = (
+                ""
+                if row.get("previous") is None or not row.get("previous_window")
+                else f" and {row['previous']:,} in {Window.from_id(row['previous_window']).short()}"
+            )
             return f"{row['label']}: {row['current']:,} in {w}{prev}, not compared: the data do not cover both periods in full ({row['coverage']})."
         if row.get("previous") is None:
             return f"{row['label']}: {row['current']:,} in {Window.from_id(row['window']).short()}; no data for the comparison period."
-        cmp = Comparison(current=row["current"], previous=row["previous"], change=row["change"], pct_change=row["pct_change"], p_value=row["p_value"], significance=row["significance"] or "", method="")
+        cmp = Comparison(
+            current=row["current"],
+            previous=row["previous"],
+            change=row["change"],
+            pct_change=row["pct_change"],
+            p_value=row["p_value"],
+            significance=row["significance"] or "",
+            method="",
+        )
         return describe_change(row["label"], cmp)
 
     def end(self) -> None:

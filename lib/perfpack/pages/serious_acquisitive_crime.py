@@ -28,6 +28,7 @@ def sac_events(crimes: pd.DataFrame) -> pd.DataFrame:
 def _protect(s: Section) -> None:
     """The total by NPA and the six categories by NPA are published together: disclosure
     control across them (the total minus five categories would give the sixth)."""
+
     def plan():
         c = s.data.tables["crimes"]
         blocks.protect_together(s, ("serious_acquisitive_crime", sac_events(c)), [(cat, c[c["category"] == cat]) for cat in SAC_CATEGORIES], "recorded_date")
@@ -74,9 +75,13 @@ def monthly(s: Section) -> pd.DataFrame:
     if "offence_code" in s.data.unavailable:
         items = _policeuk_sac(s)
         if items:
-            blocks.monthly_comparison(s, "burglary, robbery and vehicle crime (police.uk types)", pd.concat([ev for _, _, ev in items]), "recorded_date", method="band")
+            blocks.monthly_comparison(
+                s, "burglary, robbery and vehicle crime (police.uk types)", pd.concat([ev for _, _, ev in items]), "recorded_date", method="band"
+            )
         return blocks.recorded_since(s, first_row)
-    blocks.monthly_comparison(s, "serious acquisitive crime", sac_events(s.data.tables["crimes"]), "recorded_date", key="serious_acquisitive_crime", method="band")
+    blocks.monthly_comparison(
+        s, "serious acquisitive crime", sac_events(s.data.tables["crimes"]), "recorded_date", key="serious_acquisitive_crime", method="band"
+    )
     return blocks.recorded_since(s, first_row)
 
 

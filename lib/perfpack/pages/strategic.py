@@ -176,7 +176,11 @@ def backtest_sentence(bt: BacktestResult, covid_start: date | None = None, exclu
             f"Mean absolute percentage error (MAPE) over the {bt.months} month-forecasts: {_mape_words(bt)}. "
             f"The forecast uses the method with the lowest, {bt.method}; "
             f"{inside} of its {bt.months} back-test months fell inside its {lvl} interval"
-            + (f": the model's own interval widened {bt.calibration:.2f} times to allow for how far its forecasts missed (each origin scored with the widening worked out on the others)." if bt.calibration > 1 else " (the model's own interval: its misses called for no widening).")
+            + (
+                f": the model's own interval widened {bt.calibration:.2f} times to allow for how far its forecasts missed (each origin scored with the widening worked out on the others)."
+                if bt.calibration > 1
+                else " (the model's own interval: its misses called for no widening)."
+            )
         )
         last = pd.Timestamp(h["month"].iloc[-1])
     if excluded is not None:
@@ -211,7 +215,9 @@ def yearly_table_html(title: str, fc: Forecast, bt: BacktestResult | None, backt
         body.append([f"{html.escape(a['year'])} (observed)", "12", fmt_count(a["actual"]), "–", "–"])
     for r in fc.yearly.itertuples(index=False):
         observed = str(r.months_actual)
-        body.append([html.escape(r.year) + (" (part observed)" if r.months_actual else ""), observed, fmt_count(r.forecast), fmt_count(r.lower), fmt_count(r.upper)])
+        body.append(
+            [html.escape(r.year) + (" (part observed)" if r.months_actual else ""), observed, fmt_count(r.forecast), fmt_count(r.lower), fmt_count(r.upper)]
+        )
     table = html_table(
         ["Financial year", "Months observed", "Total", f"{lvl} interval: lower", f"{lvl} interval: upper"],
         body,
@@ -222,7 +228,9 @@ def yearly_table_html(title: str, fc: Forecast, bt: BacktestResult | None, backt
         sc = bt.scores.set_index("method")
         methods = list(sc.index)
         cells = [f"{len(bt.origins)} origins, {html.escape(span_words(pd.Series(bt.origins)))}, {bt.holdout_months} months each", str(bt.months)]
-        cells += [(f"<b>{sc.loc[m, 'mape']:.1f}%</b>" if m == bt.method else f"{sc.loc[m, 'mape']:.1f}%") if pd.notna(sc.loc[m, "mape"]) else "–" for m in methods]
+        cells += [
+            (f"<b>{sc.loc[m, 'mape']:.1f}%</b>" if m == bt.method else f"{sc.loc[m, 'mape']:.1f}%") if pd.notna(sc.loc[m, "mape"]) else "–" for m in methods
+        ]
         cells += [html.escape(bt.method), f"{int(round(bt.coverage * bt.months))} of {bt.months}"]
         table += html_table(
             ["Back-test", "Month-forecasts", *[f"MAPE: {html.escape(m)}" for m in methods], "Method used (lowest MAPE)", f"Months inside the {lvl} interval"],
@@ -230,12 +238,17 @@ def yearly_table_html(title: str, fc: Forecast, bt: BacktestResult | None, backt
             numeric=set(range(1, 2 + len(methods))) | {3 + len(methods)},
         )
     elif bt is not None:
-        table += (
-            html_table(
-                ["Back-test", "Months held out", "MAPE", f"Months inside the {lvl} interval"],
-                [[f"fitted without the last {len(bt.holdout)} months ({html.escape(span_words(bt.holdout['month']))})", str(len(bt.holdout)), f"{bt.mape:.1f}%", f"{int(round(bt.coverage * len(bt.holdout)))} of {len(bt.holdout)}"]],
-                numeric={1, 2, 3},
-            )
+        table += html_table(
+            ["Back-test", "Months held out", "MAPE", f"Months inside the {lvl} interval"],
+            [
+                [
+                    f"fitted without the last {len(bt.holdout)} months ({html.escape(span_words(bt.holdout['month']))})",
+                    str(len(bt.holdout)),
+                    f"{bt.mape:.1f}%",
+                    f"{int(round(bt.coverage * len(bt.holdout)))} of {len(bt.holdout)}",
+                ]
+            ],
+            numeric={1, 2, 3},
         )
     elif backtest_note:
         table += f'<p class="pp-unavailable"><b>Back-test:</b> {html.escape(backtest_note)}.</p>'
@@ -266,10 +279,18 @@ def _revision(history: pd.Series, fc: Forecast, exclude: tuple | None, horizon_m
             return {}
         final = fc.yearly.iloc[-1]
         return {
-            "year": final["year"], "current": float(final["forecast"]), "previous": float(final["forecast"]), "pct": 0.0,
-            "previous_end": earlier_end, "new_months": list(pd.date_range(earlier_end + pd.offsets.MonthBegin(1), last, freq="MS")),
-            "new_actual": float(history.iloc[len(earlier):].sum()),
-            "new_expected": float("nan"), "data_pct": float("nan"), "same_fit": True, "method": fc.model, "previous_method": fc.model,
+            "year": final["year"],
+            "current": float(final["forecast"]),
+            "previous": float(final["forecast"]),
+            "pct": 0.0,
+            "previous_end": earlier_end,
+            "new_months": list(pd.date_range(earlier_end + pd.offsets.MonthBegin(1), last, freq="MS")),
+            "new_actual": float(history.iloc[len(earlier) :].sum()),
+            "new_expected": float("nan"),
+            "data_pct": float("nan"),
+            "same_fit": True,
+            "method": fc.model,
+            "previous_method": fc.model,
         }
     try:
         before, _ = forecast_selected(earlier, horizon_months=horizon_months, level=level, exclude=exclude, holdout=holdout, n_simulations=0)
@@ -486,7 +507,15 @@ def forecast_summary_html(forecasts: dict[str, DemandForecast]) -> str:
         )
     lvl = next((f"{f.forecast.level * 100:g}%" for f in forecasts.values() if f.forecast is not None), "95%")
     return html_table(
-        ["Series", "Last complete year observed", "Final forecast year", f"{lvl} prediction interval", "Direction", "Method (back-test MAPE)", f"Back-test MAPE of {SEASONAL_NAIVE}"],
+        [
+            "Series",
+            "Last complete year observed",
+            "Final forecast year",
+            f"{lvl} prediction interval",
+            "Direction",
+            "Method (back-test MAPE)",
+            f"Back-test MAPE of {SEASONAL_NAIVE}",
+        ],
         body,
         numeric={1, 2, 3, 6},
         caption="Demand forecasts at a glance: each series uses the method with the lowest error in a rolling back-test",

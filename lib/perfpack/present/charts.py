@@ -31,7 +31,17 @@ BAND = "#BFD4E6"
 def set_style() -> None:
     """Apply the house style (called once per notebook by :class:`perfpack.pages.section.Section`)."""
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95)
-    plt.rcParams.update({"figure.dpi": 96, "savefig.dpi": 110, "axes.spines.top": False, "axes.spines.right": False, "axes.titleweight": "bold", "axes.titlesize": 12, "figure.figsize": (8.2, 3.6)})
+    plt.rcParams.update(
+        {
+            "figure.dpi": 96,
+            "savefig.dpi": 110,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "figure.figsize": (8.2, 3.6),
+        }
+    )
 
 
 def png_data_uri(fig) -> str:
@@ -60,7 +70,11 @@ def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_
         both = cur.notna() & prev.notna()
         missing = f" The data cover {int(cur.notna().sum())} of the {len(table)} months of {current_label} and {int(prev.notna().sum())} of {previous_label}; months without data are left blank."
         if not both.any():
-            return f"Line chart of {what} per month, {current_label} against {previous_label}." + missing + f" {current_label}: {fmt_whole(cur.sum())} in the months covered."
+            return (
+                f"Line chart of {what} per month, {current_label} against {previous_label}."
+                + missing
+                + f" {current_label}: {fmt_whole(cur.sum())} in the months covered."
+            )
         return comparison_alt(what, table[both.to_numpy()], current_label, previous_label) + missing
     diff = cur - prev
     below = int((diff < 0).sum())
@@ -78,7 +92,15 @@ def comparison_alt(what: str, table: pd.DataFrame, current_label: str, previous_
     return " ".join(parts)
 
 
-def comparison_chart(table: pd.DataFrame, what: str, current_label: str, previous_label: str, ylabel: str = "per month", band: pd.DataFrame | None = None, spc: pd.DataFrame | None = None):
+def comparison_chart(
+    table: pd.DataFrame,
+    what: str,
+    current_label: str,
+    previous_label: str,
+    ylabel: str = "per month",
+    band: pd.DataFrame | None = None,
+    spc: pd.DataFrame | None = None,
+):
     """This year against last, month by month.
 
     Parameters
@@ -158,7 +180,12 @@ def monthly_bar_chart(series: pd.Series, what: str, ylabel: str = "per month", h
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_title(what[0].upper() + what[1:])
     if ACCENT in colours:  # a highlighted bar says what it is
-        ax.legend(handles=[matplotlib.patches.Patch(color=ACCENT, label="Highest month"), matplotlib.patches.Patch(color=CURRENT, label="Other months")], loc="best", frameon=False, fontsize=8.5)
+        ax.legend(
+            handles=[matplotlib.patches.Patch(color=ACCENT, label="Highest month"), matplotlib.patches.Patch(color=CURRENT, label="Other months")],
+            loc="best",
+            frameon=False,
+            fontsize=8.5,
+        )
     peak = series.idxmax() if len(series) else None
     zero = [m.strftime("%b %Y") for m, v in series.items() if v == 0]
     alt = f"Bar chart of {what} per month, {labels[0]} to {labels[-1]}, {fmt_whole(series.sum())} in total." if len(series) else f"Empty chart of {what}."

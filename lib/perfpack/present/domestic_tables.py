@@ -72,4 +72,7 @@ def repeat_victims_npa_table(vrows: list[dict], rrows: list[dict], current_label
             row += [fmt_signed(r["change"]), "–" if r["significance"] == TOO_FEW_TO_TEST else fmt_pct(r["pct_change"])]
         body.append(row)
     head = [area_word, f"{previous_label}: repeat victims", "% of Repeats", f"{current_label}: repeat victims", "% of Repeats", "Change", "% change"]
-    return html_table(head, body, numeric={1, 2, 3, 4, 5, 6}) + f"<p><small>Counts below {threshold} are shown as \u201c<{threshold}\u201d; \u201c[c]\u201d hides a figure that would reveal one. % of Repeats: repeat victims as a share of the {area_word}'s distinct domestic abuse victims.</small></p>"
+    return (
+        html_table(head, body, numeric={1, 2, 3, 4, 5, 6})
+        + f"<p><small>Counts below {threshold} are shown as \u201c<{threshold}\u201d; \u201c[c]\u201d hides a figure that would reveal one. % of Repeats: repeat victims as a share of the {area_word}'s distinct domestic abuse victims.</small></p>"
+    )

@@ -63,7 +63,9 @@ def _level_words(level: float) -> str:
     return f"{level * 100:g}%"
 
 
-def funnel_alt(result: FunnelResult, what: str, *, force: str | None = None, group: Iterable[str] = (), period_words: str = "", not_drawn: Iterable[str] = ()) -> str:
+def funnel_alt(
+    result: FunnelResult, what: str, *, force: str | None = None, group: Iterable[str] = (), period_words: str = "", not_drawn: Iterable[str] = ()
+) -> str:
     """Alt text for :func:`funnel_chart`: what it shows, where the force sits and how the
     others fall, from the numbers drawn."""
     u = result.units
@@ -99,7 +101,9 @@ def funnel_alt(result: FunnelResult, what: str, *, force: str | None = None, gro
     return " ".join(parts)
 
 
-def funnel_chart(result: FunnelResult, what: str, *, force: str | None = None, group: Iterable[str] = (), period_words: str = "", not_drawn: Iterable[str] = ()) -> tuple[Figure, str]:
+def funnel_chart(
+    result: FunnelResult, what: str, *, force: str | None = None, group: Iterable[str] = (), period_words: str = "", not_drawn: Iterable[str] = ()
+) -> tuple[Figure, str]:
     """The funnel plot and its alt text.
 
     Parameters
@@ -143,7 +147,11 @@ def funnel_chart(result: FunnelResult, what: str, *, force: str | None = None, g
     kind = np.where(u["unit"] == force, "force", np.where(u["unit"].isin(group), "group", "other"))
     y = np.where(np.isin(np.arange(len(u)), list(far)), top * 0.985, u["rate"].to_numpy())
     marker = np.where(np.isin(np.arange(len(u)), list(far)), "^", "o")
-    styles = {"other": dict(color="#9aa5ad", s=26, label="Other forces"), "group": dict(color=PREVIOUS, s=42, label="Most similar group"), "force": dict(color=CURRENT, s=110, label=force or "")}
+    styles = {
+        "other": dict(color="#9aa5ad", s=26, label="Other forces"),
+        "group": dict(color=PREVIOUS, s=42, label="Most similar group"),
+        "force": dict(color=CURRENT, s=110, label=force or ""),
+    }
     for k in ("other", "group", "force"):
         for m in ("o", "^"):
             sel = (kind == k) & (marker == m)
@@ -152,11 +160,30 @@ def funnel_chart(result: FunnelResult, what: str, *, force: str | None = None, g
                 ax.scatter(u["denominator"].to_numpy()[sel], y[sel], marker=m, edgecolors="white", linewidths=0.6, zorder=4 if k != "force" else 6, **st)
                 styles[k]["label"] = None  # one legend entry per kind
     for i in sorted(far):
-        ax.annotate(f"{u['unit'].iloc[i]} {fmt_rate(u['rate'].iloc[i])} ↑", (u["denominator"].iloc[i], top * 0.985), xytext=(7, 0), textcoords="offset points", fontsize=8, color="#3D3D3D", va="center", bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        ax.annotate(
+            f"{u['unit'].iloc[i]} {fmt_rate(u['rate'].iloc[i])} ↑",
+            (u["denominator"].iloc[i], top * 0.985),
+            xytext=(7, 0),
+            textcoords="offset points",
+            fontsize=8,
+            color="#3D3D3D",
+            va="center",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+        )
     mine = u.index[u["unit"] == force] if force else []
     for i in mine:
         yy = top * 0.985 if u.index.get_loc(i) in far else u.at[i, "rate"]
-        ax.annotate(force, (u.at[i, "denominator"], yy), xytext=(9, 7), textcoords="offset points", fontsize=9.5, fontweight="bold", color=ACCENT, zorder=7, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        ax.annotate(
+            force,
+            (u.at[i, "denominator"], yy),
+            xytext=(9, 7),
+            textcoords="offset points",
+            fontsize=9.5,
+            fontweight="bold",
+            color=ACCENT,
+            zorder=7,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+        )
 
     ax.set_xscale("log")
     x0, x1 = u["denominator"].min() / 1.6, u["denominator"].max() * 1.6
@@ -175,7 +202,15 @@ def funnel_chart(result: FunnelResult, what: str, *, force: str | None = None, g
         ax.spines[side].set_visible(False)
     head = what[0].upper() + what[1:]
     # the title as figure text: an axes title costs a layout pass of the tick labels per draw
-    fig.text(0.01, 0.985, f"{head}: rate per 1,000 population by force" + (f", {period_words}" if period_words else ""), ha="left", va="top", fontsize=12, fontweight="bold")
+    fig.text(
+        0.01,
+        0.985,
+        f"{head}: rate per 1,000 population by force" + (f", {period_words}" if period_words else ""),
+        ha="left",
+        va="top",
+        fontsize=12,
+        fontweight="bold",
+    )
     fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.2)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize=8.5)
     return fig, funnel_alt(result, what, force=force, group=group, period_words=period_words, not_drawn=not_drawn)

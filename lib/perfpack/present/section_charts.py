@@ -125,7 +125,10 @@ def ordered_bar_chart(values: pd.Series, what: str, ylabel: str = "", suppressed
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(_cap(what))
     total = float(values[~sup].sum())
-    parts = ", ".join(f"{k} {('<' + str(threshold)) if s else fmt_whole(v)}" + ("" if s or not total else f" ({100 * v / total:.0f}%)") for (k, v), s in zip(values.items(), sup))
+    parts = ", ".join(
+        f"{k} {('<' + str(threshold)) if s else fmt_whole(v)}" + ("" if s or not total else f" ({100 * v / total:.0f}%)")
+        for (k, v), s in zip(values.items(), sup)
+    )
     alt = f"Bar chart of {what}, in order: {parts}."
     if sup.any():
         alt += f" Categories with fewer than {threshold} are not drawn."

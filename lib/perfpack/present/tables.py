@@ -22,8 +22,6 @@ SIG_STYLE = {
 }
 
 
-
-
 def _mark(x) -> str:
     """A revision mark (already HTML) or nothing."""
     return x if isinstance(x, str) else ""
@@ -101,13 +99,24 @@ def html_table(header: list[str], rows: list[list[str]], numeric: set[int], capt
     body = []
     for r_i, r in enumerate(rows):
         # a figure never wraps ("+2.0 pts" stays on one line)
-        tds = "".join(f'<td style="text-align:{"right;white-space:nowrap" if i in numeric else "left"};{"font-weight:700;" if (first_bold and r_i == 0) else ""}">{c}</td>' for i, c in enumerate(r))
+        tds = "".join(
+            f'<td style="text-align:{"right;white-space:nowrap" if i in numeric else "left"};{"font-weight:700;" if (first_bold and r_i == 0) else ""}">{c}</td>'
+            for i, c in enumerate(r)
+        )
         body.append(f"<tr>{tds}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="{classes}">{cap}<thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def change_table(rows: list[dict] | pd.DataFrame, current_label: str, previous_label: str, first_col: str = "Area", caption: str = "", threshold: int = 10, name_key: str = "area") -> str:
+def change_table(
+    rows: list[dict] | pd.DataFrame,
+    current_label: str,
+    previous_label: str,
+    first_col: str = "Area",
+    caption: str = "",
+    threshold: int = 10,
+    name_key: str = "area",
+) -> str:
     """Counts in two windows with change, % change and significance.
 
     ``rows`` carry ``current``, ``previous``, ``change``, ``pct_change``, ``significance``,
@@ -127,8 +136,16 @@ def change_table(rows: list[dict] | pd.DataFrame, current_label: str, previous_l
             continue
         sig = r.get("significance") or ""
         pct = "–" if sig == "too few to test" else fmt_pct(r.get("pct_change"))
-        out.append([name, fmt_count(r.get("previous")) + prev_mark, fmt_count(r.get("current")) + cur_mark, fmt_signed(r.get("change")), pct, significance_cell(sig)])
-    return html_table([first_col, previous_label, current_label, "Change", "% change", "Significance"], out, numeric={1, 2, 3, 4}, caption=caption, first_bold=(name_key == "area"))
+        out.append(
+            [name, fmt_count(r.get("previous")) + prev_mark, fmt_count(r.get("current")) + cur_mark, fmt_signed(r.get("change")), pct, significance_cell(sig)]
+        )
+    return html_table(
+        [first_col, previous_label, current_label, "Change", "% change", "Significance"],
+        out,
+        numeric={1, 2, 3, 4},
+        caption=caption,
+        first_bold=(name_key == "area"),
+    )
 
 
 def monthly_table(table: pd.DataFrame, current_label: str, previous_label: str, caption: str = "") -> str:
@@ -138,7 +155,14 @@ def monthly_table(table: pd.DataFrame, current_label: str, previous_label: str, 
     present, follow the months' values."""
     rows = []
     for m, r in table.iterrows():
-        rows.append([html.escape(str(m)), fmt_count(r["previous"]) + _mark(r.get("_revised_previous")), fmt_count(r["current"]) + _mark(r.get("_revised_current")), fmt_signed(r["current"] - r["previous"])])
+        rows.append(
+            [
+                html.escape(str(m)),
+                fmt_count(r["previous"]) + _mark(r.get("_revised_previous")),
+                fmt_count(r["current"]) + _mark(r.get("_revised_current")),
+                fmt_signed(r["current"] - r["previous"]),
+            ]
+        )
     # a total only over a whole window: a column with a month the data do not cover has none
     prev = table["previous"].sum() if table["previous"].notna().all() else None
     cur = table["current"].sum() if table["current"].notna().all() else None

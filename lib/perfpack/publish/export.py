@@ -32,7 +32,13 @@ def print_css(marking: str, transparency: str) -> str:
     """CSS that puts the protective marking and transparency line in the top and bottom margin
     of every printed page (CSS paged media margin boxes; the on-screen bands stay as well)."""
     line = _css_string(f"{marking}   {transparency}")
-    return "@page { margin: 16mm 12mm; @top-center { content: " + line + "; font: 700 9pt sans-serif; } @bottom-center { content: " + line + "; font: 700 9pt sans-serif; } @bottom-right { content: counter(page) \" / \" counter(pages); font: 9pt sans-serif; } }"
+    return (
+        "@page { margin: 16mm 12mm; @top-center { content: "
+        + line
+        + "; font: 700 9pt sans-serif; } @bottom-center { content: "
+        + line
+        + '; font: 700 9pt sans-serif; } @bottom-right { content: counter(page) " / " counter(pages); font: 9pt sans-serif; } }'
+    )
 
 
 _NETWORK_CSS = re.compile(r"url\(\s*(['\"]?)\s*(?:https?:)?//[^)]*\)", re.I)
@@ -62,7 +68,14 @@ def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if out.get("output_type") == "execute_result":
                 continue  # a bare value's repr is for the analyst, not the reviewer
             if out.get("output_type") == "error":
-                out = nbformat.v4.new_output("display_data", data={"text/html": '<div class="pp-unavailable"><b>This part of the section failed:</b> ' + html.escape(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}") + "</div>"})
+                out = nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        "text/html": '<div class="pp-unavailable"><b>This part of the section failed:</b> '
+                        + html.escape(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
+                        + "</div>"
+                    },
+                )
             kept.append(out)
         cell["outputs"] = kept
     return nb
@@ -114,7 +127,14 @@ def _exporter():
     resources, so nothing carries from one page to the next."""
     from nbconvert import HTMLExporter  # heavy (nbconvert): only when a page is exported
 
-    return HTMLExporter(template_name="perfpack", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
+    return HTMLExporter(
+        template_name="perfpack",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
 
 
 def notebook_to_html(nb_path: str | Path, html_path: str | Path, *, marking: str, transparency: str, period: str, run_info: dict) -> Path:
@@ -122,7 +142,17 @@ def notebook_to_html(nb_path: str | Path, html_path: str | Path, *, marking: str
     nb = nbformat.read(str(nb_path), as_version=4)
     nb = _clean_for_reviewers(nb)
     exporter = _exporter()
-    res = {"perfpack": {"marking": marking, "transparency": transparency, "period": period, "run_block": run_block(run_info), "css": pack_css(), "print_css": print_css(marking, transparency)}, "metadata": {"name": run_info.get("title", Path(nb_path).stem)}}
+    res = {
+        "perfpack": {
+            "marking": marking,
+            "transparency": transparency,
+            "period": period,
+            "run_block": run_block(run_info),
+            "css": pack_css(),
+            "print_css": print_css(marking, transparency),
+        },
+        "metadata": {"name": run_info.get("title", Path(nb_path).stem)},
+    }
     with _EXPORT_LOCK:  # the runner's threads may export at once (sections stopped at their time limit)
         body, _ = exporter.from_notebook_node(nb, resources=res)
     body = offline_only(add_contents(body))

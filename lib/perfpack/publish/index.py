@@ -100,8 +100,21 @@ def headline_cells(r: dict, marks: dict | None = None) -> dict:
     variation = "" if is_missing(variation) or not variation else str(variation)
     marks = marks or {}
     area = str(r.get("area") or "Force")
-    revised = {f"revised_{name}": marks.get((str(r["key"]), area, str(r.get(col) or "")), "") for name, col in (("previous", "previous_window"), ("latest", "window"))}
-    return {"label": str(r.get("label", r["key"])), "period": _window_words(r.get("window")), "previous": cells[0], "latest": cells[1], "change": cells[2], "pct": pct, "significance": sig, "variation": variation, "variation_direction": "" if is_missing(r.get("variation_direction")) else str(r.get("variation_direction") or ""), **revised}
+    revised = {
+        f"revised_{name}": marks.get((str(r["key"]), area, str(r.get(col) or "")), "") for name, col in (("previous", "previous_window"), ("latest", "window"))
+    }
+    return {
+        "label": str(r.get("label", r["key"])),
+        "period": _window_words(r.get("window")),
+        "previous": cells[0],
+        "latest": cells[1],
+        "change": cells[2],
+        "pct": pct,
+        "significance": sig,
+        "variation": variation,
+        "variation_direction": "" if is_missing(r.get("variation_direction")) else str(r.get("variation_direction") or ""),
+        **revised,
+    }
 
 
 def revised_cell(value: str, words: str) -> str:
@@ -144,12 +157,24 @@ def headline_table(rows: pd.DataFrame, sections: list[dict] | None = None, marks
             out.append(["<!--group-->" + label] + [""] * (len(header) - 1))
         for r in recs:
             c = headline_cells(r, marks)
-            row = [html.escape(c["label"]), html.escape(c["period"]), revised_cell(c["previous"], c["revised_previous"]), revised_cell(c["latest"], c["revised_latest"]), c["change"], c["pct"], significance_cell(c["significance"]) if c["significance"] else ""]
+            row = [
+                html.escape(c["label"]),
+                html.escape(c["period"]),
+                revised_cell(c["previous"], c["revised_previous"]),
+                revised_cell(c["latest"], c["revised_latest"]),
+                c["change"],
+                c["pct"],
+                significance_cell(c["significance"]) if c["significance"] else "",
+            ]
             if has_icon:
                 row.append(variation_cell(c["variation"], c.get("variation_direction", "")))
             out.append(row)
     table = html_table(header, out, numeric={2, 3, 4, 5})
-    return re.sub(r"<tr><td[^>]*><!--group-->(.*?)</td>(?:<td[^>]*></td>)*</tr>", lambda m: f'<tr class="pp-group"><th scope="rowgroup" colspan="{len(header)}" style="text-align:left">{m.group(1)}</th></tr>', table)
+    return re.sub(
+        r"<tr><td[^>]*><!--group-->(.*?)</td>(?:<td[^>]*></td>)*</tr>",
+        lambda m: f'<tr class="pp-group"><th scope="rowgroup" colspan="{len(header)}" style="text-align:left">{m.group(1)}</th></tr>',
+        table,
+    )
 
 
 def significance_note(config) -> str:
@@ -197,8 +222,20 @@ def quality_table(facts: dict) -> str:
     for table, f in facts.items():
         nulls = ", ".join(f"{k}: {v:,}" for k, v in (f.get("nulls") or {}).items()) or "none"
         extra = ", ".join(f.get("extra_columns") or []) or "none"
-        rows.append([html.escape(table), html.escape(Path(str(f.get("file", ""))).name), fmt_count(f.get("rows")), html.escape(f"{f.get('first') or '–'} to {f.get('last') or '–'}"), html.escape(gap_words(f.get("gaps"))), html.escape(nulls), html.escape(extra)])
-    return html_table(["Table", "File", "Rows", "Dates", "Months without data (not counted as zero)", "Empty values", "Extra columns (ignored)"], rows, numeric={2})
+        rows.append(
+            [
+                html.escape(table),
+                html.escape(Path(str(f.get("file", ""))).name),
+                fmt_count(f.get("rows")),
+                html.escape(f"{f.get('first') or '–'} to {f.get('last') or '–'}"),
+                html.escape(gap_words(f.get("gaps"))),
+                html.escape(nulls),
+                html.escape(extra),
+            ]
+        )
+    return html_table(
+        ["Table", "File", "Rows", "Dates", "Months without data (not counted as zero)", "Empty values", "Extra columns (ignored)"], rows, numeric={2}
+    )
 
 
 def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, period: Period) -> Path:
@@ -211,7 +248,15 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
     revisions = manifest.get("revisions") or {}
     marks = revision_marks(read_revisions(folder / REVISIONS_FILE), period.id) if revisions.get("status") == "ok" else {}
     force = manifest.get("force") or config.force_name
-    info = {"period": period.id, "source": manifest["parameters"]["source"], "force": force, "files": manifest["inputs"], "code_version": describe_version(manifest["code_version"]), "started_at": manifest["started_at"], "finished_at": manifest["finished_at"]}
+    info = {
+        "period": period.id,
+        "source": manifest["parameters"]["source"],
+        "force": force,
+        "files": manifest["inputs"],
+        "code_version": describe_version(manifest["code_version"]),
+        "started_at": manifest["started_at"],
+        "finished_at": manifest["finished_at"],
+    }
     page = tmpl.render(
         force=force,
         meeting=config.meeting_title,
@@ -224,7 +269,9 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
         sections=sections,
         failed=[s for s in sections if s["status"] != "ok"],
         headline_intro=f"Force-wide figures, one row per measure: the 12 months to {period.end:%d %B %Y} against the 12 months before, unless the Period column says otherwise (each compared with the same dates a year earlier). Each section page has the breakdown by {area_word} and by month. A figure whose windows the data do not cover in full is counted but not compared, and says so (incomplete coverage). The variation column is the SPC reading of the latest month against limits set on the year before (NHS Making Data Count).",
-        headline_table=jinja2.utils.markupsafe.Markup(headline_table(heads, sections, marks) if not heads.empty else "<p>No headline figures: every section failed.</p>"),
+        headline_table=jinja2.utils.markupsafe.Markup(
+            headline_table(heads, sections, marks) if not heads.empty else "<p>No headline figures: every section failed.</p>"
+        ),
         significance_note=significance_note(config),
         quality_intro="What the run read, after checking every file against the data contract (data/README.md).",
         quality_table=jinja2.utils.markupsafe.Markup(quality_table(manifest.get("data_quality") or {})),

@@ -365,8 +365,12 @@ def extra_prompt(title: str, where: str = "") -> str:
 
 def commentary_prompt(s: PaperSection) -> str:
     if not s.commentary_file:
-        return analyst_prompt("force lead response, if there is one. This force has no profile, so the pack shows no commentary: make a profile (perfpack init-force, docs/new-force.md) and write it there")
-    return analyst_prompt(f"force lead response, if there is one. Write it in {s.commentary_file} so that it also appears on the section page, and run the pack again")
+        return analyst_prompt(
+            "force lead response, if there is one. This force has no profile, so the pack shows no commentary: make a profile (perfpack init-force, docs/new-force.md) and write it there"
+        )
+    return analyst_prompt(
+        f"force lead response, if there is one. Write it in {s.commentary_file} so that it also appears on the section page, and run the pack again"
+    )
 
 
 def _shown_path(path: Path) -> str:
@@ -377,5 +381,3 @@ def _shown_path(path: Path) -> str:
         return str(path.relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)
-
-

@@ -199,7 +199,6 @@ def _markdown_tokens(text: str) -> list:
 
 def _docx_table(doc, s: PaperSection, number: int):
 
-
     doc.add_paragraph(f"Table {number}: {s.title}, headline figures", style="Caption")
     header = HEADLINE_HEADER + ([VARIATION_HEADER] if s.has_variation else [])
     keys = ["label", "period", "previous", "latest", "change", "pct", "significance"] + (["variation"] if s.has_variation else [])
@@ -400,14 +399,23 @@ def write_docx(paper: Paper, path: Path) -> Path:
     doc.add_paragraph()
     if not paper.final:
         centred("DRAFT", 20, True)
-        note = centred(f"Draft generated from the pack run of {paper.finished_at}. Every figure and chart comes from that run; paragraphs marked [Analyst: ...] are for the analyst's words, and those under [Draft: ...] are the pack's sentences for the analyst to check.", 9)
+        note = centred(
+            f"Draft generated from the pack run of {paper.finished_at}. Every figure and chart comes from that run; paragraphs marked [Analyst: ...] are for the analyst's words, and those under [Draft: ...] are the pack's sentences for the analyst to check.",
+            9,
+        )
         note.runs[0].italic = True
     doc.add_page_break()
 
     # contents: a Word TOC field, shown as a plain list until Word updates it (page numbers)
     ph = doc.add_paragraph(style="TOC Heading")
     ph.add_run("Contents")
-    entries = ([REVISIONS_TITLE] if paper.revisions_note else []) + list(paper.before) + [s.title for s in paper.sections] + list(paper.after) + ["Data sources and caveats"]
+    entries = (
+        ([REVISIONS_TITLE] if paper.revisions_note else [])
+        + list(paper.before)
+        + [s.title for s in paper.sections]
+        + list(paper.after)
+        + ["Data sources and caveats"]
+    )
     first = doc.add_paragraph()
 
     def fld(par, kind):
@@ -431,7 +439,29 @@ def write_docx(paper: Paper, path: Path) -> Path:
     settings = doc.settings.element
     upd = OxmlElement("w:updateFields")
     upd.set(qn("w:val"), "true")
-    later = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+    later = (
+        "hdrShapeDefaults",
+        "footnotePr",
+        "endnotePr",
+        "compat",
+        "docVars",
+        "rsids",
+        "mathPr",
+        "attachedSchema",
+        "themeFontLang",
+        "clrSchemeMapping",
+        "doNotIncludeSubdocsInStats",
+        "doNotAutoCompressPictures",
+        "forceUpgrade",
+        "captions",
+        "readModeInkLockDown",
+        "smartTagType",
+        "schemaLibrary",
+        "shapeDefaults",
+        "doNotEmbedSmartTags",
+        "decimalSymbol",
+        "listSeparator",
+    )
     nxt = next((el for el in settings if el.tag in {qn(f"w:{t}") for t in later}), None)
     if nxt is not None:
         nxt.addprevious(upd)
@@ -443,7 +473,9 @@ def write_docx(paper: Paper, path: Path) -> Path:
         doc.add_heading(REVISIONS_TITLE, level=1)
         doc.add_paragraph(paper.revisions_note)
         if paper.revisions_file and paper.revisions_count:
-            doc.add_paragraph(f"Every revised figure, with its value then and now, is in the pack's {paper.revisions_file}; revised figures are marked in the tables below.")
+            doc.add_paragraph(
+                f"Every revised figure, with its value then and now, is in the pack's {paper.revisions_file}; revised figures are marked in the tables below."
+            )
 
     def narrative(title):
         doc.add_heading(title, level=1)
@@ -518,5 +550,3 @@ def write_docx(paper: Paper, path: Path) -> Path:
     path = Path(path)
     doc.save(str(path))
     return path
-
-

@@ -33,7 +33,15 @@ def _html_table(s: PaperSection, number: int) -> str:
 
     body = []
     for r in s.rows:
-        row = [html.escape(r["label"]), html.escape(r["period"]), revised_cell(r["previous"], r.get("revised_previous", "")), revised_cell(r["latest"], r.get("revised_latest", "")), r["change"], r["pct"], significance_cell(r["significance"]) if r["significance"] else ""]
+        row = [
+            html.escape(r["label"]),
+            html.escape(r["period"]),
+            revised_cell(r["previous"], r.get("revised_previous", "")),
+            revised_cell(r["latest"], r.get("revised_latest", "")),
+            r["change"],
+            r["pct"],
+            significance_cell(r["significance"]) if r["significance"] else "",
+        ]
         if s.has_variation:
             row.append(variation_cell(r["variation"]))
         body.append(row)
@@ -53,12 +61,13 @@ def _exhibit_table(t: Table, number: int) -> str:
         return significance_cell(sig) if sig and v.strip("▲▼◆ ") == sig else html.escape(v)
 
     body = [[cell(j, v) for j, v in enumerate(r)] for r in t.rows]
-    out = html_table(list(t.header), body, numeric={j for j, n in enumerate(t.numeric) if n}, caption=f"Table {number}: {t.caption}" if t.caption else f"Table {number}")
+    out = html_table(
+        list(t.header), body, numeric={j for j, n in enumerate(t.numeric) if n}, caption=f"Table {number}: {t.caption}" if t.caption else f"Table {number}"
+    )
     return out + "".join(f'<p class="pp-note"><small>{html.escape(n)}</small></p>' for n in t.notes)
 
 
 def write_html(paper: Paper, path: Path) -> Path:
-
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     Markup = jinja2.utils.markupsafe.Markup
@@ -69,7 +78,17 @@ def write_html(paper: Paper, path: Path) -> Path:
     for s in paper.sections:
         anchor = slug(s.id)
         used.add(anchor)
-        view = {"s": s, "anchor": anchor, "table": None, "figures": [], "exhibits": [], "draft": s.sentences, "commentary": None, "prompt": section_prompt(s), "commentary_prompt": commentary_prompt(s)}
+        view = {
+            "s": s,
+            "anchor": anchor,
+            "table": None,
+            "figures": [],
+            "exhibits": [],
+            "draft": s.sentences,
+            "commentary": None,
+            "prompt": section_prompt(s),
+            "commentary_prompt": commentary_prompt(s),
+        }
         if s.ok:
             if s.rows and not s.tables:
                 n_table += 1
@@ -82,7 +101,11 @@ def write_html(paper: Paper, path: Path) -> Path:
                     c = e.chart
                     n_fig += 1
                     cap = f"Figure {n_fig}: {c.caption}" if c.caption else f"Figure {n_fig}"
-                    view["exhibits"].append(Markup(f'<figure class="pp-chart"><img src="{c.data_uri}" alt="{html.escape(c.alt, quote=True)}" style="max-width:100%"><figcaption>{html.escape(cap)}</figcaption></figure>'))
+                    view["exhibits"].append(
+                        Markup(
+                            f'<figure class="pp-chart"><img src="{c.data_uri}" alt="{html.escape(c.alt, quote=True)}" style="max-width:100%"><figcaption>{html.escape(cap)}</figcaption></figure>'
+                        )
+                    )
                     view["figures"].append({"uri": c.data_uri, "alt": c.alt, "caption": cap})
             if s.commentary_md:
                 view["commentary"] = Markup(md(s.commentary_md))
@@ -112,10 +135,11 @@ def write_html(paper: Paper, path: Path) -> Path:
         analyst=analyst_prompt,
         draft_label=DRAFT_LABEL,
         production=production_sentences(paper),
-        inputs=[{"name": Path(str(f.get("path", ""))).name, "rows": f"{int(f['rows']):,}" if f.get("rows") is not None else "–", "sha256": str(f.get("sha256", ""))} for f in paper.inputs],
+        inputs=[
+            {"name": Path(str(f.get("path", ""))).name, "rows": f"{int(f['rows']):,}" if f.get("rows") is not None else "–", "sha256": str(f.get("sha256", ""))}
+            for f in paper.inputs
+        ],
     )
     path = Path(path)
     path.write_text(offline_only(page), encoding="utf-8")
     return path
-
-

@@ -153,7 +153,14 @@ def read_pack(folder: str | Path) -> EarlierPack | None:
 
     def broken(why: str, manifest: dict | None = None) -> EarlierPack:
         m = manifest or {}
-        return EarlierPack(folder, str(m.get("period") or folder.name), str(m.get("finished_at") or m.get("started_at") or ""), m, pd.DataFrame(), f"The earlier pack in {folder} could not be read ({why}), so its figures were not compared.")
+        return EarlierPack(
+            folder,
+            str(m.get("period") or folder.name),
+            str(m.get("finished_at") or m.get("started_at") or ""),
+            m,
+            pd.DataFrame(),
+            f"The earlier pack in {folder} could not be read ({why}), so its figures were not compared.",
+        )
 
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -301,7 +308,19 @@ def published_table(earlier: list[EarlierPack], kinds: Iterable[str] = COMPARED_
             if (key, area, window, f.kind) in seen:
                 continue
             seen.add((key, area, window, f.kind))
-            rows.append({"key": key, "area": area, "window": window, "kind": f.kind, "label": f.label, "value": "" if f.value is None else f.value, "suppressed": f.suppressed, "published_in": pack.period, "published_at": pack.published_at})
+            rows.append(
+                {
+                    "key": key,
+                    "area": area,
+                    "window": window,
+                    "kind": f.kind,
+                    "label": f.label,
+                    "value": "" if f.value is None else f.value,
+                    "suppressed": f.suppressed,
+                    "published_in": pack.period,
+                    "published_at": pack.published_at,
+                }
+            )
     return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
 
 
@@ -362,7 +381,18 @@ def inputs_changed(current_manifest: dict, earlier_manifest: dict) -> list[dict]
             continue
         status = "added" if a is None else "removed" if b is None else "changed"
         rec = b or a
-        out.append({"name": name, "file": Path(str(rec.get("path") or name)).name, "status": status, "old_sha256": a.get("sha256") if a else None, "new_sha256": b.get("sha256") if b else None, "old_rows": a.get("rows") if a else None, "new_rows": b.get("rows") if b else None, "since": since})
+        out.append(
+            {
+                "name": name,
+                "file": Path(str(rec.get("path") or name)).name,
+                "status": status,
+                "old_sha256": a.get("sha256") if a else None,
+                "new_sha256": b.get("sha256") if b else None,
+                "old_rows": a.get("rows") if a else None,
+                "new_rows": b.get("rows") if b else None,
+                "since": since,
+            }
+        )
     return out
 
 
@@ -422,11 +452,17 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
         if n == 1:
             size = f"by {t} or more of the published figure (material)." if m else f"by less than {t} of the published figure (not material)."
         else:
-            size = f"{m:,} of them by {t} or more of the published figure (material)." if m else f"none by {t} or more of the published figure (the threshold for a material revision)."
+            size = (
+                f"{m:,} of them by {t} or more of the published figure (material)."
+                if m
+                else f"none by {t} or more of the published figure (the threshold for a material revision)."
+            )
         out.append(f"Compared with what {packs} published, {_n(n, 'figure has', 'figures have')} changed{', ' if n == 1 else '; '}{size}")
         if hidden.any():
             k = int(hidden.sum())
-            out.append(f"{_n(k, 'figure', 'figures')} moved into or out of suppression (a count too small to publish), so {'its' if k == 1 else 'their'} values and the size of the change are not shown.")
+            out.append(
+                f"{_n(k, 'figure', 'figures')} moved into or out of suppression (a count too small to publish), so {'its' if k == 1 else 'their'} values and the size of the change are not shown."
+            )
         big = _largest(revs, "change")
         if big is not None:
             out.append(f"The largest revision: {revision_words(big, period)}.")
@@ -438,7 +474,9 @@ def revisions_note(revisions: pd.DataFrame, changed_inputs: list[dict], threshol
         files = [f"{c['file']} ({_input_words(c)})" for c in changed_inputs]
         out.append(f"Input files that differ from those of {pack_words(since, period)}: {_and(files)}.")
     elif not revs.empty:
-        out.append(f"The input files are the same as those {pack_words(ok[0].period, period)} read, so these changes come from the code or the configuration, not the data.")
+        out.append(
+            f"The input files are the same as those {pack_words(ok[0].period, period)} read, so these changes come from the code or the configuration, not the data."
+        )
     return " ".join(out + problems)
 
 
@@ -491,7 +529,16 @@ class RevisionReport:
         }
 
 
-def review(out_root: str | Path | None, figures: pd.DataFrame, manifest: dict, threshold_pct: float = DEFAULT_THRESHOLD_PCT, *, paths: Iterable[str | Path] = (), exclude: Iterable[str | Path] = (), earlier: list[EarlierPack] | None = None) -> RevisionReport:
+def review(
+    out_root: str | Path | None,
+    figures: pd.DataFrame,
+    manifest: dict,
+    threshold_pct: float = DEFAULT_THRESHOLD_PCT,
+    *,
+    paths: Iterable[str | Path] = (),
+    exclude: Iterable[str | Path] = (),
+    earlier: list[EarlierPack] | None = None,
+) -> RevisionReport:
     """Find the earlier packs for a run (its ``figures`` and ``manifest``), compare, and word
     it: what the runner calls before it swaps the new pack into place. ``earlier``: packs
     already found (:func:`find_earlier_packs` with no windows, before the sections ran) in
@@ -548,7 +595,11 @@ class RunRevisions:
             except Exception as exc:  # the pack is still published; the index and the paper say so
                 self.error = f"{type(exc).__name__}: {exc}"
         (Path(build) / REVISIONS_FILE).unlink(missing_ok=True)
-        return {"status": "failed", "error": self.error, "note": f"The revisions against earlier packs could not be worked out in this run ({self.error}), so none are shown."}
+        return {
+            "status": "failed",
+            "error": self.error,
+            "note": f"The revisions against earlier packs could not be worked out in this run ({self.error}), so none are shown.",
+        }
 
 
 def note_html(note: str) -> str:

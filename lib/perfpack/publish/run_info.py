@@ -19,7 +19,10 @@ def describe_version(v: dict) -> str:
 
 def run_block(info: dict) -> str:
     """The 'how this page was produced' block: period, data, code, time, link to the code."""
-    files = "".join(f"<li>{html.escape(Path(f['path']).name)} <code>sha256:{html.escape(str(f.get('sha256', ''))[:16])}</code>{(' (' + format(int(f['rows']), ',') + ' rows)') if f.get('rows') is not None else ''}</li>" for f in info.get("files", []))
+    files = "".join(
+        f"<li>{html.escape(Path(f['path']).name)} <code>sha256:{html.escape(str(f.get('sha256', ''))[:16])}</code>{(' (' + format(int(f['rows']), ',') + ' rows)') if f.get('rows') is not None else ''}</li>"
+        for f in info.get("files", [])
+    )
     rows = [
         ("Period", html.escape(str(info.get("period", "")))),
         ("Data source", html.escape(f"{info.get('source', '')}: {info.get('force', '')}")),

@@ -171,11 +171,17 @@ def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tu
     rows, n = _examples(path, raw, bad)
     s = "s" if n != 1 else ""
     if spec.kind in ("date", "datetime"):
-        words, todo = f"{n} value{s} that are not real dates", f"write dates as YYYY-MM-DD{' HH:MM:SS' if spec.kind == 'datetime' else ''} and correct impossible ones (such as 30 February) in the extract."
+        words, todo = (
+            f"{n} value{s} that are not real dates",
+            f"write dates as YYYY-MM-DD{' HH:MM:SS' if spec.kind == 'datetime' else ''} and correct impossible ones (such as 30 February) in the extract.",
+        )
     elif spec.kind == "bool":
         words, todo = f"{n} value{s} that are not true/false", "write true or false (yes/no and 1/0 are accepted too)."
     else:
-        words, todo = f"{n} value{s} that are not {'whole numbers' if spec.kind == 'int' else 'numbers'}", "correct the values in the extract; numbers must not carry units or text."
+        words, todo = (
+            f"{n} value{s} that are not {'whole numbers' if spec.kind == 'int' else 'numbers'}",
+            "correct the values in the extract; numbers must not carry units or text.",
+        )
     return parsed, DataProblem(str(path), name, words, rows, todo, n)
 
 
@@ -236,7 +242,13 @@ def schema_for(spec: TableSpec, npas: tuple[str, ...], today: date) -> pa.DataFr
 
 
 CHECK_WORDS: dict[str, Callable[[ColumnSpec, int], str]] = {
-    "allowed_values": lambda c, n: (f"{n} unknown offence code{'s' if n != 1 else ''}" if c.allowed_from == "offence_codes" else f"{n} unknown NPA name{'s' if n != 1 else ''}" if c.allowed_from == "npas" else f"{n} value{'s' if n != 1 else ''} not in the allowed list"),
+    "allowed_values": lambda c, n: (
+        f"{n} unknown offence code{'s' if n != 1 else ''}"
+        if c.allowed_from == "offence_codes"
+        else f"{n} unknown NPA name{'s' if n != 1 else ''}"
+        if c.allowed_from == "npas"
+        else f"{n} value{'s' if n != 1 else ''} not in the allowed list"
+    ),
     "not_negative": lambda c, n: f"{n} negative value{'s' if n != 1 else ''}",
     "not_in_future": lambda c, n: f"{n} date{'s' if n != 1 else ''} in the future",
     "not_before_2000": lambda c, n: f"{n} date{'s' if n != 1 else ''} before 2000, outside any plausible range for this data",
@@ -265,17 +277,44 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
     file = str(path)
     facts: dict = {"file": file, "table": spec.name}
     if path.stat().st_size == 0:
-        return pd.DataFrame(), [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")], facts
+        return (
+            pd.DataFrame(),
+            [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")],
+            facts,
+        )
     try:
         raw, in_file = read_raw(path, spec)
     except Exception as exc:  # unreadable file: say so plainly
-        return pd.DataFrame(), [DataProblem(file, None, f"the file could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", todo="check the file is a comma-separated text file with a header row (or a Parquet file).")], facts
+        return (
+            pd.DataFrame(),
+            [
+                DataProblem(
+                    file,
+                    None,
+                    f"the file could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                    todo="check the file is a comma-separated text file with a header row (or a Parquet file).",
+                )
+            ],
+            facts,
+        )
     raw.columns = [str(c).strip() for c in raw.columns]
     facts["rows"] = len(raw)
     facts["extra_columns"] = [c for c in in_file if c not in spec.columns]
     missing = [c for c in spec.columns if c not in in_file]
     if missing:
-        return pd.DataFrame(), [DataProblem(file, m, "column is missing", todo=f"the {spec.name} table must have the columns {', '.join(spec.columns)} (found: {', '.join(in_file) or 'none'}).") for m in missing], facts
+        return (
+            pd.DataFrame(),
+            [
+                DataProblem(
+                    file,
+                    m,
+                    "column is missing",
+                    todo=f"the {spec.name} table must have the columns {', '.join(spec.columns)} (found: {', '.join(in_file) or 'none'}).",
+                )
+                for m in missing
+            ],
+            facts,
+        )
     if len(raw) == 0:
         return pd.DataFrame(), [DataProblem(file, None, "the file has a header but no rows", todo=f"re-export the {spec.name} table with its data.")], facts
     problems: list[DataProblem] = []
@@ -480,15 +519,35 @@ def load_canonical(
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataValidationError([DataProblem(str(folder), None, "the data folder does not exist", todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).")])
+        raise DataValidationError(
+            [
+                DataProblem(
+                    str(folder),
+                    None,
+                    "the data folder does not exist",
+                    todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).",
+                )
+            ]
+        )
     out, facts, files, problems = {}, {}, {}, []
     for name in tables:
         path = find_table_file(folder, name)
         if path is None:
             if name in REQUIRED_TABLES:
-                problems.append(DataProblem(str(folder / f"{name}.csv"), None, "file not found", todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns."))
+                problems.append(
+                    DataProblem(
+                        str(folder / f"{name}.csv"),
+                        None,
+                        "file not found",
+                        todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns.",
+                    )
+                )
             else:
-                facts[name] = {"file": str(folder / f"{name}.csv"), "table": name, "absent": f"not available from this source: the force's extracts hold no {name} table ({TABLES[name].row_is} per row; no {name}.csv or {name}.parquet in the data folder)"}
+                facts[name] = {
+                    "file": str(folder / f"{name}.csv"),
+                    "table": name,
+                    "absent": f"not available from this source: the force's extracts hold no {name} table ({TABLES[name].row_is} per row; no {name}.csv or {name}.parquet in the data folder)",
+                }
             continue
         typed, probs, f = validate_table(path, TABLES[name], npas, today)
         if name not in REQUIRED_TABLES and f.get("rows") == 0 and len(probs) == 1 and probs[0].problem == "the file has a header but no rows":
@@ -498,7 +557,9 @@ def load_canonical(
         problems.extend(probs)
         facts[name] = f
         if f.get("gaps"):
-            f["gap_note"] = f"{name}: no records in {month_words([date.fromisoformat(g + '-01') for g in f['gaps']])}, inside the table's range ({f['first']} to {f['last']}) where the months around hold many; those months are taken as not covered, and no figure whose window includes them is compared."
+            f["gap_note"] = (
+                f"{name}: no records in {month_words([date.fromisoformat(g + '-01') for g in f['gaps']])}, inside the table's range ({f['first']} to {f['last']}) where the months around hold many; those months are taken as not covered, and no figure whose window includes them is compared."
+            )
         if each is not None and not problems:
             typed = each(name, typed)
         out[name] = typed

@@ -105,7 +105,6 @@ def normalise_code(code) -> str:
     return _canonical_codes().get(text.upper(), text.upper())
 
 
-
 def classify(df: pd.DataFrame, code_column: str = "offence_code") -> pd.DataFrame:
     """Add the classification columns to a frame of crimes.
 
@@ -120,8 +119,7 @@ def classify(df: pd.DataFrame, code_column: str = "offence_code") -> pd.DataFram
     missing = sorted(set(codes) - set(lookup.index))
     if missing:
         raise UnknownOffenceCode(
-            f"offence codes not in the Home Office classification: {', '.join(missing[:10])}"
-            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            f"offence codes not in the Home Office classification: {', '.join(missing[:10])}" + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         )
     cols = ["ho_offence_group", "ho_offence_subgroup", "category", "violence_type", "in_all_crime", "policeuk_crime_type"]
     joined = lookup.loc[codes.to_numpy(), cols].reset_index(drop=True)

@@ -98,11 +98,17 @@ def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise SourceError(f"{path} does not exist. Pass --data with the folder holding the Home Office police force area tables (prc-pfa*.csv), or the file itself.")
+        raise SourceError(
+            f"{path} does not exist. Pass --data with the folder holding the Home Office police force area tables (prc-pfa*.csv), or the file itself."
+        )
     files = sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().startswith("prc-pfa") and p.suffix.lower() == ".csv")
     if not files:
         ods = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".ods", ".xlsx"))
-        hint = f" There is {', '.join(ods)}: open it in a spreadsheet and save the data sheet as CSV (named prc-pfa….csv), or download the CSV version." if ods else ""
+        hint = (
+            f" There is {', '.join(ods)}: open it in a spreadsheet and save the data sheet as CSV (named prc-pfa….csv), or download the CSV version."
+            if ods
+            else ""
+        )
         raise SourceError(f"No Home Office police force area tables (prc-pfa*.csv) in {path}.{hint} See docs/public-data.md.")
     return files
 
@@ -111,11 +117,30 @@ def _read(path: Path) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as exc:
-        raise DataValidationError([DataProblem(str(path), None, f"the file could not be read as CSV ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", todo="use the CSV version of the Home Office police force area tables, unmodified.")]) from None
+        raise DataValidationError(
+            [
+                DataProblem(
+                    str(path),
+                    None,
+                    f"the file could not be read as CSV ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                    todo="use the CSV version of the Home Office police force area tables, unmodified.",
+                )
+            ]
+        ) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in HO_COLUMNS if c not in df.columns]
     if missing:
-        raise DataValidationError([DataProblem(str(path), m, "column is missing", todo=f"the Home Office police force area tables have the columns {', '.join(HO_COLUMNS)} (found: {', '.join(df.columns) or 'none'}).") for m in missing])
+        raise DataValidationError(
+            [
+                DataProblem(
+                    str(path),
+                    m,
+                    "column is missing",
+                    todo=f"the Home Office police force area tables have the columns {', '.join(HO_COLUMNS)} (found: {', '.join(df.columns) or 'none'}).",
+                )
+                for m in missing
+            ]
+        )
     df = df[list(HO_COLUMNS)].apply(lambda s: s.str.strip())
     df["_file"] = str(path)
     df["_line"] = df.index + 2  # as a text editor shows it (header = line 1)
@@ -168,7 +193,11 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
     twice = {k: v for k, v in seen.items() if len(v) > 1}
     if twice:
         lines = [f"{fy} quarter {q}: {', '.join(v)}" for (fy, q), v in list(twice.items())[:8]]
-        raise SourceError("The same quarter is in more than one file, so its counts would be doubled:\n" + "\n".join("  " + ln for ln in lines) + "\nKeep one file per period (the latest publication, which carries the revised figures) and run again.")
+        raise SourceError(
+            "The same quarter is in more than one file, so its counts would be doubled:\n"
+            + "\n".join("  " + ln for ln in lines)
+            + "\nKeep one file per period (the latest publication, which carries the revised figures) and run again."
+        )
 
     names = sorted(set(df["Force Name"]) - {""})
     forces = [n for n in names if n not in NOT_FORCES]
@@ -176,7 +205,9 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
     where = str(path)
     wanted = _force_key(force)
     if wanted in {_force_key(n) for n in NOT_FORCES}:
-        raise SourceError(f"'{force}' is a national fraud recording body in these tables, not a police force: its counts cover England and Wales. Choose a force: {', '.join(forces)}.")
+        raise SourceError(
+            f"'{force}' is a national fraud recording body in these tables, not a police force: its counts cover England and Wales. Choose a force: {', '.join(forces)}."
+        )
     match = [n for n in forces if _force_key(n) == wanted]
     if not match:
         also = f" (the tables also list {', '.join(national)}: national fraud recording bodies, not forces)" if national else ""
@@ -189,16 +220,40 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
         counts = pd.to_numeric(part["Number of Offences"].str.replace(",", "", regex=False), errors="coerce")
         bad = part[counts.isna() | (counts % 1 != 0)]
         if len(bad):
-            problems.append(_problem(file, "Number of Offences", f"{len(bad)} count{'s' if len(bad) != 1 else ''} that are not whole numbers", bad, "use the unmodified Home Office table; counts must be whole numbers (spaces around them are fine)."))
+            problems.append(
+                _problem(
+                    file,
+                    "Number of Offences",
+                    f"{len(bad)} count{'s' if len(bad) != 1 else ''} that are not whole numbers",
+                    bad,
+                    "use the unmodified Home Office table; counts must be whole numbers (spaces around them are fine).",
+                )
+            )
         starts = [_safe_quarter(fy, q) for fy, q in zip(part["Financial Year"], part["Financial Quarter"])]
         bad = part[[s is None for s in starts]]
         if len(bad):
             bad = bad.assign(**{"Financial Year": bad["Financial Year"] + " Q" + bad["Financial Quarter"]})
-            problems.append(_problem(file, "Financial Year", f"{len(bad)} rows whose financial year and quarter cannot be read", bad, "write the year as YYYY/YY (e.g. 2017/18) and the quarter as 1 to 4."))
+            problems.append(
+                _problem(
+                    file,
+                    "Financial Year",
+                    f"{len(bad)} rows whose financial year and quarter cannot be read",
+                    bad,
+                    "write the year as YYYY/YY (e.g. 2017/18) and the quarter as 1 to 4.",
+                )
+            )
         codes = part["Offence Code"].map(normalise_code)
         bad = part[~codes.isin(classification().index)]
         if len(bad):
-            problems.append(_problem(file, "Offence Code", f"{len(bad)} offence code{'s' if len(bad) != 1 else ''} not in the Home Office classification ({', '.join(sorted(set(bad['Offence Code'])))})", bad, "if the Home Office list has changed, add the codes to lib/perfpack/data/offence_classification.csv (see data/README.md); otherwise correct the file."))
+            problems.append(
+                _problem(
+                    file,
+                    "Offence Code",
+                    f"{len(bad)} offence code{'s' if len(bad) != 1 else ''} not in the Home Office classification ({', '.join(sorted(set(bad['Offence Code'])))})",
+                    bad,
+                    "if the Home Office list has changed, add the codes to lib/perfpack/data/offence_classification.csv (see data/README.md); otherwise correct the file.",
+                )
+            )
     if problems:
         raise DataValidationError(problems, where)
 
@@ -230,13 +285,26 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
     notes = [f"Counts are the Home Office's quarterly totals for {name}, dated the first day of each quarter (financial-year quarters: Q1 is April–June)."]
     neg = mine[count < 0]
     if len(neg):
-        notes.append(f"{len(neg)} rows carry negative counts (revisions published by the Home Office, total {int(count[count < 0].sum()):,}); they are kept as published.")
+        notes.append(
+            f"{len(neg)} rows carry negative counts (revisions published by the Home Office, total {int(count[count < 0].sum()):,}); they are kept as published."
+        )
     if national:
-        notes.append(f"The tables also list {', '.join(national)}: national fraud recording bodies whose counts cover England and Wales; they are not used for the force.")
+        notes.append(
+            f"The tables also list {', '.join(national)}: national fraud recording bodies whose counts cover England and Wales; they are not used for the force."
+        )
     by_quarter = crimes.groupby(qlabel.to_numpy())["count"].sum()
     files_meta = []
     for p, frame in zip(files, frames):
-        files_meta.append({"table": "crimes", "path": str(p), "sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": int(len(frame)), "force_rows": int((frame["Force Name"] == name).sum())})
+        files_meta.append(
+            {
+                "table": "crimes",
+                "path": str(p),
+                "sha256": sha256_file(p),
+                "bytes": p.stat().st_size,
+                "rows": int(len(frame)),
+                "force_rows": int((frame["Force Name"] == name).sum()),
+            }
+        )
     facts = {
         "crimes": {
             "file": where,
@@ -254,7 +322,9 @@ def load_homeoffice(data_dir_or_file: str | Path, force: str, config: PackConfig
     cov = months_coverage(quarters, "quarter", step=3)
     covered = {"crimes": cov.to_meta()} if cov else {}
     if cov and cov.gaps:
-        notes.append(f"No rows for {name} in {month_words(list(cov.gaps))}, between the first quarter and the last: those months are missing, not zero; a figure whose window includes them is counted but not compared ('incomplete coverage').")
+        notes.append(
+            f"No rows for {name} in {month_words(list(cov.gaps))}, between the first quarter and the last: those months are missing, not zero; a figure whose window includes them is counted but not compared ('incomplete coverage')."
+        )
     if n:
         facts["crimes"]["gaps"] = covered["crimes"]["gaps"]
     return Dataset(

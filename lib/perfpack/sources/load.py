@@ -23,7 +23,9 @@ from perfpack.sources.snapshot import read_snapshot, write_meta, write_table
 
 def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snapshot: Path | None = None, keep_rows: bool = True) -> Dataset:
     if not config.npas:
-        raise SourceError(f"The profile {config.path} lists no areas (force.npas), and a force's own extracts are checked against them. Fill in the force's areas there (docs/new-force.md).")
+        raise SourceError(
+            f"The profile {config.path} lists no areas (force.npas), and a force's own extracts are checked against them. Fill in the force's areas there (docs/new-force.md)."
+        )
     each = None
     if not keep_rows:
 
@@ -78,7 +80,9 @@ def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConf
     return _load_canonical(data_dir, config, today, keep_rows=keep_rows)
 
 
-def make_snapshot(data_dir: str | Path, source: str, force: str, config: PackConfig, folder: str | Path, today: date | None = None, peers: str | Path | None = None) -> Dataset:
+def make_snapshot(
+    data_dir: str | Path, source: str, force: str, config: PackConfig, folder: str | Path, today: date | None = None, peers: str | Path | None = None
+) -> Dataset:
     """Load and validate a source into a snapshot in ``folder``; returns the dataset with its
     tables read back memory-mapped from there.
 

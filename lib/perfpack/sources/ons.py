@@ -214,8 +214,7 @@ def workbook_title(path: str | Path) -> str:
         wb.close()
     if found is None:
         raise PeerDataError(
-            f"{path}: no title saying 'year ending <month> <year>' in the first rows of sheet 'Notes' "
-            f"or 'Table P1' (sheets: {', '.join(wb.sheetnames)}). {FIX}"
+            f"{path}: no title saying 'year ending <month> <year>' in the first rows of sheet 'Notes' or 'Table P1' (sheets: {', '.join(wb.sheetnames)}). {FIX}"
         )
     return found[1]
 
@@ -296,8 +295,7 @@ def _header_row(rows: list[tuple], path: Path, sheet: str) -> int:
         if cells == ["area code", "area name"]:
             return i
     raise PeerDataError(
-        f"{path}, sheet {sheet!r}: no header row with 'Area Code' and 'Area Name' in columns A and B "
-        f"in the first {HEADER_SEARCH_ROWS} rows. {FIX}"
+        f"{path}, sheet {sheet!r}: no header row with 'Area Code' and 'Area Name' in columns A and B in the first {HEADER_SEARCH_ROWS} rows. {FIX}"
     )
 
 
@@ -385,10 +383,7 @@ def _force_rows(table: _Table) -> tuple[dict[str, tuple[str, int, str, tuple]], 
             continue
         force, key = found
         if key in forces:
-            raise PeerDataError(
-                f"{table.path}, sheet {table.sheet!r}, row {row}: {force} ({key}) appears twice "
-                f"(also row {forces[key][1]}). {FIX}"
-            )
+            raise PeerDataError(f"{table.path}, sheet {table.sheet!r}, row {row}: {force} ({key}) appears twice (also row {forces[key][1]}). {FIX}")
         forces[key] = (force, row, name, cells)
     if not forces:
         raise PeerDataError(f"{table.path}, sheet {table.sheet!r}: no police force area rows (no E23/W15 area codes). {FIX}")
@@ -435,9 +430,7 @@ def _long_frame(p1: _Table, p3: _Table) -> tuple[pd.DataFrame, list[str]]:
     counts, rates, pop_col = _offence_columns(p1), _offence_columns(p3), _population_column(p3)
     missing = [label for key, (_, label) in counts.items() if key not in rates]
     if missing:
-        raise PeerDataError(
-            f"{p3.path}, sheet {p3.sheet!r}: no rate column for the offence groups of {p1.sheet!r}: {', '.join(missing)}. {FIX}"
-        )
+        raise PeerDataError(f"{p3.path}, sheet {p3.sheet!r}: no rate column for the offence groups of {p1.sheet!r}: {', '.join(missing)}. {FIX}")
     raw = {k: [(p1, v[2])] + ([(p3, forces3[k][2])] if k in forces3 else []) for k, v in forces1.items()}
     notes = _force_notes([p1, p3], raw)
     records = []

@@ -89,7 +89,14 @@ def write_peers(folder: str | Path, workbook: str | Path) -> PeerData:
     table = data.table.copy()
     table.attrs = {}  # kept in peers.json (Arrow's metadata cannot hold the dates)
     write_table(table, folder, PEERS_TABLE)
-    meta = {"path": data.path, "sha256": data.sha256, "title": data.title, "year_end": data.year_end.isoformat(), "absent_forces": data.absent_forces, "not_force_areas": data.not_force_areas}
+    meta = {
+        "path": data.path,
+        "sha256": data.sha256,
+        "title": data.title,
+        "year_end": data.year_end.isoformat(),
+        "absent_forces": data.absent_forces,
+        "not_force_areas": data.not_force_areas,
+    }
     (folder / PEERS_META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return data
 
@@ -102,8 +109,18 @@ def read_peers(folder: str | Path) -> PeerData | None:
     meta = json.loads((folder / PEERS_META).read_text(encoding="utf-8"))
     table = _arrow_table(folder, PEERS_TABLE).to_pandas()
     year_end = date.fromisoformat(meta["year_end"])
-    table.attrs.update(title=meta["title"], year_end=year_end, absent_forces=meta["absent_forces"], not_force_areas=meta["not_force_areas"], source=Path(meta["path"]).name)
-    return PeerData(table=table, path=meta["path"], sha256=meta["sha256"], title=meta["title"], year_end=year_end, absent_forces=list(meta["absent_forces"]), not_force_areas=list(meta["not_force_areas"]))
+    table.attrs.update(
+        title=meta["title"], year_end=year_end, absent_forces=meta["absent_forces"], not_force_areas=meta["not_force_areas"], source=Path(meta["path"]).name
+    )
+    return PeerData(
+        table=table,
+        path=meta["path"],
+        sha256=meta["sha256"],
+        title=meta["title"],
+        year_end=year_end,
+        absent_forces=list(meta["absent_forces"]),
+        not_force_areas=list(meta["not_force_areas"]),
+    )
 
 
 def load_peers(data_dir: str | Path, peers_dir: str | Path | None, year_end: date) -> PeerData | None:

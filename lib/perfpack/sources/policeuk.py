@@ -90,7 +90,12 @@ POLICEUK_CRIME_TYPES = (
 )
 
 # police.uk slugs that a force's name does not lead to by itself.
-SLUG_ALIASES = {"british-transport": "btp", "london-city-of": "city-of-london", "city-of-london-police": "city-of-london", "metropolitan-police-service": "metropolitan"}
+SLUG_ALIASES = {
+    "british-transport": "btp",
+    "london-city-of": "city-of-london",
+    "city-of-london-police": "city-of-london",
+    "metropolitan-police-service": "metropolitan",
+}
 
 UNAVAILABLE = {
     "domestic": "not available from this source: data.police.uk street files carry no domestic abuse flag",
@@ -168,7 +173,8 @@ def _check_header(path: Path) -> DataProblem | None:
         return DataProblem(
             str(path),
             None,
-            "the header is not the data.police.uk street-level layout" + (f" (missing: {', '.join(missing)})" if missing else " (columns in another order or extra columns)"),
+            "the header is not the data.police.uk street-level layout"
+            + (f" (missing: {', '.join(missing)})" if missing else " (columns in another order or extra columns)"),
             todo=f"use the unmodified street-level file; its columns are: {', '.join(STREET_COLUMNS)}.",
         )
     return None
@@ -191,7 +197,11 @@ def _pick_files(files: list[StreetFile], slug: str) -> tuple[list[StreetFile], l
             notes.append(f"{month:%Y-%m} was found {len(group)} times with the same content ({', '.join(str(f.path) for f in group)}); it was read once.")
         chosen.append(group[0])
     if clashes:
-        raise SourceError("Two different files were found for the same month, so the counts would be doubled or ambiguous:\n" + "\n".join("  " + c for c in clashes) + "\nKeep one file per month (the newer download) and run again.")
+        raise SourceError(
+            "Two different files were found for the same month, so the counts would be doubled or ambiguous:\n"
+            + "\n".join("  " + c for c in clashes)
+            + "\nKeep one file per month (the newer download) and run again."
+        )
     return chosen, notes
 
 
@@ -249,7 +259,16 @@ def _read(files: list[StreetFile]) -> tuple[pd.DataFrame, pd.DataFrame]:
         rest = con.execute(others, params).df()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataValidationError([DataProblem(", ".join(sorted({str(f.path.parent) for f in files})), None, f"a street-level file could not be read as CSV ({first})", todo="download the month named in the message again from data.police.uk; the files must be unmodified.")]) from None
+        raise DataValidationError(
+            [
+                DataProblem(
+                    ", ".join(sorted({str(f.path.parent) for f in files})),
+                    None,
+                    f"a street-level file could not be read as CSV ({first})",
+                    todo="download the month named in the message again from data.police.uk; the files must be unmodified.",
+                )
+            ]
+        ) from None
     finally:
         con.close()
     return crimes, rest
@@ -354,16 +373,22 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig) -> Datas
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise SourceError(f"The data folder {data_dir} does not exist. Pass --data with the folder holding the data.police.uk street-level files (YYYY-MM-<force>-street.csv, flat or in YYYY-MM/ folders).")
+        raise SourceError(
+            f"The data folder {data_dir} does not exist. Pass --data with the folder holding the data.police.uk street-level files (YYYY-MM-<force>-street.csv, flat or in YYYY-MM/ folders)."
+        )
     if not str(force or "").strip():
         raise SourceError("--source policeuk needs --force: the force's name as in the file names, e.g. --force staffordshire.")
     files = find_street_files(data_dir)
     if not files:
-        raise SourceError(f"No data.police.uk street-level files (YYYY-MM-<force>-street.csv) in {data_dir} or its YYYY-MM/ folders. Download the force's 'street' files from data.police.uk (see docs/public-data.md) and unzip them there.")
+        raise SourceError(
+            f"No data.police.uk street-level files (YYYY-MM-<force>-street.csv) in {data_dir} or its YYYY-MM/ folders. Download the force's 'street' files from data.police.uk (see docs/public-data.md) and unzip them there."
+        )
     slugs = sorted({f.slug for f in files})
     slug = next((c for c in _force_candidates(force) if c in slugs), None)
     if slug is None:
-        raise SourceError(f"No street-level files for force '{force}' in {data_dir} (flat or in YYYY-MM/ folders). The forces with files there are: {', '.join(slugs)}. Pass one of these with --force.")
+        raise SourceError(
+            f"No street-level files for force '{force}' in {data_dir} (flat or in YYYY-MM/ folders). The forces with files there are: {', '.join(slugs)}. Pass one of these with --force."
+        )
     chosen, notes = _pick_files(files, slug)
     problems = [p for p in (_check_header(f.path) for f in chosen) if p]
     if problems:
@@ -431,7 +456,25 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig) -> Datas
         violence_type=pd.Series(pd.NA, index=crimes.index, dtype="str"),
         in_all_crime=True,
         count=pd.Series(1, index=crimes.index, dtype="int64"),
-    )[["crime_id", "recorded_date", "offence_code", "npa", "domestic", "victim_id", "ho_offence_group", "ho_offence_subgroup", "category", "violence_type", "in_all_crime", "policeuk_crime_type", "count", "lsoa_code", "district"]]
+    )[
+        [
+            "crime_id",
+            "recorded_date",
+            "offence_code",
+            "npa",
+            "domestic",
+            "victim_id",
+            "ho_offence_group",
+            "ho_offence_subgroup",
+            "category",
+            "violence_type",
+            "in_all_crime",
+            "policeuk_crime_type",
+            "count",
+            "lsoa_code",
+            "district",
+        ]
+    ]
 
     n_asb = len(incidents)
     incidents["opened_at"] = incidents["opened_at"].astype("datetime64[ns]")
@@ -446,28 +489,64 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig) -> Datas
         is_asb=True,
         count=pd.Series(1, index=incidents.index, dtype="int64"),
         policeuk_crime_type=pd.Series(ASB_TYPE, index=incidents.index, dtype="str"),
-    )[["incident_id", "opened_at", "category", "covid_related", "npa", "victim_id", "grade", "attended", "is_asb", "count", "policeuk_crime_type", "lsoa_code", "district"]]
+    )[
+        [
+            "incident_id",
+            "opened_at",
+            "category",
+            "covid_related",
+            "npa",
+            "victim_id",
+            "grade",
+            "attended",
+            "is_asb",
+            "count",
+            "policeuk_crime_type",
+            "lsoa_code",
+            "district",
+        ]
+    ]
 
     # ---- what the quality report and the sections are told ----
     months = sorted(f.month for f in chosen)
     expected = pd.date_range(months[0], months[-1], freq="MS").date
     missing = [m for m in expected if m not in set(months)]
     if missing:
-        notes.append(f"No file for {len(missing)} month{'s' if len(missing) != 1 else ''} between the first and the last ({', '.join(f'{m:%Y-%m}' for m in missing[:12])}{' …' if len(missing) > 12 else ''}): those months are missing, not zero; a figure whose window includes them is counted but not compared ('incomplete coverage').")
+        notes.append(
+            f"No file for {len(missing)} month{'s' if len(missing) != 1 else ''} between the first and the last ({', '.join(f'{m:%Y-%m}' for m in missing[:12])}{' …' if len(missing) > 12 else ''}): those months are missing, not zero; a figure whose window includes them is counted but not compared ('incomplete coverage')."
+        )
     if no_location:
-        notes.append(f"{no_location:,} of {total:,} rows ({100 * no_location / total:.1f}%) have no LSOA (no location); they are counted force-wide and shown as '{NO_LOCATION}'.")
+        notes.append(
+            f"{no_location:,} of {total:,} rows ({100 * no_location / total:.1f}%) have no LSOA (no location); they are counted force-wide and shown as '{NO_LOCATION}'."
+        )
     if len(outside):
         n_out = int(outside.sum())
-        notes.append(f"{n_out:,} rows fall in LSOAs of districts outside the force's areas: " + ", ".join(f"{d} ({int(n):,})" for d, n in outside.items()) + f"; they are counted force-wide and shown as one row, '{OUTSIDE_AREA}', never tested as an area.")
+        notes.append(
+            f"{n_out:,} rows fall in LSOAs of districts outside the force's areas: "
+            + ", ".join(f"{d} ({int(n):,})" for d, n in outside.items())
+            + f"; they are counted force-wide and shown as one row, '{OUTSIDE_AREA}', never tested as an area."
+        )
     if no_id_crimes:
         notes.append(f"{no_id_crimes:,} crimes have no Crime ID; they were given a reference made from the row's content.")
     if dup:
         notes.append(f"{dup:,} crime rows repeat a Crime ID already seen; data.police.uk published them as separate rows, and each is counted.")
     unknown_types = sorted(t for t in types_seen if t not in POLICEUK_CRIME_TYPES)
     if unknown_types:
-        notes.append("Crime types outside the current police.uk list (kept, each its own row): " + ", ".join(f"{t} ({types_seen[t]:,})" for t in unknown_types) + ".")
+        notes.append(
+            "Crime types outside the current police.uk list (kept, each its own row): " + ", ".join(f"{t} ({types_seen[t]:,})" for t in unknown_types) + "."
+        )
 
-    files_meta = [{"table": "crimes+incidents", "path": str(f.path), "month": f"{f.month:%Y-%m}", "sha256": sha256_file(f.path), "bytes": f.path.stat().st_size, "rows": int(by_month.get(pd.Timestamp(f.month), 0))} for f in chosen]
+    files_meta = [
+        {
+            "table": "crimes+incidents",
+            "path": str(f.path),
+            "month": f"{f.month:%Y-%m}",
+            "sha256": sha256_file(f.path),
+            "bytes": f.path.stat().st_size,
+            "rows": int(by_month.get(pd.Timestamp(f.month), 0)),
+        }
+        for f in chosen
+    ]
 
     def table_facts(frame: pd.DataFrame, date_col: str) -> dict:
         d = frame[date_col]
@@ -494,7 +573,9 @@ def load_policeuk(data_dir: str | Path, force: str, config: PackConfig) -> Datas
     )
     cov = months_coverage(months).to_meta()
     facts["crimes"]["gaps"] = cov["gaps"]
-    facts["crimes"]["areas_rule"] = "profile" if npas == list(getattr(config, "npas", ()) or ()) and _is_profile_force(slug, config) else "derived from the data (docs/public-data.md)"
+    facts["crimes"]["areas_rule"] = (
+        "profile" if npas == list(getattr(config, "npas", ()) or ()) and _is_profile_force(slug, config) else "derived from the data (docs/public-data.md)"
+    )
     tables = {"crimes": crimes}
     covered = {"crimes": cov}
     granularity = {"crimes": "month"}

@@ -37,10 +37,7 @@ SECONDARY_LABEL = "[c]"
 
 def _check_threshold(threshold) -> int:
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Integral) or threshold < 1:
-        raise ValueError(
-            f"threshold must be a whole number of at least 1 (disclosure.threshold in the "
-            f"configuration), got {threshold!r}"
-        )
+        raise ValueError(f"threshold must be a whole number of at least 1 (disclosure.threshold in the configuration), got {threshold!r}")
     return int(threshold)
 
 
@@ -269,10 +266,7 @@ def protect_rows(
     """
     threshold = _check_threshold(threshold)
     fixed = set(fixed)
-    primary = {
-        rid for rid, v in values.items()
-        if rid not in fixed and any(is_suppressed(v.get(m), threshold) for m in measures)
-    }
+    primary = {rid for rid, v in values.items() if rid not in fixed and any(is_suppressed(v.get(m), threshold) for m in measures)}
     hidden = set(primary)
     changed = True
     while changed:

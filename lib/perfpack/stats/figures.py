@@ -95,7 +95,17 @@ def count_row(
     force area, no location) gets its change but no percentage or test.
     """
 
-    row = {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": "count", "current": int(current), "coverage": coverage or ""}
+    row = {
+        "section": section,
+        "key": key,
+        "label": label,
+        "window": _wid(window),
+        "previous_window": _wid(previous_window),
+        "area": area,
+        "kind": "count",
+        "current": int(current),
+        "coverage": coverage or "",
+    }
     if coverage:
         row.update(previous=None if previous is None else int(previous), change=None, pct_change=None, significance=INCOMPLETE_COVERAGE, p_value=None)
     elif previous is None:
@@ -103,8 +113,21 @@ def count_row(
     elif not tested:
         row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None, significance=NOT_AN_AREA, p_value=None)
     else:
-        cmp = compare_counts(int(current), int(previous), window.days if previous_window else None, previous_window.days if previous_window else None, alpha=alpha, min_count=min_count)
-        row.update(previous=int(previous), change=int(current) - int(previous), pct_change=None if cmp.pct_change is None else round(cmp.pct_change, 1), significance=cmp.significance, p_value=cmp.p_value)
+        cmp = compare_counts(
+            int(current),
+            int(previous),
+            window.days if previous_window else None,
+            previous_window.days if previous_window else None,
+            alpha=alpha,
+            min_count=min_count,
+        )
+        row.update(
+            previous=int(previous),
+            change=int(current) - int(previous),
+            pct_change=None if cmp.pct_change is None else round(cmp.pct_change, 1),
+            significance=cmp.significance,
+            p_value=cmp.p_value,
+        )
         if new_since is not None and previous_window is not None and previous_window.start < new_since:
             row.update(pct_change=None, significance=new_since_words(new_since), p_value=None)
         elif int(previous) == 0 and int(current) > 0:
@@ -117,14 +140,42 @@ def count_row(
     return row
 
 
-def value_row(section: str, key: str, label: str, window: Window | str, current: float | None, previous: float | None = None, *, kind: str = "amount", area: str = FORCE, previous_window: Window | str | None = None, coverage: str | None = None) -> dict:
+def value_row(
+    section: str,
+    key: str,
+    label: str,
+    window: Window | str,
+    current: float | None,
+    previous: float | None = None,
+    *,
+    kind: str = "amount",
+    area: str = FORCE,
+    previous_window: Window | str | None = None,
+    coverage: str | None = None,
+) -> dict:
     """A figure that is not a count of events (an amount, a share in percent, a forecast).
     With ``coverage`` (words: the data do not cover its windows in full) no change is given."""
     change = None if current is None or previous is None or coverage else current - previous
     pct = None
     if change is not None and previous and kind != "share":
         pct = round(100.0 * change / previous, 1)
-    return {"section": section, "key": key, "label": label, "window": _wid(window), "previous_window": _wid(previous_window), "area": area, "kind": kind, "current": current, "previous": previous, "change": change, "pct_change": pct, "significance": INCOMPLETE_COVERAGE if coverage else "", "suppressed": False, "p_value": None, "coverage": coverage or ""}
+    return {
+        "section": section,
+        "key": key,
+        "label": label,
+        "window": _wid(window),
+        "previous_window": _wid(previous_window),
+        "area": area,
+        "kind": kind,
+        "current": current,
+        "previous": previous,
+        "change": change,
+        "pct_change": pct,
+        "significance": INCOMPLETE_COVERAGE if coverage else "",
+        "suppressed": False,
+        "p_value": None,
+        "coverage": coverage or "",
+    }
 
 
 def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: str = FORCE, *, threshold: int = 10) -> list[dict]:
@@ -148,7 +199,25 @@ def monthly_rows(section: str, key: str, label: str, monthly: pd.Series, area: s
         m = month if isinstance(month, pd.Period) else pd.Period(pd.Timestamp(month), "M")
         window = Window(m.start_time.date(), m.end_time.date())
         count = round(float(value))
-        rows.append({"section": section, "key": key, "label": label, "window": window.id, "previous_window": "", "area": area, "kind": "count", "current": count, "previous": None, "change": None, "pct_change": None, "significance": "", "suppressed": bool(area != FORCE and is_suppressed(count, threshold)), "p_value": None, "coverage": ""})
+        rows.append(
+            {
+                "section": section,
+                "key": key,
+                "label": label,
+                "window": window.id,
+                "previous_window": "",
+                "area": area,
+                "kind": "count",
+                "current": count,
+                "previous": None,
+                "change": None,
+                "pct_change": None,
+                "significance": "",
+                "suppressed": bool(area != FORCE and is_suppressed(count, threshold)),
+                "p_value": None,
+                "coverage": "",
+            }
+        )
     return rows
 
 
@@ -206,5 +275,3 @@ def read_figures(path: str | Path) -> pd.DataFrame:
     df = pd.read_csv(path, dtype={"section": str, "key": str, "label": str, "window": str, "significance": str, "area": str, "kind": str}, keep_default_na=True)
     df["suppressed"] = df["suppressed"].astype(str).str.lower().eq("true")
     return df
-
-

@@ -198,8 +198,6 @@ class BacktestResult:
     holdout_months: int = 0
 
 
-
-
 # --------------------------------------------------------------------------------------
 # The ETS forecast and the single hold-out back-test
 # --------------------------------------------------------------------------------------
@@ -313,7 +311,9 @@ def backtest(series: pd.Series, holdout: int = 12, level: float = 0.95, seasonal
     y = prepare(series, 2 * seasonal_periods + holdout)
     zero = y.iloc[-holdout:] == 0
     if zero.any():
-        raise ForecastError(f"series {y.name!r}: the value for {zero[zero].index[0]:%Y-%m} is zero, so the percentage error is undefined. Back-test a series without zero months.")
+        raise ForecastError(
+            f"series {y.name!r}: the value for {zero[zero].index[0]:%Y-%m} is zero, so the percentage error is undefined. Back-test a series without zero months."
+        )
     fc = forecast_series(y.iloc[:-holdout], horizon_months=holdout, level=level, seasonal_periods=seasonal_periods, n_simulations=200)
     actual = y.iloc[-holdout:].to_numpy()
     frame = fc.monthly.assign(actual=actual)

@@ -43,8 +43,6 @@ class ForecastError(ValueError):
     """A series cannot be forecast as given; the message says which series, where and what to do."""
 
 
-
-
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
@@ -91,7 +89,9 @@ def prepare(series: pd.Series, min_months: int) -> pd.Series:
     ordinals = y.index.year.to_numpy() * 12 + y.index.month.to_numpy()
     if len(y) and ordinals[-1] - ordinals[0] + 1 != len(y):
         gap = pd.date_range(y.index[0], y.index[-1], freq="MS").difference(y.index)[0]
-        raise ForecastError(f"series {name!r}: month {gap:%Y-%m} is missing. The series needs a value for every month; fill the gap (0 if there was none) or start after it.")
+        raise ForecastError(
+            f"series {name!r}: month {gap:%Y-%m} is missing. The series needs a value for every month; fill the gap (0 if there was none) or start after it."
+        )
     if y.isna().any():
         bad = y.index[y.isna()][0]
         raise ForecastError(f"series {name!r}: the value for {bad:%Y-%m} is missing or not a number. Fill it in.")
@@ -99,7 +99,9 @@ def prepare(series: pd.Series, min_months: int) -> pd.Series:
         bad = y.index[y < 0][0]
         raise ForecastError(f"series {name!r}: the value for {bad:%Y-%m} is negative ({y[bad]:g}); counts cannot be. Correct it.")
     if len(y) < min_months:
-        raise ForecastError(f"series {name!r}: {len(y)} months of data; at least {min_months} are needed (two full seasonal cycles and more). Use a longer series.")
+        raise ForecastError(
+            f"series {name!r}: {len(y)} months of data; at least {min_months} are needed (two full seasonal cycles and more). Use a longer series."
+        )
     return y.asfreq("MS")
 
 
@@ -141,7 +143,9 @@ def fit(y: pd.Series, seasonal_periods: int):
                 best = (key, label, res)
     table = pd.DataFrame(rows)
     if best is None:
-        raise ForecastError(f"series {y.name!r}: none of the models {', '.join(c[0] for c in CANDIDATES)} could be fitted. Check the series for long runs of zeros or a break in recording.")
+        raise ForecastError(
+            f"series {y.name!r}: none of the models {', '.join(c[0] for c in CANDIDATES)} could be fitted. Check the series for long runs of zeros or a break in recording."
+        )
     not_converged = best[0][0]
     return best[2], best[1] + (" (optimiser did not fully converge)" if not_converged else ""), table
 
@@ -224,7 +228,16 @@ def ets(y: pd.Series, horizon: int, level: float, seasonal_periods: int, model: 
     return Path(forecast=mean, sd=sd, q=float(stats.norm.ppf(0.5 + level / 2)), model=model, res=res, candidates=table)
 
 
-def method_path(method: str, y: pd.Series, horizon: int, level: float, seasonal_periods: int = 12, ets_model: str | None = None, mean_years: int = MEAN_YEARS, ets_start_params=None) -> Path:
+def method_path(
+    method: str,
+    y: pd.Series,
+    horizon: int,
+    level: float,
+    seasonal_periods: int = 12,
+    ets_model: str | None = None,
+    mean_years: int = MEAN_YEARS,
+    ets_start_params=None,
+) -> Path:
     if method == SEASONAL_NAIVE:
         return _rule(y.to_numpy(dtype=float), horizon, 1, level)
     if method == SEASONAL_MEAN:

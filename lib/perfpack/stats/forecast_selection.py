@@ -117,7 +117,9 @@ def rolling_backtest(
     return _rolling_backtest(y, holdout, level, seasonal_periods, origins, step, ets_model, mean_years, scored, ets_start_params)
 
 
-def _rolling_backtest(y: pd.Series, holdout: int, level: float, seasonal_periods: int, origins: int, step: int, ets_model, mean_years: int, scored, ets_start_params) -> BacktestResult:
+def _rolling_backtest(
+    y: pd.Series, holdout: int, level: float, seasonal_periods: int, origins: int, step: int, ets_model, mean_years: int, scored, ets_start_params
+) -> BacktestResult:
     """:func:`rolling_backtest` on a series already checked by :func:`prepare`."""
     ok = np.ones(len(y), bool) if scored is None else scored.reindex(y.index, fill_value=False).to_numpy(bool)
     if ets_model is None:
@@ -345,8 +347,15 @@ def forecast_selected(
     if len(fit) >= MIN_MONTHS + holdout:
         try:
             bt = _rolling_backtest(
-                fit, holdout, level, seasonal_periods, origins, step,
-                None if ets_fit is None else ets_fit.model, mean_years, scored,
+                fit,
+                holdout,
+                level,
+                seasonal_periods,
+                origins,
+                step,
+                None if ets_fit is None else ets_fit.model,
+                mean_years,
+                scored,
                 None if ets_fit is None else np.asarray(ets_fit.res.params, dtype=float),
             )
         except ForecastError:

@@ -69,10 +69,7 @@ def revision_sentence(info: dict, *, threshold: float = REVISION_NOTE_PCT) -> st
         return ""
     year, since = info["year"], f"{info['previous_end']:%B %Y}"
     if info["same_fit"] and abs(info["pct"]) < 0.05:
-        return (
-            f"The {year} forecast is the same as from the data to {since}: the months since are left out of "
-            "the fit, so they do not move it."
-        )
+        return f"The {year} forecast is the same as from the data to {since}: the months since are left out of the fit, so they do not move it."
     pct = info["pct"]
     if abs(pct) < threshold:
         return f"The {year} forecast is {_pct(pct)} {'higher' if pct > 0 else 'lower'} than from the data to {since}."
@@ -156,7 +153,9 @@ def demand_statement(name: str, series: pd.Series, forecast: Forecast, *, flat_w
     y = prepare(series, 1)
     years = actual_years(y)
     if years.empty:
-        raise ForecastError(f"series {name!r}: no complete financial year (April to March) in the history, so there is no starting point for the statement. Use a longer series.")
+        raise ForecastError(
+            f"series {name!r}: no complete financial year (April to March) in the history, so there is no starting point for the statement. Use a longer series."
+        )
     if forecast.yearly.empty:
         raise ForecastError(f"forecast of {name!r}: no complete financial year is forecast. Forecast at least to the next 31 March.")
     base, target = years.iloc[-1], forecast.yearly.iloc[-1]

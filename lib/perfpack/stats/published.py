@@ -139,13 +139,25 @@ def revision(fid: tuple[str, str, str], old: Figure, new: Figure, published_in: 
     if old.suppressed and new.suppressed:
         return None  # hidden in both: nothing can be said without disclosing
     if old.suppressed or new.suppressed:
-        return base | {"published": SUPPRESSED if old.suppressed else plain(old.value, old.kind), "revised": SUPPRESSED if new.suppressed else plain(new.value, new.kind), "change": None, "pct_change": None, "material": False}
+        return base | {
+            "published": SUPPRESSED if old.suppressed else plain(old.value, old.kind),
+            "revised": SUPPRESSED if new.suppressed else plain(new.value, new.kind),
+            "change": None,
+            "pct_change": None,
+            "material": False,
+        }
     if _same(old.value, new.value):
         return None
     change = new.value - old.value
     pct = None if old.value == 0 else 100.0 * change / abs(old.value)
     material = pct is None or abs(pct) >= threshold_pct
-    return base | {"published": plain(old.value, old.kind), "revised": plain(new.value, new.kind), "change": plain(change, new.kind), "pct_change": None if pct is None else round(pct, 1), "material": bool(material)}
+    return base | {
+        "published": plain(old.value, old.kind),
+        "revised": plain(new.value, new.kind),
+        "change": plain(change, new.kind),
+        "pct_change": None if pct is None else round(pct, 1),
+        "material": bool(material),
+    }
 
 
 class Published:
@@ -160,7 +172,11 @@ class Published:
             if fid in self.figures:
                 continue
             hidden = is_true(r.get("suppressed"))
-            self.figures[fid] = (Figure(None if hidden else num(r.get("value")), hidden, text(r.get("label")), kind), text(r.get("published_in")), text(r.get("published_at")))
+            self.figures[fid] = (
+                Figure(None if hidden else num(r.get("value")), hidden, text(r.get("label")), kind),
+                text(r.get("published_in")),
+                text(r.get("published_at")),
+            )
 
     def __len__(self) -> int:
         return len(self.figures)

@@ -68,10 +68,7 @@ def _monthly_series(series) -> pd.Series:
     if isinstance(index, pd.PeriodIndex):
         index = index.to_timestamp()
     if not isinstance(index, pd.DatetimeIndex):
-        raise ValueError(
-            "series must have a DatetimeIndex of months (month starts), "
-            f"got {type(series.index).__name__}"
-        )
+        raise ValueError(f"series must have a DatetimeIndex of months (month starts), got {type(series.index).__name__}")
     months = index.to_period("M").to_timestamp()
     if months.has_duplicates:
         dup = months[months.duplicated()][0]
@@ -129,10 +126,7 @@ def expected_range(
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
     if isinstance(min_years, bool) or not isinstance(min_years, numbers.Integral) or min_years < 2:
-        raise ValueError(
-            f"min_years must be a whole number of at least 2 (two whole seasonal cycles "
-            f"are needed), got {min_years!r}"
-        )
+        raise ValueError(f"min_years must be a whole number of at least 2 (two whole seasonal cycles are needed), got {min_years!r}")
     start = _month_start(window_start, "window_start")
     end = _month_start(window_end, "window_end")
     if end < start:
@@ -143,26 +137,19 @@ def expected_range(
     needed = min_years * 12
     if len(history) < needed:
         raise TooFewPoints(
-            f"too few months before the window for a seasonal model ({len(history)}; "
-            f"at least {needed} needed)",
+            f"too few months before the window for a seasonal model ({len(history)}; at least {needed} needed)",
             n=len(history),
             needed=needed,
         )
     if history.isna().any():
         gaps = ", ".join(f"{m:%Y-%m}" for m in history.index[history.isna()][:5])
-        raise ValueError(
-            f"series has missing counts before the window ({gaps}); fill them (a month with "
-            "no events is 0) or drop the months before the gap"
-        )
+        raise ValueError(f"series has missing counts before the window ({gaps}); fill them (a month with no events is 0) or drop the months before the gap")
     if (history < 0).any():
         bad = history.index[history < 0][0]
         raise ValueError(f"series has a negative count in {bad:%Y-%m}; counts cannot be negative")
     absent = sorted(set(range(1, 13)) - set(history.index.month))
     if absent:
-        raise ValueError(
-            f"the history before the window has no value for calendar month(s) {absent}; "
-            "each month of the year is needed for a seasonal model"
-        )
+        raise ValueError(f"the history before the window has no value for calendar month(s) {absent}; each month of the year is needed for a seasonal model")
 
     window = pd.date_range(start, end, freq="MS", name="month")
     horizon = len(pd.date_range(history.index[-1], end, freq="MS")) - 1

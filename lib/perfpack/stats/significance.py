@@ -66,6 +66,8 @@ NOTHING_BEFORE = "none in the comparison period"
 def new_since(day) -> str:
     """``new since 16 March 2020``: the reading of a measure that did not exist before ``day``."""
     return f"{NEW_SINCE} {day.day} {day:%B %Y}"
+
+
 #: Every value ``Comparison.significance`` can take, in a stable order.
 SIGNIFICANCE_LABELS = (
     SIGNIFICANT_INCREASE,
@@ -127,10 +129,7 @@ def _as_count(value, name: str) -> int:
         count = int(value)
     else:
         if not math.isfinite(value) or value != int(value):
-            raise ValueError(
-                f"{name} must be a whole number of events, got {value!r}; "
-                "pass the count, not a rate or a percentage"
-            )
+            raise ValueError(f"{name} must be a whole number of events, got {value!r}; pass the count, not a rate or a percentage")
         count = int(value)
     if count < 0:
         raise ValueError(f"{name} must not be negative, got {count}")
@@ -138,8 +137,7 @@ def _as_count(value, name: str) -> int:
 
 
 def _as_length(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 \
-            or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 or not math.isfinite(value):
         raise ValueError(f"{name} must be a positive window length (e.g. days), got {value!r}")
     return float(value)
 
@@ -189,8 +187,7 @@ def compare_counts(
     previous = _as_count(previous, "previous")
     if (current_length is None) != (previous_length is None):
         raise ValueError(
-            "give both current_length and previous_length, or neither "
-            f"(got current_length={current_length!r}, previous_length={previous_length!r})"
+            f"give both current_length and previous_length, or neither (got current_length={current_length!r}, previous_length={previous_length!r})"
         )
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1 (e.g. 0.05), got {alpha!r}")
@@ -358,9 +355,7 @@ def describe_change(measure: str, comparison: Comparison, *, noun_plural: str | 
     'Business robbery: too few to test (6 against 3).'
     """
     if not isinstance(comparison, Comparison):
-        raise TypeError(
-            f"describe_change needs the Comparison returned by compare_counts, got {type(comparison).__name__}"
-        )
+        raise TypeError(f"describe_change needs the Comparison returned by compare_counts, got {type(comparison).__name__}")
     subject = _capitalise(measure.strip())
     cur = format_count(comparison.current)
     prev = format_count(comparison.previous)
@@ -375,8 +370,10 @@ def describe_change(measure: str, comparison: Comparison, *, noun_plural: str | 
         return f"{subject}: {cur}{unit}, {sig}; nothing to compare with before then."
     if sig == NOTHING_BEFORE or comparison.previous == 0:
         return f"{subject}: {cur}{unit}, against none in the comparison period; no change is given as a percentage."
-    verdict = "a statistically significant increase" if sig == SIGNIFICANT_INCREASE else (
-        "a statistically significant decrease" if sig == SIGNIFICANT_DECREASE else "no statistically significant change"
+    verdict = (
+        "a statistically significant increase"
+        if sig == SIGNIFICANT_INCREASE
+        else ("a statistically significant decrease" if sig == SIGNIFICANT_DECREASE else "no statistically significant change")
     )
     pct = comparison.pct_change
     if pct is None:

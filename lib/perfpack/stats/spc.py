@@ -114,10 +114,7 @@ class TooFewPoints(ValueError):
 def _as_series(values, index=None) -> pd.Series:
     if isinstance(values, pd.Series):
         if index is not None:
-            raise ValueError(
-                "values is a Series with its own index; give the index either through the "
-                "Series or through index=, not both"
-            )
+            raise ValueError("values is a Series with its own index; give the index either through the Series or through index=, not both")
         series = values
     elif isinstance(values, pd.DataFrame):
         raise ValueError("values must be one series of numbers, not a DataFrame; pick the column first")
@@ -136,8 +133,7 @@ def _as_series(values, index=None) -> pd.Series:
     if len(missing):
         shown = ", ".join(str(m.date()) if isinstance(m, pd.Timestamp) else str(m) for m in missing[:5])
         raise ValueError(
-            f"values are missing at {shown}; SPC needs a complete series - "
-            "fill the gap (e.g. a month with no events is 0) or start the chart after it"
+            f"values are missing at {shown}; SPC needs a complete series - fill the gap (e.g. a month with no events is 0) or start the chart after it"
         )
     return out
 
@@ -150,19 +146,13 @@ def _check_int_option(value, name: str, minimum: int) -> int:
 
 def _check_run_length(run_length) -> int:
     if isinstance(run_length, bool) or run_length not in RUN_LENGTHS:
-        raise ValueError(
-            f"run_length must be 6 or 7 (Making Data Count allows either; 7 is the default), "
-            f"got {run_length!r}"
-        )
+        raise ValueError(f"run_length must be 6 or 7 (Making Data Count allows either; 7 is the default), got {run_length!r}")
     return int(run_length)
 
 
 def _check_improvement(improvement) -> str:
     if improvement not in _IMPROVEMENT_DIRECTIONS:
-        raise ValueError(
-            f"improvement must be 'increase', 'decrease' or 'neutral' (the direction in which "
-            f"the measure gets better), got {improvement!r}"
-        )
+        raise ValueError(f"improvement must be 'increase', 'decrease' or 'neutral' (the direction in which the measure gets better), got {improvement!r}")
     return improvement
 
 
@@ -274,16 +264,11 @@ def xmr_limits(
     series = _as_series(values, index)
     n = len(series)
     if n < min_points:
-        raise TooFewPoints(
-            f"too few months for SPC limits ({n}; at least {min_points} needed)", n=n, needed=min_points
-        )
+        raise TooFewPoints(f"too few months for SPC limits ({n}; at least {min_points} needed)", n=n, needed=min_points)
     if baseline is not None:
         baseline = _check_int_option(baseline, "baseline", 2)
         if baseline < min_points:
-            raise ValueError(
-                f"baseline={baseline} is too short to fix limits on; use at least {min_points} points "
-                "(or lower min_points deliberately)"
-            )
+            raise ValueError(f"baseline={baseline} is too short to fix limits on; use at least {min_points} points (or lower min_points deliberately)")
     starts = [0, *_rebase_positions(rebase, series.index), n]
     vals = series.to_numpy()
 
@@ -293,8 +278,7 @@ def xmr_limits(
     for seg, (lo, hi) in enumerate(zip(starts[:-1], starts[1:])):
         if hi - lo < min_points:
             raise TooFewPoints(
-                f"too few months for SPC limits in the segment starting {_label(series.index, lo)} "
-                f"({hi - lo}; at least {min_points} needed)",
+                f"too few months for SPC limits in the segment starting {_label(series.index, lo)} ({hi - lo}; at least {min_points} needed)",
                 n=hi - lo,
                 needed=min_points,
             )
@@ -404,9 +388,7 @@ def classify_points(limits: pd.DataFrame, run_length: int = 7) -> pd.DataFrame:
     needed = {"value", "centre", "lower", "upper", "lower_2s", "upper_2s"}
     missing = needed - set(limits.columns)
     if missing:
-        raise ValueError(
-            f"limits is missing columns {sorted(missing)}; pass the DataFrame from xmr_limits()"
-        )
+        raise ValueError(f"limits is missing columns {sorted(missing)}; pass the DataFrame from xmr_limits()")
     out = limits.copy()
     n = len(out)
     segments = out["segment"].to_numpy() if "segment" in out.columns else np.zeros(n, dtype=int)
@@ -417,8 +399,13 @@ def classify_points(limits: pd.DataFrame, run_length: int = 7) -> pd.DataFrame:
         pos = np.flatnonzero(segments == seg)
         cols = {c: out[c].to_numpy(dtype=float)[pos] for c in needed}
         results = _rules_for_segment(
-            cols["value"], cols["centre"], cols["lower"], cols["upper"],
-            cols["lower_2s"], cols["upper_2s"], run_length,
+            cols["value"],
+            cols["centre"],
+            cols["lower"],
+            cols["upper"],
+            cols["lower_2s"],
+            cols["upper_2s"],
+            run_length,
         )
         # Walk rules from lowest to highest precedence so the highest one wins.
         for name in reversed(RULE_PRECEDENCE):
@@ -428,9 +415,7 @@ def classify_points(limits: pd.DataFrame, run_length: int = 7) -> pd.DataFrame:
 
     out["signal"] = rule != ""
     out["rule"] = pd.Series(rule, index=out.index, dtype=object).astype(str)
-    out["direction"] = pd.Series(
-        np.where(direction > 0, "high", np.where(direction < 0, "low", "")), index=out.index
-    ).astype(str)
+    out["direction"] = pd.Series(np.where(direction > 0, "high", np.where(direction < 0, "low", "")), index=out.index).astype(str)
     return out
 
 
@@ -530,16 +515,17 @@ def xmr(
     improvement = _check_improvement(improvement)
     run_length = _check_run_length(run_length)
     limits = xmr_limits(
-        values, baseline=baseline, rebase=rebase, screen_outliers=screen_outliers,
-        min_points=min_points, index=index,
+        values,
+        baseline=baseline,
+        rebase=rebase,
+        screen_outliers=screen_outliers,
+        min_points=min_points,
+        index=index,
     )
     points = classify_points(limits, run_length=run_length)
-    points["variation"] = [
-        variation_icon(s, d, improvement) for s, d in zip(points["signal"], points["direction"])
-    ]
+    points["variation"] = [variation_icon(s, d, improvement) for s, d in zip(points["signal"], points["direction"])]
     points["variation"] = points["variation"].astype(str)
-    columns = ["value", "centre", "lower", "upper", "lower_2s", "upper_2s",
-               "signal", "rule", "direction", "variation", "segment"]
+    columns = ["value", "centre", "lower", "upper", "lower_2s", "upper_2s", "signal", "rule", "direction", "variation", "segment"]
     out = points[columns]
     out.attrs = {"improvement": improvement, "run_length": run_length}
     return out

@@ -79,4 +79,3 @@ __all__ = [
     "DEMO_START",
     "DEMO_END",
 ]
-

@@ -1,7 +1,6 @@
 """The demo's record-level tables built from the drawn counts: crimes, incidents (with domestic
 abuse victims as chains of occurrences), calls, Action Fraud reports, FPNs."""
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -97,12 +96,15 @@ def hex_strings(values: np.ndarray, prefix: str, digits: int, valid: np.ndarray 
     shifts = np.arange(4 * (digits - 1), -1, -4, dtype=np.int64)
     buf = np.empty((len(v), width), dtype=np.uint8)
     buf[:, : len(prefix)] = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    buf[:, len(prefix):] = _HEX[(v[:, None] >> shifts) & 0xF]
+    buf[:, len(prefix) :] = _HEX[(v[:, None] >> shifts) & 0xF]
     offsets = np.zeros(n + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(np.where(valid, width, 0))
     validity = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
     arr = pa.LargeStringArray.from_buffers(
-        n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(buf.tobytes()), validity,
+        n,
+        pa.py_buffer(offsets.tobytes()),
+        pa.py_buffer(buf.tobytes()),
+        validity,
         null_count=int(n - valid.sum()),
     )
     return pd.Series(arr, dtype="str")
@@ -137,8 +139,7 @@ class _Records:
     cols: dict[str, np.ndarray]
 
 
-def _draw_series(series: Sequence[Series], cal: Calendar, scale: float, rng: np.random.Generator,
-                 mix_values: Sequence[str], npas: Sequence[str]) -> _Records:
+def _draw_series(series: Sequence[Series], cal: Calendar, scale: float, rng: np.random.Generator, mix_values: Sequence[str], npas: Sequence[str]) -> _Records:
     drawn = draw_counts(series, cal, scale, rng)
     mix_pos = {v: i for i, v in enumerate(mix_values)}
     parts: list[dict[str, np.ndarray]] = []
@@ -150,11 +151,16 @@ def _draw_series(series: Sequence[Series], cal: Calendar, scale: float, rng: np.
         codes = np.array([mix_pos[k] for k in keys], dtype=np.int32)[_choice(rng, list(s.mix.values()), m)]
         npa = _choice(rng, _npa_probs(npas, s.npa), m)
         victim = np.zeros(m, dtype=bool) if s.domestic else rng.random(m) < s.victim_share
-        parts.append({
-            "day": day, "mix": codes, "npa": npa,
-            "domestic": np.full(m, s.domestic), "victim": victim,
-            "series": np.full(m, i, dtype=np.int16),
-        })
+        parts.append(
+            {
+                "day": day,
+                "mix": codes,
+                "npa": npa,
+                "domestic": np.full(m, s.domestic),
+                "victim": victim,
+                "series": np.full(m, i, dtype=np.int16),
+            }
+        )
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return _Records(cols.pop("day"), cols)
 
@@ -222,8 +228,7 @@ def _knots(table: Mapping[int, float], cal: Calendar, day: np.ndarray) -> np.nda
     return np.interp(day, x, [table[y] for y in years])
 
 
-def assign_da_victims(cal: Calendar, scale: float, rng: np.random.Generator,
-                       da_day: np.ndarray, da_npa: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def assign_da_victims(cal: Calendar, scale: float, rng: np.random.Generator, da_day: np.ndarray, da_npa: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Victim numbers for domestic abuse occurrences (crimes and non-crime together).
 
     Victims are chains of occurrences in time (:data:`DA_REPEAT_P`, :data:`DA_EXTRA`,
@@ -285,8 +290,7 @@ def _dense(ids: np.ndarray) -> np.ndarray:
     return (np.cumsum(used) - 1)[ids]
 
 
-def _exact_year(victim: np.ndarray, in_year: np.ndarray, day: np.ndarray, n_repeat: int, n_victims: int,
-                rng: np.random.Generator) -> np.ndarray:
+def _exact_year(victim: np.ndarray, in_year: np.ndarray, day: np.ndarray, n_repeat: int, n_victims: int, rng: np.random.Generator) -> np.ndarray:
     """Relabel a few occurrences so that the year (``in_year``) has exactly ``n_repeat`` repeat
     victims among ``n_victims`` distinct victims.
 
@@ -351,11 +355,13 @@ def calls_table(cal: Calendar, scale: float, rng: np.random.Generator) -> pd.Dat
     drawn = draw_counts(CALL_SERIES, cal, scale, rng)
     counts = np.stack([drawn[s.name] for s in CALL_SERIES], axis=1)
     k = len(CALL_SERIES)
-    return pd.DataFrame({
-        "date": dates(np.repeat(cal.day_no, k), cal),
-        "channel": labels(np.tile(np.arange(k), cal.n), [s.name for s in CALL_SERIES]),
-        "calls": counts.ravel().astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "date": dates(np.repeat(cal.day_no, k), cal),
+            "channel": labels(np.tile(np.arange(k), cal.n), [s.name for s in CALL_SERIES]),
+            "calls": counts.ravel().astype(np.int64),
+        }
+    )
 
 
 def fraud_table(cal: Calendar, scale: float, rng: np.random.Generator) -> pd.DataFrame:
@@ -393,16 +399,18 @@ def fraud_table(cal: Calendar, scale: float, rng: np.random.Generator) -> pd.Dat
     rank[order] = np.arange(n) - starts[months[order]]
     disseminated = rank < target[months]
     ids = unique_ints(rng, n, 40)
-    return pd.DataFrame({
-        "report_id": hex_strings(ids, "AF", 10),
-        "reported_date": dates(day, cal),
-        "fraud_type": labels(ftype, types),
-        "loss_gbp": loss.astype(np.float64),
-        "victim_type": labels(np.where(individual, 0, 1), ["individual", "organisation"]),
-        "victim_age_band": labels(age, [*ages, "Not applicable"]),
-        "support_requested": support,
-        "disseminated_to_force": disseminated,
-    })
+    return pd.DataFrame(
+        {
+            "report_id": hex_strings(ids, "AF", 10),
+            "reported_date": dates(day, cal),
+            "fraud_type": labels(ftype, types),
+            "loss_gbp": loss.astype(np.float64),
+            "victim_type": labels(np.where(individual, 0, 1), ["individual", "organisation"]),
+            "victim_age_band": labels(age, [*ages, "Not applicable"]),
+            "support_requested": support,
+            "disseminated_to_force": disseminated,
+        }
+    )
 
 
 def fpns_table(cal: Calendar, scale: float, rng: np.random.Generator, npas: Sequence[str]) -> pd.DataFrame:
@@ -424,12 +432,14 @@ def fpns_table(cal: Calendar, scale: float, rng: np.random.Generator, npas: Sequ
         breach[sel] = pos[_choice(rng, list(mix.values()), len(sel))]
     npa = _choice(rng, _npa_probs(npas, "urban"), n)
     ids = unique_ints(rng, n, 32)
-    return pd.DataFrame({
-        "fpn_id": hex_strings(ids, "FPN", 8),
-        "issued_date": dates(day, cal),
-        "breach_type": labels(breach, BREACH_TYPES),
-        "npa": labels(npa, npas),
-    })
+    return pd.DataFrame(
+        {
+            "fpn_id": hex_strings(ids, "FPN", 8),
+            "issued_date": dates(day, cal),
+            "breach_type": labels(breach, BREACH_TYPES),
+            "npa": labels(npa, npas),
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------

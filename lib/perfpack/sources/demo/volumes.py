@@ -1,7 +1,6 @@
 """The demo's calendar and expected daily volumes, and the drawn counts per day: calibration
 segments cut at the Covid-19 period boundaries, Poisson totals, multinomial days."""
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -69,8 +68,9 @@ class Calendar:
         last = [date.fromisoformat(str(c - 1)) for c in [*cuts[1:], d[-1] + 1]]
         self.segment_year = np.array([f.year for f in first])
         span = {(f, e): i for i, (f, e) in enumerate(zip(first, last))}
-        self.segment_prev = np.array([span.get((Window(f, e).year_earlier().start, Window(f, e).year_earlier().end), -1)
-                                      for f, e in zip(first, last)], dtype=np.int64)
+        self.segment_prev = np.array(
+            [span.get((Window(f, e).year_earlier().start, Window(f, e).year_earlier().end), -1) for f, e in zip(first, last)], dtype=np.int64
+        )
 
     def mask(self, start: date, end: date) -> np.ndarray:
         return (self.days >= np.datetime64(start, "D")) & (self.days <= np.datetime64(end, "D"))
@@ -131,8 +131,9 @@ def _expected_all(series: Sequence[Series], cal: Calendar) -> dict[str, np.ndarr
     return done
 
 
-def _segment_totals(lam: np.ndarray, cal: Calendar, scale: float, rng: np.random.Generator,
-                    ref_factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _segment_totals(
+    lam: np.ndarray, cal: Calendar, scale: float, rng: np.random.Generator, ref_factor: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Drawn totals of the calibration segments, and each one's drawn over expected total.
 
     Before the pandemic year a segment's total is a Poisson draw around its expected total.
@@ -162,8 +163,15 @@ def _segment_totals(lam: np.ndarray, cal: Calendar, scale: float, rng: np.random
     return totals, factor
 
 
-def allocate(lam: np.ndarray, segment: np.ndarray, cal: Calendar, scale: float, rng: np.random.Generator,
-              dispersion: float = MONTHLY_DISPERSION, totals: np.ndarray | None = None) -> np.ndarray:
+def allocate(
+    lam: np.ndarray,
+    segment: np.ndarray,
+    cal: Calendar,
+    scale: float,
+    rng: np.random.Generator,
+    dispersion: float = MONTHLY_DISPERSION,
+    totals: np.ndarray | None = None,
+) -> np.ndarray:
     """Daily counts whose segment totals are ``totals`` (by default the rounded expected totals
     times ``scale``), shared among the days by a multinomial draw."""
     if totals is None:

@@ -1,7 +1,6 @@
 """The demo's public API: :func:`generate` the tables in memory, :func:`write_demo` them to a
 folder (CSV or Parquet), and the command line."""
 
-
 from __future__ import annotations
 
 import argparse
@@ -85,7 +84,7 @@ def generate(scale: float = 1.0, seed: int = 2021, config=None) -> dict[str, pd.
     da_npa = np.r_[crimes.cols["npa"][c_da], incidents.cols["npa"][i_da]]
     victim, home, n_da = assign_da_victims(cal, scale, rngs["victims"], da_day, da_npa)
     crimes.cols["npa"][c_da] = home[: len(c_da)]
-    incidents.cols["npa"][i_da] = home[len(c_da):]
+    incidents.cols["npa"][i_da] = home[len(c_da) :]
     # every victim (domestic and other) gets a distinct pseudonymous id
     c_other = np.flatnonzero(crimes.cols["victim"])
     ids_rng = rngs["ids"]
@@ -97,7 +96,7 @@ def generate(scale: float = 1.0, seed: int = 2021, config=None) -> dict[str, pd.
     c_has[c_da] = True
     c_has[c_other] = True
     i_victim = np.zeros(len(incidents.day), dtype=np.int64)
-    i_victim[i_da] = victim_hex[victim[len(c_da):]]
+    i_victim[i_da] = victim_hex[victim[len(c_da) :]]
     i_has = np.zeros(len(incidents.day), dtype=bool)
     i_has[i_da] = True
 
@@ -105,26 +104,28 @@ def generate(scale: float = 1.0, seed: int = 2021, config=None) -> dict[str, pd.
     incident_ids = unique_ints(ids_rng, len(incidents.day), 40)
     c, ic = crimes.cols, incidents.cols
     out = {
-        "crimes": pd.DataFrame({
-            "crime_id": hex_strings(crime_ids, "CR", 10),
-            "recorded_date": dates(crimes.day, cal),
-            "offence_code": labels(c["mix"], codes),
-            "npa": labels(c["npa"], npas),
-            "domestic": c["domestic"].astype(bool),
-            "victim_id": hex_strings(c_victim, "V", 10, c_has),
-        }),
-        "incidents": pd.DataFrame({
-            "incident_id": hex_strings(incident_ids, "IN", 10),
-            "opened_at": pd.Series(
-                (cal.days[incidents.day].astype("datetime64[s]") + ic["seconds"].astype("timedelta64[s]")).astype("datetime64[us]")
-            ),
-            "category": labels(ic["mix"], list(INCIDENT_CATEGORIES)),
-            "covid_related": ic["covid_related"].astype(bool),
-            "npa": labels(ic["npa"], npas),
-            "victim_id": hex_strings(i_victim, "V", 10, i_has),
-            "grade": ic["grade"].astype(np.int64),
-            "attended": ic["attended"].astype(bool),
-        }),
+        "crimes": pd.DataFrame(
+            {
+                "crime_id": hex_strings(crime_ids, "CR", 10),
+                "recorded_date": dates(crimes.day, cal),
+                "offence_code": labels(c["mix"], codes),
+                "npa": labels(c["npa"], npas),
+                "domestic": c["domestic"].astype(bool),
+                "victim_id": hex_strings(c_victim, "V", 10, c_has),
+            }
+        ),
+        "incidents": pd.DataFrame(
+            {
+                "incident_id": hex_strings(incident_ids, "IN", 10),
+                "opened_at": pd.Series((cal.days[incidents.day].astype("datetime64[s]") + ic["seconds"].astype("timedelta64[s]")).astype("datetime64[us]")),
+                "category": labels(ic["mix"], list(INCIDENT_CATEGORIES)),
+                "covid_related": ic["covid_related"].astype(bool),
+                "npa": labels(ic["npa"], npas),
+                "victim_id": hex_strings(i_victim, "V", 10, i_has),
+                "grade": ic["grade"].astype(np.int64),
+                "attended": ic["attended"].astype(bool),
+            }
+        ),
         "calls": calls_table(cal, scale, rngs["calls"]),
         "fraud_reports": fraud_table(cal, scale, rngs["fraud"]),
         "fpns": fpns_table(cal, scale, rngs["fpns"], npas),
@@ -180,10 +181,7 @@ def write_demo(out_dir, scale: float = 1.0, seed: int = 2021, fmt: str = "csv", 
         ours = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")}
         foreign = sorted(p.name for p in out.iterdir() if p.name not in ours)
         if foreign:
-            raise FileExistsError(
-                f"{out} already holds files that are not demo tables ({', '.join(foreign[:5])}); "
-                "choose an empty or new directory"
-            )
+            raise FileExistsError(f"{out} already holds files that are not demo tables ({', '.join(foreign[:5])}); choose an empty or new directory")
     frames = generate(scale=scale, seed=seed, config=config)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -227,4 +225,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
