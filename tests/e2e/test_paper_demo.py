@@ -58,7 +58,7 @@ def test_covid_periods_area_table_and_foreword_figures(paper):
     covid = _table(paper, "Measure", "All crime")
     assert covid[0][1].startswith("Covid-19 period") and any(r[0] == "ASB incidents" for r in covid)
     foreword = _table(paper, "Crime type", "Domestic burglary")
-    assert foreword[1][:5] == ["Domestic burglary", "2,790", "1,929", "-861", "-30.9%"]
+    assert foreword[1][:5] == ["Domestic burglary", "2,790", "1,929", "\u2212861", "\u221230.9%"]
     area = _table(paper, "Area", "Stoke-on-Trent")
     assert area[1][0] == "Force" and len(area) >= 10
 
@@ -74,7 +74,7 @@ def test_every_chart_has_alt_text_and_a_caption(paper):
 
 def test_public_wording(paper):
     text = paper["text"] + paper["html"]
-    assert "All crime fell by 18% (from 85,261 to 70,270), a significant decrease." in paper["text"]
+    assert "All crime fell by 18% (from 85,261 to 70,270), a statistically significant decrease." in paper["text"]
     assert "[Draft: " in paper["text"] and "[Analyst: what these figures show" not in paper["text"], "the pack's sentences, not bare placeholders"
     assert "sha256" not in text.lower() and "SHA-256" not in text
     assert "docs/caveats.md" not in text and "source 'canonical'" not in text and "breakdowns by area and month" not in text

@@ -23,13 +23,9 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -39,6 +35,7 @@ from pathlib import Path
 
 from perfpack.config import DEMO_DIR, PROJECT_ROOT, peer_settings
 from perfpack.execution.provenance import code_version
+from perfpack.execution.workers import SectionSpec, Workers, run_section
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 from perfpack.periods import Period
 from perfpack.profiles import check_commentary, data_force, describe_profile, resolve, write_derived
@@ -52,20 +49,12 @@ sys.modules.setdefault("rfc3987_syntax", None)
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 SECTION_PATTERN = "[0-9][0-9]-*.ipynb"
-KILL_GRACE_SECONDS = 10
 
 
 class RunError(Exception):
     """A run that cannot start or cannot publish; ``str()`` is the plain message."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    id: str
-    path: Path
-    title: str
 
 
 @dataclass
@@ -201,182 +190,6 @@ def publish(build: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-# ---- the run -----------------------------------------------------------------------------------
-
-
-class _Worker:
-    """A section worker process (``python -m perfpack.execution.worker --serve``) that runs one section
-    after another: its start and imports (papermill, nbconvert: about a second of CPU) are
-    paid once per parallel slot rather than once per section. Each section still runs in a
-    fresh kernel; a worker whose section hangs or dies is stopped and replaced."""
-
-    def __init__(self, workdir: Path, n: int, env: dict):
-        self.log_path = workdir / f"worker-{n}.log"
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "perfpack.execution.worker", "--serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            start_new_session=True,
-            env=env,
-        )
-        self.replies: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.replies.put(line)
-        self.replies.put(None)  # the process has ended
-
-    def run(self, job_path: Path, timeout: float) -> str:
-        """Run one job: ``done``, ``timeout`` or ``ended`` (the process died)."""
-        try:
-            self.proc.stdin.write(f"{job_path}\n".encode())
-            self.proc.stdin.flush()
-        except OSError:
-            return "ended"
-        try:
-            return "done" if self.replies.get(timeout=timeout) is not None else "ended"
-        except queue.Empty:
-            return "timeout"
-
-    def log_tail(self, offset: int) -> str:
-        with open(self.log_path, "rb") as f:
-            f.seek(offset)
-            lines = f.read().decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else "no message"
-
-    def end_of_jobs(self) -> None:
-        """Tell the worker no more jobs are coming: it leaves its loop and ends."""
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-
-    def close(self, now: bool = False) -> None:
-        """Let the worker finish (end of its jobs), or with ``now`` stop it and its section."""
-        try:
-            if now:
-                raise OSError
-            self.end_of_jobs()
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            _stop(self.proc)
-        self.log.close()
-
-
-class _Workers:
-    """One :class:`_Worker` per thread of the runner's pool. ``start`` workers are started at
-    once, so that their imports overlap the validation of the data; more on first use.
-
-    With ``fork_kernels``, a kernel server (:mod:`perfpack.execution.kernel_fork`) is started first and
-    the workers' kernels are forked from it: each section still gets a fresh kernel, without
-    paying 2.5 s of CPU to start it and import the libraries."""
-
-    def __init__(self, workdir: Path, start: int = 0, fork_kernels: bool = True):
-        self.workdir, self.local, self.all, self.lock = workdir, threading.local(), [], threading.Lock()
-        self.finished = False
-        self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
-        self.server = None
-        if fork_kernels:
-            from perfpack.execution.kernel_fork import ENV, Server  # heavy: only at the step that needs it, so a refused run exits at once
-
-            self.server_log = open(workdir / "kernel-server.log", "ab")
-            self.server = Server(workdir, env=self.env, log=self.server_log)
-            self.env[ENV] = self.server.path
-        self.idle = [self._new() for _ in range(start)]
-
-    def _new(self) -> _Worker:
-        with self.lock:
-            w = _Worker(self.workdir, len(self.all), self.env)
-            self.all.append(w)
-        return w
-
-    def get(self) -> _Worker:
-        w = getattr(self.local, "worker", None)
-        if w is None or w.proc.poll() is not None:
-            with self.lock:
-                w = self.idle.pop() if self.idle else None
-            self.local.worker = w = w if w is not None and w.proc.poll() is None else self._new()
-        return w
-
-    def discard(self, w: _Worker) -> None:
-        _stop(w.proc)
-        self.local.worker = None
-
-    def finish(self) -> None:
-        """No more sections: the workers and the kernel server end on their own while the
-        runner writes the index and the paper (:meth:`close` then finds them gone)."""
-        self.finished = True
-        for w in self.all:
-            w.end_of_jobs()
-        if self.server is not None:
-            self.server.proc.terminate()
-
-    def close(self, now: bool = False) -> None:
-        """Wait for the workers to end (after :meth:`finish`), or with ``now`` stop them."""
-        while self.all:
-            self.all.pop().close(now)
-        if self.server is not None:
-            _stop(self.server.proc)
-            self.server_log.close()
-            self.server = None
-
-
-def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, workers: _Workers) -> dict:
-    job_path = workdir / f"{spec.id}.job.json"
-    job_path.write_text(json.dumps(job), encoding="utf-8")
-    started = time.perf_counter()
-    worker = workers.get()
-    log_offset = worker.log_path.stat().st_size
-    outcome = worker.run(job_path, timeout + 30)
-    if outcome == "timeout":
-        workers.discard(worker)
-        res = {
-            "section": spec.id,
-            "status": "timeout",
-            "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)",
-        }
-        if Path(job["output"]).is_file():
-            from perfpack.publish.export import notebook_to_html  # heavy: only at the step that needs it, so a refused run exits at once
-
-            try:
-                notebook_to_html(
-                    job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"]
-                )
-            except Exception:  # a partial notebook that cannot be exported: the index says so
-                pass
-        res["seconds"] = round(time.perf_counter() - started, 2)
-        return res
-    if outcome == "ended":
-        workers.discard(worker)
-    result_path = Path(job["result"])
-    if not result_path.is_file():
-        return {
-            "section": spec.id,
-            "status": "failed",
-            "error": f"the section's process ended without a result (exit {worker.proc.poll()}): {worker.log_tail(log_offset)[:300]}",
-            "seconds": round(time.perf_counter() - started, 2),
-        }
-    res = json.loads(result_path.read_text(encoding="utf-8"))
-    res["seconds"] = round(time.perf_counter() - started, 2)
-    return res
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def longest_first(specs: list[SectionSpec], out_root: Path, period_id: str) -> list[SectionSpec]:
     """The sections in the order to start them: the longest first, by their times in the last
     published run (this period's, else the newest), so that no long section starts last and
@@ -495,7 +308,7 @@ def run(
     section_workers = None
     try:
         clean_debris(out_root)
-        section_workers = _Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels)
+        section_workers = Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels)
         t_val = time.perf_counter()
         snapshot = scratch / "data"
         if config.derived:  # the notebooks read the derived profile like any other
@@ -549,7 +362,7 @@ def run(
             bar = tqdm(total=len(specs), desc=f"{p.id}", unit="section", file=sys.stderr, dynamic_ncols=True)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             try:
-                futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in longest_first(specs, out_root, p.id)}
+                futures = {pool.submit(run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in longest_first(specs, out_root, p.id)}
                 for fut in as_completed(futures):
                     s = futures[fut]
                     results[s.id] = fut.result()
