@@ -19,6 +19,7 @@ from perfpack.sources.contract import (
     APART_DAYS,
     EARLIEST_DATE,
     FALSE_WORDS,
+    MAX_NUMBER,
     PARSE_CHUNK_ROWS,
     PARSE_DISTINCT,
     SHOW_ROWS,
@@ -28,22 +29,37 @@ from perfpack.sources.contract import (
     DataProblem,
     DataValidationError,
     TableSpec,
-    find_table_file,
+    table_files,
 )
+from perfpack.sources.text_files import SAVE_AS_UTF8, encoding_problem, line_numbers, shape_problem, sniff
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
 
 def _row_ref(path: Path, idx) -> str:
-    # CSV: line numbers as a text editor shows them (header is line 1).
-    return f"line {int(idx) + 2}" if path.suffix == ".csv" else f"row {int(idx) + 1}"
+    # CSV: line numbers as a text editor shows them (header is line 1), counting the lines of
+    # quoted values that hold a line break and the blank lines the readers skip.
+    return f"line {line_numbers(path).line(int(idx))}" if path.suffix != ".parquet" else f"row {int(idx) + 1}"
 
 
 def _examples(path: Path, raw: pd.Series, mask: pd.Series) -> tuple[list[str], int]:
     bad = raw[mask]
     rows = [f"{_row_ref(path, i)}: {v!r}" for i, v in bad.head(SHOW_ROWS).items()]
     return rows, int(mask.sum())
+
+
+def _distinct_examples(path: Path, raw: pd.Series, mask: pd.Series) -> tuple[list[str], int, int]:
+    """Each distinct offending value once, with the line it first appears on and how many
+    more rows carry it: (examples, distinct values, rows)."""
+    bad = raw[mask].astype(str)
+    first = bad[~bad.duplicated()]
+    counts = bad.value_counts()
+    rows = []
+    for i, v in first.head(SHOW_ROWS).items():
+        more = int(counts[v]) - 1
+        rows.append(f"{_row_ref(path, i)}: {v!r}" + (f" (and {more:,} more row{'s' if more != 1 else ''})" if more else ""))
+    return rows, len(first), int(mask.sum())
 
 
 def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -60,7 +76,9 @@ def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, l
         out = pd.DataFrame(index=df.index)
         for c in df.columns:
             s = df[c]
-            if pd.api.types.is_datetime64_any_dtype(s):
+            if isinstance(s.dtype, pd.DatetimeTZDtype):  # kept with its offset: the checks refuse it in words
+                txt = s.dt.strftime("%Y-%m-%d %H:%M:%S%z")
+            elif pd.api.types.is_datetime64_any_dtype(s):
                 txt = s.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False)
             else:
                 txt = s.astype("string")
@@ -87,6 +105,25 @@ def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, l
     return df, [c.strip() for c in header]
 
 
+SHAPE_TODO = "each record must have the header's columns: put a value that holds a comma or a line break in double quotes, and double any quote inside it (\"\")."
+
+
+def _unreadable(path: Path, exc: Exception) -> DataProblem:
+    """Why a file could not be read, in words: which lines are not UTF-8, which records have
+    the wrong number of fields, or the reader's own words."""
+    file = str(path)
+    if path.suffix != ".parquet":
+        enc = encoding_problem(path)
+        if enc is not None:
+            return DataProblem(file, None, enc[0], enc[1], SAVE_AS_UTF8, enc[2])
+        shape = shape_problem(path)
+        if shape is not None:
+            return DataProblem(file, None, shape[0], shape[1], SHAPE_TODO, shape[2])
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+    return DataProblem(file, None, f"the file could not be read as {kind} ({first[:300]})", todo="check the file is a comma-separated UTF-8 text file with a header row (or a Parquet file), exported again from the source system.")
+
+
 def _csv_header(path: Path) -> list[str]:
     """The column names on a CSV file's first line (byte-order mark and line ending removed)."""
 
@@ -104,43 +141,88 @@ def _parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return low.isin(TRUE_WORDS), ~ok
 
 
+# Why a value did not parse: the reason codes of _parse_values, each reported as its own problem.
+NOT_PARSED, TIME_ZONE, OUT_OF_RANGE = 1, 2, 3
+_TIME_ZONE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
+# What datetime64[ns] can hold; a date outside it (9999-12-31, a placeholder) is out of range.
+_NS_RANGE = (pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D"))
+
+
+def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime(errors="coerce")`` that never raises: odd values become NaT."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            out = pd.to_datetime(values, format=fmt, errors="coerce")
+        except (ValueError, TypeError, OverflowError):  # values pandas will not coerce together: one at a time
+            out = pd.Series([_one_datetime(v, fmt) for v in values], index=values.index, dtype="datetime64[us]")
+    if isinstance(out.dtype, pd.DatetimeTZDtype):  # should not happen (zones are refused first): drop them
+        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    return out
+
+
+def _one_datetime(value, fmt: str):
+    if not isinstance(value, str):
+        return pd.NaT
+    try:
+        t = pd.to_datetime(value, format=fmt)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    return pd.NaT if t is pd.NaT or t.tzinfo is not None else t
+
+
 def _parse_values(spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse text values to the column's type, value by value: (parsed, not-parseable mask)."""
+    """Parse text values to the column's type, value by value: (parsed, reason), ``reason`` 0
+    for a value that parsed or is empty, else :data:`NOT_PARSED`, :data:`TIME_ZONE` (a
+    timestamp with a zone) or :data:`OUT_OF_RANGE` (a number too large to be real, a date
+    beyond what a timestamp holds)."""
+    if raw.isna().any():
+        raw = raw.fillna("")
     stripped = raw.str.strip()
     if stripped.str.len().sum() == raw.str.len().sum():
         stripped = raw  # nothing was stripped: keep the file's strings rather than a copy (memory)
     empty = stripped == ""
+    reason = np.zeros(len(raw), dtype=np.int8)
     if spec.kind in ("date", "datetime"):
-        fmt = "%Y-%m-%d" if spec.kind == "date" else "ISO8601"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(stripped.where(~empty), format=fmt, errors="coerce")
-        if spec.kind == "date" and parsed.isna().any():
+        zoned = stripped.str.contains(_TIME_ZONE, regex=True, na=False).to_numpy()
+        todo = ~empty.to_numpy() & ~zoned
+        parsed = _to_datetime(stripped.where(todo), "%Y-%m-%d" if spec.kind == "date" else "ISO8601")
+        if spec.kind == "date" and (parsed.isna().to_numpy() & todo).any():
             # Accept a full timestamp in a date column (Parquet / database exports).
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                retry = pd.to_datetime(stripped.where(parsed.isna() & ~empty), format="ISO8601", errors="coerce")
+            retry = _to_datetime(stripped.where(parsed.isna().to_numpy() & todo), "ISO8601")
             parsed = parsed.fillna(retry.dt.normalize())
-        bad = parsed.isna() & ~empty
-        return (parsed if bad.any() else parsed.astype("datetime64[ns]")), bad
+        out_of_range = (parsed.notna() & ((parsed < _NS_RANGE[0]) | (parsed > _NS_RANGE[1]))).to_numpy()
+        reason[todo & parsed.isna().to_numpy()] = NOT_PARSED
+        reason[zoned] = TIME_ZONE
+        reason[out_of_range] = OUT_OF_RANGE
+        if reason.any():
+            return parsed.where(reason == 0), pd.Series(reason, index=raw.index)
+        return parsed.astype("datetime64[ns]"), pd.Series(reason, index=raw.index)
     if spec.kind == "bool":
         parsed, bad = _parse_bool(stripped)
-        bad = bad & ~empty
-        return (parsed if bad.any() else parsed.where(~empty)), bad
+        reason[(bad & ~empty).to_numpy()] = NOT_PARSED
+        return (parsed if reason.any() else parsed.where(~empty)), pd.Series(reason, index=raw.index)
     if spec.kind in ("int", "float"):
-        num = pd.to_numeric(stripped.str.replace(",", "", regex=False).where(~empty), errors="coerce")
-        bad = num.isna() & ~empty
+        num = pd.to_numeric(stripped.str.replace(",", "", regex=False).where(~empty), errors="coerce").astype("float64")
+        finite = np.isfinite(num.to_numpy())
+        reason[(~empty).to_numpy() & num.isna().to_numpy()] = NOT_PARSED
+        reason[(~empty).to_numpy() & num.notna().to_numpy() & ~finite] = OUT_OF_RANGE  # inf, -inf
+        with np.errstate(invalid="ignore"):
+            too_large = finite & (np.abs(num.to_numpy()) > MAX_NUMBER)
+        reason[too_large] = OUT_OF_RANGE
         if spec.kind == "int":
-            bad = bad | (num.notna() & (num % 1 != 0))
-        if bad.any():
-            return num, bad
-        return (num.astype("Int64") if spec.kind == "int" else num.astype("float64")), bad
+            with np.errstate(invalid="ignore"):
+                reason[(reason == 0) & finite & (np.mod(num.to_numpy(), 1) != 0)] = NOT_PARSED
+        if reason.any():
+            return num.where(reason == 0), pd.Series(reason, index=raw.index)
+        return (num.astype("Int64") if spec.kind == "int" else num), pd.Series(reason, index=raw.index)
     # text columns
-    return (stripped.where(~empty) if empty.any() else stripped), pd.Series(False, index=raw.index)
+    return (stripped.where(~empty) if empty.any() else stripped), pd.Series(reason, index=raw.index)
 
 
-def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, DataProblem | None]:
-    """Parse one column of text to its type; (typed column, the problem or None).
+def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, list[DataProblem], pd.Series]:
+    """Parse one column of text to its type: (typed column, its problems, the rows that did
+    not parse), each kind of failure reported once.
 
     Parsing goes value by value, so a column with few distinct values in many rows (a date,
     a flag, a grade) is parsed once per distinct value and the result spread back over the
@@ -155,26 +237,44 @@ def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tu
             codes = None
     if codes is None and spec.kind == "datetime" and len(raw) > PARSE_CHUNK_ROWS:
         parts = [_parse_values(spec, raw.iloc[i : i + PARSE_CHUNK_ROWS]) for i in range(0, len(raw), PARSE_CHUNK_ROWS)]
-        parsed, bad = pd.concat([p for p, _ in parts]), pd.concat([b for _, b in parts])
-        if not bad.any():
+        parsed, reason = pd.concat([p for p, _ in parts]), pd.concat([b for _, b in parts])
+        if not reason.any():
             parsed = parsed.astype("datetime64[ns]")
     elif codes is None:
-        parsed, bad = _parse_values(spec, raw)
+        parsed, reason = _parse_values(spec, raw)
     else:
-        parsed_d, bad_d = _parse_values(spec, pd.Series(distinct, dtype=str))
+        parsed_d, reason_d = _parse_values(spec, pd.Series(distinct, dtype=str))
         parsed = _spread(parsed_d, codes, raw.index, categorical=spec.kind == "str")
-        bad = pd.Series(bad_d.to_numpy(dtype=bool)[codes], index=raw.index)
-    if not bad.any():
-        return parsed, None
-    rows, n = _examples(path, raw, bad)
-    s = "s" if n != 1 else ""
-    if spec.kind in ("date", "datetime"):
-        words, todo = f"{n} value{s} that are not real dates", f"write dates as YYYY-MM-DD{' HH:MM:SS' if spec.kind == 'datetime' else ''} and correct impossible ones (such as 30 February) in the extract."
-    elif spec.kind == "bool":
-        words, todo = f"{n} value{s} that are not true/false", "write true or false (yes/no and 1/0 are accepted too)."
-    else:
-        words, todo = f"{n} value{s} that are not {'whole numbers' if spec.kind == 'int' else 'numbers'}", "correct the values in the extract; numbers must not carry units or text."
-    return parsed, DataProblem(str(path), name, words, rows, todo, n)
+        reason = pd.Series(reason_d.to_numpy()[codes], index=raw.index)
+    if not reason.any():
+        return parsed, [], pd.Series(False, index=raw.index)
+    problems = []
+    for code in (NOT_PARSED, TIME_ZONE, OUT_OF_RANGE):
+        mask = reason == code
+        if mask.any():
+            rows, n = _examples(path, raw, mask)
+            words, todo = _parse_words(spec, code, n)
+            problems.append(DataProblem(str(path), name, words, rows, todo, n))
+    return parsed, problems, reason != 0
+
+
+def _parse_words(spec: ColumnSpec, code: int, n: int) -> tuple[str, str]:
+    """(what is wrong, what to do) for ``n`` values of a column that failed to parse."""
+    one = n == 1
+    values = f"{n:,} value{'' if one else 's'} that {'is' if one else 'are'} not"
+    dated = spec.kind in ("date", "datetime")
+    if code == TIME_ZONE:
+        return (f"{n:,} timestamp{'' if one else 's'} with a time zone (such as +01:00 or Z)", "write local dates and times without a zone or offset, as the force's systems show them (e.g. 2020-05-02 23:10:00); the pack counts events by the local calendar.")
+    if code == OUT_OF_RANGE and dated:
+        return (f"{n:,} date{'' if one else 's'} outside any plausible range (such as 9999-12-31 or 1500-01-01)", "check for placeholder dates and correct them in the extract.")
+    if code == OUT_OF_RANGE:
+        return (f"{n:,} value{'' if one else 's'} too large to be real (infinite, or more than {MAX_NUMBER:,.0f})", "a corrupted or mistyped value: correct it in the extract (a count or an amount in pounds is a plain number such as 1250 or 120.50).")
+    if dated:
+        return (f"{values} {'a real date' if one else 'real dates'}", f"write dates as YYYY-MM-DD{' HH:MM:SS' if spec.kind == 'datetime' else ''} and correct impossible ones (such as 30 February) in the extract.")
+    if spec.kind == "bool":
+        return (f"{values} true/false", "write true or false (yes/no and 1/0 are accepted too).")
+    kind = ("a whole number" if one else "whole numbers") if spec.kind == "int" else ("a number" if one else "numbers")
+    return (f"{values} {kind}", "correct the values in the extract; numbers must not carry units or text.")
 
 
 def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index, categorical: bool) -> pd.Series:
@@ -264,10 +364,25 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
     facts: dict = {"file": file, "table": spec.name}
     if path.stat().st_size == 0:
         return pd.DataFrame(), [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")], facts
+    what = sniff(path)
+    if what is not None:  # an Excel workbook named .csv, UTF-16 text...: say what it is
+        return pd.DataFrame(), [DataProblem(file, None, what[0], todo=what[1])], facts
     try:
+        header = [c.strip() for c in _csv_header(path)] if path.suffix != ".parquet" else []
+        twice = sorted({c for c in header if header.count(c) > 1 and c in spec.columns})
+        if twice:
+            return pd.DataFrame(), [DataProblem(file, c, "the header names this column more than once", todo="keep one column of that name; rename or remove the others.") for c in twice], facts
         raw, in_file = read_raw(path, spec)
-    except Exception as exc:  # unreadable file: say so plainly
-        return pd.DataFrame(), [DataProblem(file, None, f"the file could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})", todo="check the file is a comma-separated text file with a header row (or a Parquet file).")], facts
+    except Exception as exc:  # unreadable file: say why plainly
+        return pd.DataFrame(), [_unreadable(path, exc)], facts
+    if path.suffix != ".parquet" and (not _pyarrow_ok(path) or raw.isna().to_numpy().any()):
+        # pandas reads a record with more or fewer fields than the header without a word
+        # (pyarrow refuses it): small files are checked record by record, in milliseconds
+        shape = shape_problem(path)
+        if shape is not None:
+            return pd.DataFrame(), [DataProblem(file, None, shape[0], shape[1], SHAPE_TODO, shape[2])], facts
+    if raw.isna().to_numpy().any():
+        raw = raw.fillna("")
     raw.columns = [str(c).strip() for c in raw.columns]
     facts["rows"] = len(raw)
     facts["extra_columns"] = [c for c in in_file if c not in spec.columns]
@@ -278,10 +393,12 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
         return pd.DataFrame(), [DataProblem(file, None, "the file has a header but no rows", todo=f"re-export the {spec.name} table with its data.")], facts
     problems: list[DataProblem] = []
     typed = pd.DataFrame(index=raw.index)
+    unparsed: dict[str, pd.Series] = {}  # rows already reported as not parsing: reported once
     for name, c in spec.columns.items():
-        series, problem = _parse_column(path, name, c, raw[name])
-        if problem:
-            problems.append(problem)
+        series, probs, failed = _parse_column(path, name, c, raw[name])
+        problems.extend(probs)
+        if probs:
+            unparsed[name] = failed
         typed[name] = series
     if spec.columns.get("offence_code"):
         typed["offence_code"] = _normalise_codes(typed["offence_code"])
@@ -291,7 +408,7 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
     try:
         schema.validate(typed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
-        problems.extend(_problems_from_pandera(path, spec, raw, err.failure_cases))
+        problems.extend(_problems_from_pandera(path, spec, raw, err.failure_cases, unparsed))
     for name, c in spec.columns.items():
         if c.kind == "id":
             problems.extend(_duplicates(path, name, raw, typed[name]))
@@ -400,28 +517,39 @@ def _apart_from_the_rest(path: Path, spec: TableSpec, raw: pd.DataFrame, dates: 
     return [DataProblem(str(path), spec.date_column, words, rows, CHECK_TODO["apart"], n)]
 
 
-def _problems_from_pandera(path: Path, spec: TableSpec, raw: pd.DataFrame, fc: pd.DataFrame) -> list[DataProblem]:
+def _problems_from_pandera(path: Path, spec: TableSpec, raw: pd.DataFrame, fc: pd.DataFrame, unparsed: dict[str, pd.Series] | None = None) -> list[DataProblem]:
+    """The pandera checks' failures as problems; a row whose value did not parse (reported
+    already, and NaN to pandera) is not reported again, as empty or as anything else."""
     out = []
     fc = fc.copy()
     fc["check"] = fc["check"].astype(str)
+    unparsed = unparsed or {}
     for (column, check), group in fc.groupby(["column", "check"], sort=False, dropna=False):
         key = next((k for k in CHECK_WORDS if k in check), None)
         col_spec = spec.columns.get(column)
         if key is None or col_spec is None:
             continue
-        idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
-        # rows that failed parsing are already reported; pandera sees them as NaN here
-        idx = idx[raw[column].iloc[idx.to_numpy()].str.strip().to_numpy() != ""] if key != "not_nullable" else idx
+        idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int).drop_duplicates()
+        idx = idx[(idx >= 0) & (idx < len(raw))]
+        values = raw[column].iloc[idx.to_numpy()].astype(str).str.strip().to_numpy()
+        idx = idx[values == ""] if key == "not_nullable" else idx[values != ""]
+        if column in unparsed:
+            idx = idx[~unparsed[column].iloc[idx.to_numpy()].to_numpy()]
         if idx.empty:
             continue
         mask = pd.Series(False, index=raw.index)
         mask.iloc[idx.to_numpy()] = True
-        rows, n = _examples(path, raw[column], mask)
         allowed = _allowed_values(col_spec, ()) if key == "allowed_values" else None
         todo = CHECK_TODO.get(key) or _todo_for(column, col_spec, allowed)
         if key == "allowed_values" and col_spec.allowed_from == "npas":
             todo = _todo_for(column, col_spec, None)
-        out.append(DataProblem(str(path), column, CHECK_WORDS[key](col_spec, n), rows, todo, n))
+        if key == "allowed_values":  # each unknown name once, with the rows that carry it
+            rows, distinct, n = _distinct_examples(path, raw[column], mask)
+            words = CHECK_WORDS[key](col_spec, distinct) + (f" in {n:,} rows" if n != distinct else "")
+        else:
+            rows, n = _examples(path, raw[column], mask)
+            words = CHECK_WORDS[key](col_spec, n)
+        out.append(DataProblem(str(path), column, words, rows, todo, distinct if key == "allowed_values" else n))
     return out
 
 
@@ -439,6 +567,15 @@ def _facts(typed: pd.DataFrame, spec: TableSpec) -> dict:
             counts = typed[col].value_counts()
             facts.setdefault("values", {})[col] = {str(k): int(counts[k]) for k in sorted(counts.index, key=str) if counts[k]}
     return facts
+
+
+def check_data_folder(folder: Path) -> None:
+    """A data folder that is a file, or is not there, in words."""
+    folder = Path(folder)
+    if folder.is_file():
+        raise DataValidationError([DataProblem(str(folder), None, "this is a file, not a folder", todo=f"pass --data the folder that holds the tables (here perhaps {folder.parent}), not one file in it.")])
+    if not folder.is_dir():
+        raise DataValidationError([DataProblem(str(folder), None, "the data folder does not exist", todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).")])
 
 
 def load_canonical(
@@ -466,11 +603,14 @@ def load_canonical(
         With every problem found, in every table, at once.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DataValidationError([DataProblem(str(folder), None, "the data folder does not exist", todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).")])
+    check_data_folder(folder)
     out, facts, files, problems = {}, {}, {}, []
     for name in tables:
-        path = find_table_file(folder, name)
+        found = table_files(folder, name)
+        if len(found) > 1:
+            problems.append(DataProblem(", ".join(str(p) for p in found), None, f"the folder holds the {name} table twice ({' and '.join(p.name for p in found)}); the pack will not choose one silently", todo=f"keep the current one and move the other out of {folder}."))
+            continue
+        path = found[0] if found else None
         if path is None:
             problems.append(DataProblem(str(folder / f"{name}.csv"), None, "file not found", todo=f"put the {name} table ({TABLES[name].row_is} per row) in {folder} as {name}.csv or {name}.parquet; data/README.md lists its columns."))
             continue
