@@ -46,6 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfpack.csv_cells import restore_frame, write_csv
 from perfpack.measures.counts import FORCE
 
 #: Columns of ``revisions.csv``, in order.
@@ -162,7 +163,7 @@ def read_pack(folder: str | Path) -> EarlierPack | None:
     if not fpath.is_file():
         return broken("it has no figures.csv", manifest)
     try:
-        figures = pd.read_csv(fpath, dtype=str, keep_default_na=False)
+        figures = restore_frame(pd.read_csv(fpath, dtype=str, keep_default_na=False))
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # pandas' ParserError is a ValueError
         return broken(f"figures.csv is not readable CSV: {type(exc).__name__}", manifest)
     missing = [c for c in REQUIRED_FIGURE_COLUMNS if c not in figures.columns]
@@ -375,10 +376,7 @@ def write_revisions(revisions: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     df = revisions.reindex(columns=REVISION_COLUMNS) if revisions is not None else pd.DataFrame(columns=REVISION_COLUMNS)
-    tmp = path.with_suffix(".tmp")
-    df.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return write_csv(df, path)  # text a spreadsheet would run as a formula is neutralised
 
 
 # ---- input files --------------------------------------------------------------------------
