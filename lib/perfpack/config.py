@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from perfpack import config_checks
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pack.yaml"
 #: The bundled demo data (made by ``perfpack demo-data``; the default ``--data``).
@@ -92,9 +94,17 @@ def load_config(path: str | Path | None = None) -> PackConfig:
     if not path.is_file():
         raise ConfigError(f"Configuration file {path} not found. Pass --config, or restore config/pack.yaml.")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = config_checks.read_text(path)
+        raw = yaml.safe_load(text) or {}
+    except ValueError as exc:  # not UTF-8: the line to fix
+        raise ConfigError(str(exc)) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    problems = config_checks.check(raw, path, text)  # every setting, strictly, before anything runs
+    if problems:
+        raise ConfigError(f"The configuration has {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was run and no outputs were changed.\n" + "\n".join("- " + p for p in problems))
     g = lambda k: _get(raw, k, path)  # noqa: E731
     periods = []
     for i, p in enumerate(g("covid.periods")):
