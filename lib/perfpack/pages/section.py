@@ -11,14 +11,13 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import mistune  # nbconvert's Markdown renderer
 from IPython.display import HTML, display
 
 from perfpack.config import DEMO_DIR, PackConfig, load_config
 from perfpack.measures.counts import FORCE
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period, Window
-from perfpack.present import charts
+from perfpack.present import charts, markdown
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
 from perfpack.stats.figures import count_row, value_row, write_section_figures
@@ -115,7 +114,7 @@ class Section:
         path = commentary_path(self.config, self.period, self.id)
         if not path.is_file():
             return
-        text = mistune.create_markdown(escape=True)(path.read_text(encoding="utf-8"))
+        text = markdown.to_html(path.read_text(encoding="utf-8"))  # escaped; no image fetched from anywhere
         self.show(f'<aside class="pp-commentary"><p class="pp-commentary-label">Commentary: force lead response (written by the force, not computed)</p>{text}</aside>')
 
     # ---- figures ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pandas as pd
 
 from perfpack.periods import Period
 from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_signed, html_table, significance_cell
-from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
+from perfpack.publish.export import TEMPLATES, csp_meta, pack_css, print_css, run_block
 from perfpack.publish.run_info import describe_version
 
 HEADLINE_KINDS = ("count", "amount", "share")
@@ -173,6 +173,7 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
     force = manifest.get("force") or config.force_name
     info = {"period": period.id, "source": manifest["parameters"]["source"], "force": force, "files": manifest["inputs"], "code_version": describe_version(manifest["code_version"]), "started_at": manifest["started_at"], "finished_at": manifest["finished_at"]}
     page = tmpl.render(
+        csp_meta=jinja2.utils.markupsafe.Markup(csp_meta()),  # the browser loads nothing from anywhere
         force=force,
         meeting=config.meeting_title,
         period=period.id,
