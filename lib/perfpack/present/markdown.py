@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 
 import mistune
 
@@ -26,11 +27,11 @@ _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 def is_remote(url: str) -> bool:
     """Whether a page would fetch ``url`` from somewhere: any scheme but ``data:`` (http, https,
     ftp, file...), a protocol-relative ``//host/...`` or a Windows share ``\\\\host\\...``."""
-    u = (url or "").strip()
+    u = unquote(url or "").strip()  # as Markdown gave it: %5C is a backslash
     m = _SCHEME.match(u)
     if m:
         return m.group(1).lower() != "data"
-    return u.startswith(("//", "\\\\", "/\\", "\\/"))
+    return u.startswith(("//", "\\", "/\\", "\\/"))
 
 
 def is_shown(url: str) -> bool:
@@ -73,7 +74,7 @@ def image_problems(text: str) -> list[tuple[int, str, bool]]:
         if is_shown(url) or url in seen:
             continue
         seen.add(url)
-        line = next((i + 1 for i, s in enumerate(lines) if url and url in s), 0)
+        line = next((i + 1 for i, s in enumerate(lines) if url and (url in s or unquote(url) in s or unquote(url).replace("\\", "\\\\") in s)), 0)
         if not line:  # the address as mistune normalised it: find the image's mark instead
             line = next((i + 1 for i, s in enumerate(lines) if "![" in s), 1)
         out.append((line, url, is_remote(url)))
