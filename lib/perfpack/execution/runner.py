@@ -367,14 +367,21 @@ def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, work
             try:
                 publish_notebook(job["output"], [tuple(pair) for pair in job["local_paths"]], job["published_parameters"])
                 notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"])
-            except Exception:  # a partial notebook that cannot be exported: the index says so
-                pass
+            except Exception:  # a partial notebook that cannot be prepared or exported: not published, the index says so
+                Path(job["output"]).unlink(missing_ok=True)
         res["seconds"] = round(time.perf_counter() - started, 2)
         return res
     if outcome == "ended":
         workers.discard(worker)
     result_path = Path(job["result"])
     if not result_path.is_file():
+        if Path(job["output"]).is_file():  # the worker died before preparing its notebook for publication
+            from perfpack.publish.export import publish_notebook  # heavy: only at the step that needs it, so a refused run exits at once
+
+            try:
+                publish_notebook(job["output"], [tuple(pair) for pair in job["local_paths"]], job["published_parameters"])
+            except Exception:  # unreadable: not published
+                Path(job["output"]).unlink(missing_ok=True)
         return {"section": spec.id, "status": "failed", "error": f"the section's process ended without a result (exit {worker.proc.poll()}): {worker.log_tail(log_offset)[:300]}", "seconds": round(time.perf_counter() - started, 2)}
     res = json.loads(result_path.read_text(encoding="utf-8"))
     res["seconds"] = round(time.perf_counter() - started, 2)

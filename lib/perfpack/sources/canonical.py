@@ -148,17 +148,39 @@ _TIME_ZONE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|UTC|GMT|[+-]\d{2}(?::
 _NS_RANGE = (pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D"))
 
 
-def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
-    """``pd.to_datetime(errors="coerce")`` that never raises: odd values become NaT."""
+def _to_datetime(values: pd.Series, fmt: str) -> tuple[pd.Series, bool]:
+    """``pd.to_datetime(errors="coerce")`` that never raises: (parsed, odd). Odd values become
+    NaT; ``odd`` says pandas met timestamps with a zone (it raises on mixed zones, or returns
+    zoned times), so that the caller looks for them."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             out = pd.to_datetime(values, format=fmt, errors="coerce")
         except (ValueError, TypeError, OverflowError):  # values pandas will not coerce together: one at a time
-            out = pd.Series([_one_datetime(v, fmt) for v in values], index=values.index, dtype="datetime64[us]")
-    if isinstance(out.dtype, pd.DatetimeTZDtype):  # should not happen (zones are refused first): drop them
-        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    return out
+            return pd.Series([_one_datetime(v, fmt) for v in values], index=values.index, dtype="datetime64[us]"), True
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), True
+    return out, False
+
+
+def _parse_dates(stripped: pd.Series, empty: np.ndarray, kind: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(parsed, zoned, todo): the dates of a column, the values with a time zone, the values
+    parsed. Zones are looked for (a regular expression over every value) only when pandas
+    meets one, so a column without them costs one parse."""
+    zoned = np.zeros(len(stripped), dtype=bool)
+    for _ in range(2):
+        todo = ~empty & ~zoned
+        parsed, odd = _to_datetime(stripped.where(todo), "%Y-%m-%d" if kind == "date" else "ISO8601")
+        if kind == "date" and not odd and (parsed.isna().to_numpy() & todo).any():
+            # Accept a full timestamp in a date column (Parquet / database exports).
+            retry, odd = _to_datetime(stripped.where(parsed.isna().to_numpy() & todo), "ISO8601")
+            parsed = parsed.fillna(retry.dt.normalize())
+        if not odd or zoned.any():
+            break
+        zoned = stripped.str.contains(_TIME_ZONE, regex=True, na=False).to_numpy(dtype=bool)
+        if not zoned.any():
+            break
+    return parsed, zoned, todo
 
 
 def _one_datetime(value, fmt: str):
@@ -184,13 +206,7 @@ def _parse_values(spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, pd.Serie
     empty = stripped == ""
     reason = np.zeros(len(raw), dtype=np.int8)
     if spec.kind in ("date", "datetime"):
-        zoned = stripped.str.contains(_TIME_ZONE, regex=True, na=False).to_numpy()
-        todo = ~empty.to_numpy() & ~zoned
-        parsed = _to_datetime(stripped.where(todo), "%Y-%m-%d" if spec.kind == "date" else "ISO8601")
-        if spec.kind == "date" and (parsed.isna().to_numpy() & todo).any():
-            # Accept a full timestamp in a date column (Parquet / database exports).
-            retry = _to_datetime(stripped.where(parsed.isna().to_numpy() & todo), "ISO8601")
-            parsed = parsed.fillna(retry.dt.normalize())
+        parsed, zoned, todo = _parse_dates(stripped, empty.to_numpy(), spec.kind)
         out_of_range = (parsed.notna() & ((parsed < _NS_RANGE[0]) | (parsed > _NS_RANGE[1]))).to_numpy()
         reason[todo & parsed.isna().to_numpy()] = NOT_PARSED
         reason[zoned] = TIME_ZONE
@@ -375,14 +391,15 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
         raw, in_file = read_raw(path, spec)
     except Exception as exc:  # unreadable file: say why plainly
         return pd.DataFrame(), [_unreadable(path, exc)], facts
-    if path.suffix != ".parquet" and (not _pyarrow_ok(path) or raw.isna().to_numpy().any()):
+    if path.suffix != ".parquet" and not _pyarrow_ok(path):
         # pandas reads a record with more or fewer fields than the header without a word
-        # (pyarrow refuses it): small files are checked record by record, in milliseconds
+        # (pyarrow refuses it, and reads no empty value as missing): small files are checked
+        # record by record, in milliseconds
         shape = shape_problem(path)
         if shape is not None:
             return pd.DataFrame(), [DataProblem(file, None, shape[0], shape[1], SHAPE_TODO, shape[2])], facts
-    if raw.isna().to_numpy().any():
-        raw = raw.fillna("")
+        if raw.isna().to_numpy().any():
+            raw = raw.fillna("")
     raw.columns = [str(c).strip() for c in raw.columns]
     facts["rows"] = len(raw)
     facts["extra_columns"] = [c for c in in_file if c not in spec.columns]
