@@ -141,8 +141,14 @@ def key_lines(text: str) -> dict[str, int]:
 
 
 def check(raw: Any, path: Path, text: str = "") -> list[str]:
-    """Every problem with the configuration ``raw`` (the parsed YAML of ``path``), in words."""
-    lines = key_lines(text) if text else {}
+    """Every problem with the configuration ``raw`` (the parsed YAML of ``path``), in words;
+    with the file's ``text``, each names its line (worked out only when there is a problem)."""
+    if text and _check(raw, path, {}):
+        return _check(raw, path, key_lines(text))
+    return _check(raw, path, {})
+
+
+def _check(raw: Any, path: Path, lines: dict[str, int]) -> list[str]:
     problems: list[str] = []
 
     def at(name: str) -> str:
