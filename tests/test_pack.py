@@ -101,6 +101,19 @@ def test_section_pages_are_for_reviewers(pack_run):
         assert "<script" not in text, f"{page.name} carries a script"
         assert "highlight hl-ipython3" not in text and "jp-CodeMirrorEditor\"" not in text and "from perfpack" not in text and "Section(" not in text, f"{page.name} shows code"
         assert "Traceback" not in text
+        assert re.search(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*default-src \'none\'', text), f"{page.name} carries no policy forbidding network loads"
+
+
+@full_run
+def test_published_notebooks_and_pages_show_no_local_folder(pack_run):
+    import os
+    import tempfile
+
+    local = [str(pack_run["root"]), str(pack_run["demo"]), str(ROOT), tempfile.gettempdir() + "/", os.path.expanduser("~") + "/", sys.prefix]
+    for f in [*pack_run["out"].glob("*.html"), *pack_run["out"].glob("notebooks/*.ipynb")]:
+        text = f.read_text(encoding="utf-8")
+        for folder in local:
+            assert folder not in text, f"{f.name} shows the local folder {folder}"
 
 
 @full_run
