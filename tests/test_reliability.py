@@ -516,18 +516,53 @@ def _hold_validation(work: dict) -> tuple[subprocess.Popen, Path]:
     env = faulty(TMPDIR=str(tmpdir), PP_FAULT_HOLD="crimes.csv", PP_FAULT_HOLD_MARK=str(mark))
     proc = subprocess.Popen(perfpack_run(work["data"], work["out"], work["nbs"]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     deadline = time.monotonic() + 240  # a busy machine: the hold itself lasts 600 s
-    while not (mark.exists() and _has_kernel_server(proc.pid)):
-        assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it validated: {proc.stderr.read()[-2000:]}"
-        assert time.monotonic() < deadline, "the run never reached validation with its kernel server started"
-        time.sleep(0.2)
+    try:
+        while not (mark.exists() and _has_kernel_server(proc.pid)):
+            assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it validated: {proc.stderr.read()[-2000:]}"
+            assert time.monotonic() < deadline, f"the run never reached validation with its kernel server started (validating: {mark.exists()}; processes: {_family(proc.pid)})"
+            time.sleep(0.2)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     return proc, tmpdir
+
+
+def _folders_of(pid: int) -> list[Path]:
+    """Private folders of the run with process ``pid`` left in /tmp (its sockets, when the
+    test's temporary folder is too deep for a socket path)."""
+    found = []
+    for p in Path("/tmp").glob("perfpack-run-*"):
+        try:
+            if json.loads((p / ".perfpack-run.json").read_text(encoding="utf-8")).get("pid") == pid:
+                found.append(p)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _family(pid: int) -> list[str]:
+    out = []
+    for c in psutil.Process(pid).children(recursive=True):
+        try:
+            out.append(f"{c.pid} {c.status()} {' '.join(c.cmdline()[1:5])}")
+        except psutil.Error as exc:
+            out.append(f"{c.pid} {type(exc).__name__}")
+    return out
 
 
 def _has_kernel_server(pid: int) -> bool:
     try:
-        return any("--serve" in c.cmdline() and any("kernel_fork" in a for a in c.cmdline()) for c in psutil.Process(pid).children(recursive=True))
+        children = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         return False
+    for c in children:
+        try:
+            cmd = c.cmdline()
+        except psutil.Error:  # a child that has just ended (or a zombie): not the server
+            continue
+        if "--serve" in cmd and any("kernel_fork" in a for a in cmd):
+            return True
+    return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
@@ -545,6 +580,7 @@ def test_sigterm_and_sighup_are_handled_like_ctrl_c(work, sig):
     _, alive = psutil.wait_procs(family, timeout=30)
     assert not alive, f"left running: {[' '.join(p.cmdline()[-3:]) for p in alive]}"
     assert not list(tmpdir.glob("perfpack-run-*")), f"left in the temporary folder: {list(tmpdir.iterdir())}"
+    assert not _folders_of(proc.pid), "the run's socket folder outlived it"
     assert snapshot(work["out"]) == work["before"]
     no_debris(work["out"])
 
@@ -563,6 +599,7 @@ def test_a_run_killed_while_it_validates_leaves_no_process_and_no_copy_of_the_da
     while list(tmpdir.glob("perfpack-run-*")) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not list(tmpdir.glob("perfpack-run-*")), f"a copy of the data outlived the run: {list(tmpdir.iterdir())}"
+    assert not _folders_of(proc.pid), "the run's socket folder outlived it"
     published = {k.relative_to(PERIOD): v for k, v in work["before"].items() if k.parts[0] == PERIOD}
     assert snapshot(work["out"] / PERIOD) == published, "the published pack changed"
     again = run(work["data"], work["out"], work["nbs"])

@@ -187,3 +187,9 @@ def test_local_folders_are_replaced_longest_first_everywhere():
     clean = json.dumps(without_local_paths(nb, pairs))
     assert "/tmp/" not in clean and str(ROOT) not in clean and sys.prefix not in clean
     assert "data_dir = 'data/demo'" in clean and "File lib/perfpack/x.py:3" in clean and "<python>/lib/python3.11" in clean and "run-folder/out.ipynb" in clean
+
+
+def test_whole_numbers_stay_whole_beside_empty_cells(tmp_path):
+    df = pd.DataFrame({"current": pd.Series([7434, None, -3], dtype=object), "label": ["a", "=b", None]})
+    text = write_csv(df, tmp_path / "f.csv").read_text(encoding="utf-8")
+    assert text.splitlines() == ["current,label", "7434,a", ",'=b", "-3,"]

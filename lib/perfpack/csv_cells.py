@@ -68,24 +68,30 @@ def restore(value):
     return value
 
 
-def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with every text cell neutralised (numbers untouched)."""
+def _each_cell(df: pd.DataFrame, fix) -> pd.DataFrame:
+    """``fix`` on every cell of the text and mixed columns, types kept as they are: no
+    inference (``Series.map`` would turn a column of whole numbers with a gap into floats,
+    and ``7434`` would be written ``7434.0``)."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
-            out[c] = out[c].map(neutralise, na_action="ignore").astype(object)
-    out.columns = [neutralise(c) if isinstance(c, str) else c for c in out.columns]
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            values = col.tolist()
+            fixed = [fix(v) for v in values]
+            if fixed != values:
+                out[c] = pd.Series(fixed, index=out.index, dtype=object if col.dtype == object else col.dtype)
+    out.columns = [fix(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell neutralised (numbers untouched)."""
+    return _each_cell(df, neutralise)
 
 
 def restore_frame(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` as read from a file :func:`write_csv` wrote, with the escaping undone."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
-            out[c] = out[c].map(restore, na_action="ignore")
-    out.columns = [restore(c) if isinstance(c, str) else c for c in out.columns]
-    return out
+    return _each_cell(df, restore)
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:

@@ -37,8 +37,8 @@ import time
 
 # The environment variable that gives kernel clients the server's socket.
 ENV = "PERFPACK_KERNEL_SERVER"
-# The runner's process id and private folder: the server and the workers watch the runner from
-# their first instruction, and remove its folder (the copy of the data) if it dies.
+# The runner's process id and private folders: the server and the workers watch the runner from
+# their first instruction, and remove its folders (the copy of the data, the sockets) if it dies.
 RUNNER_PID_ENV = "PERFPACK_RUNNER_PID"
 SCRATCH_ENV = "PERFPACK_SCRATCH"
 # Where kernels' connection files and IPC sockets go (the run's private folder).
@@ -177,23 +177,23 @@ def remove_scratch_of_a_dead_runner(expected_parent: int) -> None:
     import json as _json  # stdlib
     import shutil  # stdlib, kept local: the client path imports as little as it can
 
-    folder = os.environ.get(SCRATCH_ENV)
-    if not folder:
-        return
     try:
-        with open(os.path.join(folder, ".perfpack-run.json"), encoding="utf-8") as f:
-            mark = _json.load(f)
-    except (OSError, ValueError):
+        os.kill(expected_parent, 0)
+        return  # still alive (a parent that is not the runner went): leave it to the runner
+    except ProcessLookupError:
+        pass
+    except PermissionError:
         return
-    if isinstance(mark, dict) and mark.get("pid") == expected_parent:
+    for folder in (os.environ.get(SCRATCH_ENV) or "").split(os.pathsep):
+        if not folder:
+            continue
         try:
-            os.kill(expected_parent, 0)
-            return  # still alive (a parent that is not the runner went): leave it to the runner
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            return
-        shutil.rmtree(folder, ignore_errors=True)
+            with open(os.path.join(folder, ".perfpack-run.json"), encoding="utf-8") as f:
+                mark = _json.load(f)
+        except (OSError, ValueError):
+            continue
+        if isinstance(mark, dict) and mark.get("pid") == expected_parent:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def serve(path: str) -> int:

@@ -98,6 +98,24 @@ def make_scratch(run_id: str) -> Path:
     return folder
 
 
+SOCKET_PATH_MAX = 100  # AF_UNIX paths are at most 107 bytes on Linux, 103 on macOS
+
+
+def socket_folder(scratch: Path, run_id: str) -> Path:
+    """Where the run's sockets go (the kernel server's, the kernels' IPC sockets): the private
+    folder itself, unless its path is too long for a socket (a deep TMPDIR); then a short
+    private folder of its own in /tmp, marked like the others."""
+    longest = Path(scratch) / "k" / "k0123abcd-ipc-99"
+    if len(str(longest)) <= SOCKET_PATH_MAX:
+        return Path(scratch)
+    for base in ("/tmp", "/var/tmp"):
+        if os.path.isdir(base) and os.access(base, os.W_OK):
+            folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{_tag(run_id)}-s", dir=base))
+            mark(folder, run_id, "sockets")
+            return folder
+    return Path(scratch)  # nowhere shorter: kernels fall back to TCP, the server to plain kernels
+
+
 def make_build(out_root: Path, period: str, run_id: str) -> Path:
     build = Path(out_root) / f"{BUILD_PREFIX}{period}-{_tag(run_id)}"
     (build / "notebooks").mkdir(parents=True)
@@ -117,10 +135,11 @@ def clean_debris(out_root: Path) -> list[Path]:
             if p.is_dir() and not p.is_symlink() and made_by_a_finished_run(p):
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
-    for p in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
-        if p.is_dir() and not p.is_symlink() and made_by_a_finished_run(p):
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p)
+    for base in dict.fromkeys([tempfile.gettempdir(), "/tmp"]):
+        for p in Path(base).glob(f"{SCRATCH_PREFIX}*"):
+            if p.is_dir() and not p.is_symlink() and made_by_a_finished_run(p):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
     return removed
 
 
@@ -224,5 +243,6 @@ def publish(build: Path, final: Path, run_id: str) -> None:
         raise
     if moved:
         shutil.rmtree(old, ignore_errors=True)
-    intent.unlink(missing_ok=True)
+    if not old.exists():  # else the intent stays, and the next run's clean-up removes the rest
+        intent.unlink(missing_ok=True)
     (final / RUN_MARK).unlink(missing_ok=True)  # the build's mark: the pack is the manifest's now

@@ -297,20 +297,22 @@ class _Workers:
     the workers' kernels are forked from it: each section still gets a fresh kernel, without
     paying 2.5 s of CPU to start it and import the libraries."""
 
-    def __init__(self, workdir: Path, start: int = 0, fork_kernels: bool = True):
+    def __init__(self, workdir: Path, start: int = 0, fork_kernels: bool = True, sockets: Path | None = None):
         self.workdir, self.local, self.all, self.lock = workdir, threading.local(), [], threading.Lock()
         self.finished = False
         from perfpack.execution import kernel_fork  # stdlib only: the kernel client's module
 
         # the workers and the kernel server watch this process from their first instruction and
-        # remove its private folder if it dies; kernels' sockets (IPC, not TCP) go in that folder
-        self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg", **{kernel_fork.RUNNER_PID_ENV: str(os.getpid()), kernel_fork.SCRATCH_ENV: str(workdir), kernel_fork.KERNEL_DIR_ENV: str(Path(workdir) / "k")})
+        # remove its private folders if it dies; kernels' sockets (IPC, not TCP) go in ``sockets``
+        sockets = Path(sockets or workdir)
+        folders = os.pathsep.join(dict.fromkeys([str(workdir), str(sockets)]))
+        self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg", **{kernel_fork.RUNNER_PID_ENV: str(os.getpid()), kernel_fork.SCRATCH_ENV: folders, kernel_fork.KERNEL_DIR_ENV: str(sockets / "k")})
         self.server = None
         if fork_kernels:
             from perfpack.execution.kernel_fork import ENV, Server  # stdlib only: the kernel client's module
 
             self.server_log = open(workdir / "kernel-server.log", "ab")
-            self.server = Server(workdir, env=self.env, log=self.server_log)
+            self.server = Server(sockets, env=self.env, log=self.server_log)
             self.env[ENV] = self.server.path
         self.idle = [self._new() for _ in range(start)]
 
@@ -534,7 +536,7 @@ def run(
             lock = acquire_lock(out_root, p.id, run_id)
         except OSError as exc:
             raise RunError(_disk_words(exc, f"taking the lock in {out_root}")) from None
-        scratch = build = None
+        scratch = build = sockets = None
         section_workers = None
         doing = "preparing the run"
         try:
@@ -545,7 +547,8 @@ def run(
             doing = "making the build folder"
             build = make_build(out_root, p.id, run_id)
             doing = "starting the section workers"
-            section_workers = _Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels)
+            sockets = pack_folder.socket_folder(scratch, run_id)
+            section_workers = _Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels, sockets=sockets)
             t_val = time.perf_counter()
             snapshot = scratch / "data"
             doing = "validating the data and writing the run's copy of it"
@@ -643,8 +646,8 @@ def run(
                 if section_workers is not None:
                     # finished: wait for them to end; otherwise (bad data, interrupted) stop them now
                     section_workers.close(now=not section_workers.finished)
-                if scratch is not None:
-                    shutil.rmtree(scratch, ignore_errors=True)
+                for folder in {scratch, sockets} - {None}:
+                    shutil.rmtree(folder, ignore_errors=True)
                 if build is not None and build.exists():
                     shutil.rmtree(build, ignore_errors=True)
                 lock.unlink(missing_ok=True)
