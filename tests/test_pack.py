@@ -284,7 +284,7 @@ def test_debris_of_a_killed_run_does_not_break_the_next(small_pack):
     (debris / "index.html").write_text("half written")
     mark = {"run_id": "20210101T000000-abcdef12", "kind": "build", "pid": dead.pid}
     (debris / ".perfpack-run.json").write_text(json.dumps(mark))
-    scratch = Path(tempfile.mkdtemp(prefix="perfpack-run-abcdef12-"))
+    scratch = Path(tempfile.mkdtemp(prefix="perfpack-run_abcdef12_"))
     (scratch / ".perfpack-run.json").write_text(json.dumps(dict(mark, kind="scratch")))
     (scratch / "data").mkdir()
     lookalikes = [out / f".old-stuff-{4_000_000}-x", out / f".build-2020-Q1-{dead.pid}-abcdef", Path(tempfile.gettempdir()) / f"perfpack-export-2021-01-{os.getpid()}"]

@@ -486,7 +486,7 @@ def test_published_notebooks_and_pages_show_no_local_folder(work):
     proc = run(work["data"], work["out"], nbs)
     assert proc.returncode == 1, proc.stderr[-2000:]
     out = work["out"] / PERIOD
-    local = {str(work["tmp"]), str(work["tmp"].resolve()), str(ROOT), os.path.expanduser("~") + "/", tempfile_root(), "perfpack-run-", ".build-"}
+    local = {str(work["tmp"]), str(work["tmp"].resolve()), str(ROOT), os.path.expanduser("~") + "/", tempfile_root(), "perfpack-run_", ".build-"}
     for f in [*out.glob("*.html"), *out.glob("notebooks/*.ipynb")]:
         text = f.read_text(encoding="utf-8")
         for folder in local:
@@ -531,7 +531,7 @@ def _folders_of(pid: int) -> list[Path]:
     """Private folders of the run with process ``pid`` left in /tmp (its sockets, when the
     test's temporary folder is too deep for a socket path)."""
     found = []
-    for p in Path("/tmp").glob("perfpack-run-*"):
+    for p in Path("/tmp").glob("perfpack-run_*"):
         try:
             if json.loads((p / ".perfpack-run.json").read_text(encoding="utf-8")).get("pid") == pid:
                 found.append(p)
@@ -579,7 +579,7 @@ def test_sigterm_and_sighup_are_handled_like_ctrl_c(work, sig):
     assert f"stopped by {signal.Signals(sig).name}; earlier outputs are unchanged and the run's temporary files were removed" in err and "Traceback" not in err, err[-2000:]
     _, alive = psutil.wait_procs(family, timeout=30)
     assert not alive, f"left running: {[' '.join(p.cmdline()[-3:]) for p in alive]}"
-    assert not list(tmpdir.glob("perfpack-run-*")), f"left in the temporary folder: {list(tmpdir.iterdir())}"
+    assert not list(tmpdir.glob("perfpack-run_*")), f"left in the temporary folder: {list(tmpdir.iterdir())}"
     assert not _folders_of(proc.pid), "the run's socket folder outlived it"
     assert snapshot(work["out"]) == work["before"]
     no_debris(work["out"])
@@ -596,9 +596,9 @@ def test_a_run_killed_while_it_validates_leaves_no_process_and_no_copy_of_the_da
     _, alive = psutil.wait_procs(family, timeout=30)
     assert not alive, f"left running after the kill: {[' '.join(p.cmdline()[-3:]) for p in alive]}"
     deadline = time.monotonic() + 15
-    while list(tmpdir.glob("perfpack-run-*")) and time.monotonic() < deadline:
+    while list(tmpdir.glob("perfpack-run_*")) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not list(tmpdir.glob("perfpack-run-*")), f"a copy of the data outlived the run: {list(tmpdir.iterdir())}"
+    assert not list(tmpdir.glob("perfpack-run_*")), f"a copy of the data outlived the run: {list(tmpdir.iterdir())}"
     assert not _folders_of(proc.pid), "the run's socket folder outlived it"
     published = {k.relative_to(PERIOD): v for k, v in work["before"].items() if k.parts[0] == PERIOD}
     assert snapshot(work["out"] / PERIOD) == published, "the published pack changed"
@@ -631,7 +631,7 @@ def test_a_temp_folder_that_fills_while_the_data_are_copied_is_reported_in_words
     assert "The disk is full (/tmp/perfpack-run-x/data/crimes.arrow) while validating the data and writing the run's copy of it" in str(e.value)
     assert "Nothing was published; the earlier outputs are unchanged." in str(e.value)
     assert snapshot(work["out"]) == work["before"]
-    assert not list((work["tmp"] / "tmpdir").glob("perfpack-run-*")), "the run's temporary folder was left"
+    assert not list((work["tmp"] / "tmpdir").glob("perfpack-run_*")), "the run's temporary folder was left"
     no_debris(work["out"])
 
 

@@ -157,10 +157,10 @@ def test_clean_up_removes_only_marked_folders_of_ended_runs(tmp_path, monkeypatc
     copied_mark = out / ".build-2020-Q4-cccc3333"
     copied_mark.mkdir()
     (copied_mark / pack_folder.RUN_MARK).write_text((ours / pack_folder.RUN_MARK).read_text())  # a mark for another name
-    unmarked = [out / ".old-stuff-4000000-x", out / f".build-2020-Q4-{dead}-abcdef", tmp_path / "tmp" / "perfpack-export-2021-01", tmp_path / "tmp" / f"perfpack-run-{dead}-x"]
+    unmarked = [out / ".old-stuff-4000000-x", out / f".build-2020-Q4-{dead}-abcdef", tmp_path / "tmp" / "perfpack-export-2021-01", tmp_path / "tmp" / f"perfpack-run-{dead}-x", tmp_path / "tmp" / f"perfpack-run_{dead}_x"]
     for f in unmarked:
         f.mkdir()
-    scratch = tmp_path / "tmp" / "perfpack-run-aaaa1111-q"
+    scratch = tmp_path / "tmp" / "perfpack-run_aaaa1111_q"
     scratch.mkdir()
     (scratch / pack_folder.RUN_MARK).write_text(json.dumps({"run_id": "20210101T000000-aaaa1111", "pid": dead, "kind": "scratch"}))
     removed = pack_folder.clean_debris(out)
@@ -193,3 +193,20 @@ def test_whole_numbers_stay_whole_beside_empty_cells(tmp_path):
     df = pd.DataFrame({"current": pd.Series([7434, None, -3], dtype=object), "label": ["a", "=b", None]})
     text = write_csv(df, tmp_path / "f.csv").read_text(encoding="utf-8")
     assert text.splitlines() == ["current,label", "7434,a", ",'=b", "-3,"]
+
+
+def test_an_older_clean_up_cannot_take_a_running_runs_folders(tmp_path, monkeypatch):
+    """Versions of the pack before run marks removed any ``$TMPDIR/perfpack-*-*-*`` folder
+    whose next-to-last part read as the number of an ended process: a run's folders never
+    match that, whatever its random tag (all digits, say), so an older version running on the
+    same machine cannot delete a run's copy of the data while it runs."""
+    import fnmatch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    scratch = pack_folder.make_scratch("20210101T000000-33930842")
+    sockets = pack_folder.socket_folder(tmp_path / ("x" * 120), "20210101T000000-33930842")
+    for folder in (scratch, sockets):
+        assert not fnmatch.fnmatch(folder.name, "perfpack-*-*-*"), folder.name
+    import shutil
+
+    shutil.rmtree(sockets, ignore_errors=True)

@@ -30,7 +30,10 @@ from pathlib import Path
 
 RUN_MARK = ".perfpack-run.json"
 INTENT_PREFIX = ".perfpack-swap-"
-SCRATCH_PREFIX = "perfpack-run-"
+# "perfpack-run_<tag>_<random>": no dash after the prefix, so that the clean-up of an older
+# version of the pack (which removed any "perfpack-*-*-*" folder whose next-to-last part read
+# as the number of an ended process) can never take a folder of a run in progress for its own.
+SCRATCH_PREFIX = "perfpack-run_"
 BUILD_PREFIX = ".build-"
 OLD_PREFIX = ".old-"
 #: Files an operating system or a file browser drops into any folder: replaced with the pack.
@@ -93,7 +96,7 @@ def made_by_a_finished_run(folder: Path) -> bool:
 def make_scratch(run_id: str) -> Path:
     """The run's private temporary folder (the data snapshot, job files, kernels' sockets),
     marked; short, so that the kernels' socket paths fit."""
-    folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{_tag(run_id)}-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{_tag(run_id)}_"))
     mark(folder, run_id, "scratch")
     return folder
 
@@ -110,7 +113,7 @@ def socket_folder(scratch: Path, run_id: str) -> Path:
         return Path(scratch)
     for base in ("/tmp", "/var/tmp"):
         if os.path.isdir(base) and os.access(base, os.W_OK):
-            folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{_tag(run_id)}-s", dir=base))
+            folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{_tag(run_id)}_s", dir=base))
             mark(folder, run_id, "sockets")
             return folder
     return Path(scratch)  # nowhere shorter: kernels fall back to TCP, the server to plain kernels
