@@ -30,10 +30,8 @@ from __future__ import annotations
 import errno
 import json
 import os
-import queue
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -47,7 +45,9 @@ from pathlib import Path
 from perfpack.config import DEMO_DIR, PROJECT_ROOT, load_config
 from perfpack.csv_cells import write_csv
 from perfpack.execution import pack_folder
+from perfpack.execution.assembly import assemble
 from perfpack.execution.pack_folder import PackFolderError, check_out_root, check_replaceable, clean_debris, make_build, make_scratch, new_run_id, pid_alive
+from perfpack.execution.pool import Workers, run_section
 from perfpack.execution.provenance import code_version
 from perfpack.parameters import NOTEBOOK_PARAMETERS
 from perfpack.periods import Period
@@ -61,7 +61,6 @@ sys.modules.setdefault("rfc3987_syntax", None)
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 SECTION_PATTERN = "[0-9][0-9]-*.ipynb"
-KILL_GRACE_SECONDS = 10
 
 
 class RunError(Exception):
@@ -234,175 +233,6 @@ def _no_interruptions() -> Iterator[None]:
 # ---- the run -----------------------------------------------------------------------------------
 
 
-class _Worker:
-    """A section worker process (``python -m perfpack.execution.worker --serve``) that runs one section
-    after another: its start and imports (papermill, nbconvert: about a second of CPU) are
-    paid once per parallel slot rather than once per section. Each section still runs in a
-    fresh kernel; a worker whose section hangs or dies is stopped and replaced."""
-
-    def __init__(self, workdir: Path, n: int, env: dict):
-        self.log_path = workdir / f"worker-{n}.log"
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "perfpack.execution.worker", "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True, env=env)
-        self.replies: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.replies.put(line)
-        self.replies.put(None)  # the process has ended
-
-    def run(self, job_path: Path, timeout: float) -> str:
-        """Run one job: ``done``, ``timeout`` or ``ended`` (the process died)."""
-        try:
-            self.proc.stdin.write(f"{job_path}\n".encode())
-            self.proc.stdin.flush()
-        except OSError:
-            return "ended"
-        try:
-            return "done" if self.replies.get(timeout=timeout) is not None else "ended"
-        except queue.Empty:
-            return "timeout"
-
-    def log_tail(self, offset: int) -> str:
-        with open(self.log_path, "rb") as f:
-            f.seek(offset)
-            lines = f.read().decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else "no message"
-
-    def end_of_jobs(self) -> None:
-        """Tell the worker no more jobs are coming: it leaves its loop and ends."""
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-
-    def close(self, now: bool = False) -> None:
-        """Let the worker finish (end of its jobs), or with ``now`` stop it and its section."""
-        try:
-            if now:
-                raise OSError
-            self.end_of_jobs()
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            _stop(self.proc)
-        self.log.close()
-
-
-class _Workers:
-    """One :class:`_Worker` per thread of the runner's pool. ``start`` workers are started at
-    once, so that their imports overlap the validation of the data; more on first use.
-
-    With ``fork_kernels``, a kernel server (:mod:`perfpack.execution.kernel_fork`) is started first and
-    the workers' kernels are forked from it: each section still gets a fresh kernel, without
-    paying 2.5 s of CPU to start it and import the libraries."""
-
-    def __init__(self, workdir: Path, start: int = 0, fork_kernels: bool = True, sockets: Path | None = None):
-        self.workdir, self.local, self.all, self.lock = workdir, threading.local(), [], threading.Lock()
-        self.finished = False
-        from perfpack.execution import kernel_fork  # stdlib only: the kernel client's module
-
-        # the workers and the kernel server watch this process from their first instruction and
-        # remove its private folders if it dies; kernels' sockets (IPC, not TCP) go in ``sockets``
-        sockets = Path(sockets or workdir)
-        folders = os.pathsep.join(dict.fromkeys([str(workdir), str(sockets)]))
-        self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg", **{kernel_fork.RUNNER_PID_ENV: str(os.getpid()), kernel_fork.SCRATCH_ENV: folders, kernel_fork.KERNEL_DIR_ENV: str(sockets / "k")})
-        self.server = None
-        if fork_kernels:
-            from perfpack.execution.kernel_fork import ENV, Server  # stdlib only: the kernel client's module
-
-            self.server_log = open(workdir / "kernel-server.log", "ab")
-            self.server = Server(sockets, env=self.env, log=self.server_log)
-            self.env[ENV] = self.server.path
-        self.idle = [self._new() for _ in range(start)]
-
-    def _new(self) -> _Worker:
-        with self.lock:
-            w = _Worker(self.workdir, len(self.all), self.env)
-            self.all.append(w)
-        return w
-
-    def get(self) -> _Worker:
-        w = getattr(self.local, "worker", None)
-        if w is None or w.proc.poll() is not None:
-            with self.lock:
-                w = self.idle.pop() if self.idle else None
-            self.local.worker = w = w if w is not None and w.proc.poll() is None else self._new()
-        return w
-
-    def discard(self, w: _Worker) -> None:
-        _stop(w.proc)
-        self.local.worker = None
-
-    def finish(self) -> None:
-        """No more sections: the workers and the kernel server end on their own while the
-        runner writes the index and the paper (:meth:`close` then finds them gone)."""
-        self.finished = True
-        for w in self.all:
-            w.end_of_jobs()
-        if self.server is not None:
-            self.server.proc.terminate()
-
-    def close(self, now: bool = False) -> None:
-        """Wait for the workers to end (after :meth:`finish`), or with ``now`` stop them."""
-        while self.all:
-            self.all.pop().close(now)
-        if self.server is not None:
-            _stop(self.server.proc)
-            self.server_log.close()
-            self.server = None
-
-
-def _run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, workers: _Workers) -> dict:
-    job_path = workdir / f"{spec.id}.job.json"
-    job_path.write_text(json.dumps(job), encoding="utf-8")
-    started = time.perf_counter()
-    worker = workers.get()
-    log_offset = worker.log_path.stat().st_size
-    outcome = worker.run(job_path, timeout + 30)
-    if outcome == "timeout":
-        workers.discard(worker)
-        res = {"section": spec.id, "status": "timeout", "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)"}
-        if Path(job["output"]).is_file():
-            from perfpack.publish.export import notebook_to_html, publish_notebook  # heavy: only at the step that needs it, so a refused run exits at once
-
-            try:
-                publish_notebook(job["output"], [tuple(pair) for pair in job["local_paths"]], job["published_parameters"])
-                notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"])
-            except Exception:  # a partial notebook that cannot be prepared or exported: not published, the index says so
-                Path(job["output"]).unlink(missing_ok=True)
-        res["seconds"] = round(time.perf_counter() - started, 2)
-        return res
-    if outcome == "ended":
-        workers.discard(worker)
-    result_path = Path(job["result"])
-    if not result_path.is_file():
-        if Path(job["output"]).is_file():  # the worker died before preparing its notebook for publication
-            from perfpack.publish.export import publish_notebook  # heavy: only at the step that needs it, so a refused run exits at once
-
-            try:
-                publish_notebook(job["output"], [tuple(pair) for pair in job["local_paths"]], job["published_parameters"])
-            except Exception:  # unreadable: not published
-                Path(job["output"]).unlink(missing_ok=True)
-        return {"section": spec.id, "status": "failed", "error": f"the section's process ended without a result (exit {worker.proc.poll()}): {worker.log_tail(log_offset)[:300]}", "seconds": round(time.perf_counter() - started, 2)}
-    res = json.loads(result_path.read_text(encoding="utf-8"))
-    res["seconds"] = round(time.perf_counter() - started, 2)
-    return res
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def longest_first(specs: list[SectionSpec], out_root: Path, period_id: str) -> list[SectionSpec]:
     """The sections in the order to start them: the longest first, by their times in the last
     published run (this period's, else the newest), so that no long section starts last and
@@ -454,26 +284,6 @@ def _check_numbers(timeout, workers) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             what = "seconds each section may run, such as 600" if name == "--timeout" else "sections run at once, such as 2"
             raise RunError(f"{name} is {value!r}; it must be a whole number of at least 1 ({what}). Nothing was run.")
-
-
-def _kept_sections(earlier: dict | None, specs: list[SectionSpec], partial: bool) -> list[dict]:
-    """The earlier pack's sections a partial run keeps: every one it does not run again."""
-    if not partial or not earlier:
-        return []
-    running = {s.id for s in specs}
-    return [dict(r) for r in earlier.get("sections") or [] if isinstance(r, dict) and r.get("id") and r["id"] not in running]
-
-
-def _earlier_runs(earlier: dict | None) -> dict:
-    """The runs that produced an earlier pack's sections, by run id (a pack from before runs
-    had ids counts as one run, named by its start time)."""
-    if not earlier:
-        return {}
-    runs = dict(earlier.get("runs") or {})
-    if not runs:
-        rid = earlier.get("run_id") or f"run-{earlier.get('started_at', 'earlier')}"
-        runs[rid] = {k: earlier.get(k) for k in ("started_at", "finished_at", "code_version", "inputs", "parameters")}
-    return runs
 
 
 def run(
@@ -548,7 +358,7 @@ def run(
             build = make_build(out_root, p.id, run_id)
             doing = "starting the section workers"
             sockets = pack_folder.socket_folder(scratch, run_id)
-            section_workers = _Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels, sockets=sockets)
+            section_workers = Workers(scratch, start=min(workers, len(specs)), fork_kernels=config.fork_kernels, sockets=sockets)
             t_val = time.perf_counter()
             snapshot = scratch / "data"
             doing = "validating the data and writing the run's copy of it"
@@ -596,7 +406,7 @@ def run(
             doing = "running the sections"
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 try:
-                    futures = {pool.submit(_run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in longest_first(specs, out_root, p.id)}
+                    futures = {pool.submit(run_section, s, jobs[s.id], timeout, scratch, section_workers): s for s in longest_first(specs, out_root, p.id)}
                     for fut in as_completed(futures):
                         s = futures[fut]
                         results[s.id] = fut.result()
@@ -612,7 +422,7 @@ def run(
                 bar.close()
 
             doing = "writing the pack"
-            manifest, figures, failed = _assemble(p, specs, results, build, final, figures_dir, earlier, sections is not None and bool(sections), run_id, started_at, ds, version, validate_seconds, t0, dict(data_dir=str(data_dir), source=source, force=force, sections=[s.id for s in specs], workers=workers, fork_kernels=config.fork_kernels, timeout_seconds=timeout, config=str(config_path)))
+            manifest, figures, failed = assemble(p, specs, results, build, final, figures_dir, earlier, sections is not None and bool(sections), run_id, started_at, ds, version, validate_seconds, t0, dict(data_dir=str(data_dir), source=source, force=force, sections=[s.id for s in specs], workers=workers, fork_kernels=config.fork_kernels, timeout_seconds=timeout, config=str(config_path)))
             from perfpack.publish.index import write_index  # heavy: only at the step that needs it, so a refused run exits at once
             from perfpack.publish.paper import write_paper  # heavy: only at the step that needs it, so a refused run exits at once
 
@@ -651,73 +461,3 @@ def run(
                 if build is not None and build.exists():
                     shutil.rmtree(build, ignore_errors=True)
                 lock.unlink(missing_ok=True)
-
-
-def _assemble(p: Period, specs, results, build: Path, final: Path, figures_dir: Path, earlier: dict | None, partial: bool, run_id: str, started_at: str, ds, version, validate_seconds, t0, parameters: dict):
-    """The manifest, figures and failed sections of the pack to publish: this run's sections,
-    and in a partial run the earlier pack's others (their files copied into the build; a
-    section that failed in this run keeps its earlier good version, and says so)."""
-    import pandas as pd  # heavy: only at the step that needs it, so a refused run exits at once
-
-    from perfpack.stats.figures import FIGURE_COLUMNS, read_figures_text  # heavy: only at the step that needs it, so a refused run exits at once
-
-    records: dict[str, dict] = {}
-    frames: dict[str, pd.DataFrame] = {}
-    for s in specs:
-        r = results[s.id]
-        records[s.id] = {"id": s.id, "title": s.title, "status": r.get("status"), "seconds": r.get("seconds"), "execute_seconds": r.get("execute_seconds"), "error": r.get("error"), "html": f"{s.id}.html" if (build / f"{s.id}.html").is_file() else None, "notebook": f"notebooks/{s.path.name}" if (build / "notebooks" / s.path.name).is_file() else None, "run_id": run_id, **({"notes": r["notes"]} if r.get("notes") else {})}
-        f = figures_dir / f"{s.id}.csv"
-        if f.is_file() and f.stat().st_size > 0:
-            frames[s.id] = read_figures_text(f)
-    kept = _kept_sections(earlier, specs, partial)
-    if partial and earlier:  # a section that failed now keeps its earlier good version
-        earlier_ok = {r["id"]: r for r in earlier.get("sections") or [] if isinstance(r, dict) and r.get("status") == "ok"}
-        for sid, rec in list(records.items()):
-            if rec["status"] != "ok" and sid in earlier_ok:
-                old = dict(earlier_ok[sid], update_failed={"run_id": run_id, "status": rec["status"], "error": rec["error"]})
-                for name in (f"{sid}.html", rec.get("notebook") or ""):
-                    if name:
-                        (build / name).unlink(missing_ok=True)
-                kept.append(old)
-                frames.pop(sid, None)
-                del records[sid]
-    runs = _earlier_runs(earlier) if kept else {}
-    earlier_figures = None
-    for old in kept:
-        for name in (old.get("html"), old.get("notebook")):
-            if name and (final / name).is_file():
-                shutil.copy2(final / name, build / name)
-        old.setdefault("run_id", next(iter(runs), None))
-        old["kept"] = True
-        old["produced_at"] = (runs.get(old["run_id"]) or {}).get("started_at")
-        records[old["id"]] = old
-        if earlier_figures is None and (final / "figures.csv").is_file():
-            earlier_figures = read_figures_text(final / "figures.csv")
-        if earlier_figures is not None and "section" in earlier_figures:
-            frames[old["id"]] = earlier_figures[earlier_figures["section"] == old["id"]]
-    order = sorted(records)
-    section_records = [records[k] for k in order]
-    present = [frames[k] for k in order if k in frames and not frames[k].empty]
-    figures = pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=FIGURE_COLUMNS)
-    failed = [r for r in section_records if r["status"] != "ok" or r.get("update_failed")]
-    used = {r.get("run_id") for r in section_records}
-    this_run = {"started_at": started_at, "code_version": version, "inputs": ds.files, "parameters": parameters, "sections": [s.id for s in specs]}
-    manifest = {
-        "period": p.id,
-        "force": ds.force,
-        "run_id": run_id,
-        "parameters": parameters,
-        "started_at": started_at,
-        "finished_at": _now(),
-        "duration_seconds": round(time.perf_counter() - t0, 2),
-        "validate_seconds": validate_seconds,
-        "code_version": version,
-        "inputs": ds.files,
-        "data_quality": ds.facts,
-        "data_notes": ds.notes,
-        "unavailable": ds.unavailable,
-        "sections": section_records,
-        "runs": {rid: info for rid, info in {**runs, run_id: this_run}.items() if rid in used},
-        "status": "ok" if not failed else "failed",
-    }
-    return manifest, figures, failed
