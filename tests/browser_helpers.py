@@ -54,7 +54,9 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)  # requests the page's policy refused before they left
     failed_loads: list[str] = field(default_factory=list)
+    requests: dict = field(default_factory=dict)  # request id -> address, for the events that follow
     page_facts: dict = field(default_factory=dict)
 
     @property
@@ -63,6 +65,7 @@ class Visit:
             [f"console error: {m}" for m in self.console_errors]
             + [f"uncaught exception: {m}" for m in self.exceptions]
             + [f"request off the file system: {u}" for u in self.network]
+            + [f"request refused by the page's policy: {u}" for u in self.blocked]
             + [f"failed to load: {u}" for u in self.failed_loads]
         )
 
@@ -301,8 +304,15 @@ class Chromium:
             visit.exceptions.append((d.get("exception", {}).get("description") or d.get("text", ""))[:300])
         elif method == "Network.requestWillBeSent":
             url = p.get("request", {}).get("url", "")
+            visit.requests[p.get("requestId")] = url[:200]
             if not url.startswith(LOCAL_SCHEMES):
                 visit.network.append(url[:200])
+        elif method == "Network.loadingFailed" and p.get("blockedReason"):
+            # refused by the browser itself (the Content-Security-Policy): it never left
+            url = visit.requests.get(p.get("requestId"), "")
+            if url in visit.network:
+                visit.network.remove(url)
+            visit.blocked.append(f"{url} ({p['blockedReason']})")
         elif method == "Network.loadingFailed" and not p.get("canceled"):
             visit.failed_loads.append(f"{p.get('errorText', '')} (request {p.get('requestId')}, {p.get('type', '')})")
 

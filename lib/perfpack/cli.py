@@ -16,6 +16,14 @@ import time
 from pathlib import Path
 
 EXIT_OK, EXIT_SECTIONS_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_CODES = """exit codes:
+  0    every section ran; the pack is published
+  1    a section failed (its page shows the error, the others are complete), or the draft
+       meeting paper could not be made (then nothing is published)
+  2    bad input (data, period, section, configuration, commentary, risk register, --out,
+       a full or read-only disk), said in plain words; nothing is written
+  130  interrupted (Ctrl-C); 143 stopped by SIGTERM; 129 by SIGHUP: the earlier outputs are
+       unchanged and the run's temporary files removed"""
 
 
 def _plain_errors():
@@ -101,8 +109,13 @@ def cmd_run(args) -> int:
     m = result.manifest
     print(f"\n{m['period']}: {len(m['sections'])} sections in {m['duration_seconds']:.1f} s -> {result.out_dir}")
     for s in m["sections"]:
-        flag = "ok" if s["status"] == "ok" else s["status"].upper()
-        print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {s['error'] or ''}")
+        flag = ("kept" if s.get("kept") else "ok") if s["status"] == "ok" else s["status"].upper()
+        detail = (
+            f"failed in this run ({s['update_failed']['error']}); the pack keeps its earlier page"
+            if s.get("update_failed")
+            else ("from an earlier run" if s.get("kept") else (s["error"] or ""))
+        )
+        print(f"  {flag:8} {s['id']:28} {s['seconds'] or 0:6.1f} s  {detail}")
     rev = m.get("revisions") or {}
     if rev.get("status") == "ok":
         since = " and ".join(c["period"] for c in rev["compared_with"])
@@ -115,7 +128,7 @@ def cmd_run(args) -> int:
                 else f"Revisions: no figure changed since {since}"
             )
     print(f"Open {result.out_dir / 'index.html'}")
-    n_failed = sum(s["status"] != "ok" for s in m["sections"])
+    n_failed = sum(s["status"] != "ok" or bool(s.get("update_failed")) for s in m["sections"])
     if n_failed:
         print(f"{n_failed} section(s) failed; their pages show the error.", file=sys.stderr)
     if rev.get("status") == "failed":
@@ -157,7 +170,9 @@ def _profile_options(p: argparse.ArgumentParser, default) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="perfpack", description="Quarterly police performance pack.")
+    p = argparse.ArgumentParser(
+        prog="perfpack", description="Quarterly police performance pack.", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     _profile_options(p, None)
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -175,12 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_options(v, argparse.SUPPRESS)
     v.set_defaults(func=cmd_validate)
 
-    r = sub.add_parser("run", help="run every section for one period")
+    r = sub.add_parser(
+        "run",
+        help="run every section for one period",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the pack for one period. With --sections, those sections are run again inside the existing pack, which keeps the others.",
+    )
     r.add_argument("--period", required=True, help="reporting quarter, e.g. 2020-Q4")
     r.add_argument("--data", default=None, help="data folder (default data/demo)")
     r.add_argument("--source", default="canonical")
     _profile_options(r, argparse.SUPPRESS)
-    r.add_argument("--sections", default=None, help="comma-separated section ids, numbers or names (default all)")
+    r.add_argument("--sections", default=None, help="comma-separated section ids, numbers or names (default all); the pack keeps the sections not named")
     r.add_argument("--workers", type=int, default=os.cpu_count(), help="sections run at once (default: cores)")
     r.add_argument("--out", default=None, help="outputs folder (default outputs/)")
     r.add_argument("--timeout", type=int, default=None, help="seconds per section (default from the configuration)")
@@ -211,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except _plain_errors() as exc:
         print(f"perfpack {args.command}: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("perfpack: interrupted; earlier outputs are unchanged.", file=sys.stderr)
-        return 130
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (the runner's Stopped)
+        signum = getattr(exc, "signum", 2)
+        print(f"perfpack: {'interrupted' if signum == 2 else exc}; earlier outputs are unchanged and the run's temporary files were removed.", file=sys.stderr)
+        return 128 + signum
 
 
 if __name__ == "__main__":

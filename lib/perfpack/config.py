@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from perfpack import config_checks
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: One folder per force: ``profiles/<force>/pack.yaml`` and the rest of its profile.
 PROFILES_DIR = PROJECT_ROOT / "profiles"
@@ -138,17 +140,29 @@ def load_config(path: str | Path | None = None) -> PackConfig:
             f"Configuration file {path} not found. Choose a force profile with --force (a folder of profiles/), or pass --config with the pack.yaml of a profile folder."
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = config_checks.read_text(path)
+        raw = yaml.safe_load(text) or {}
+    except ValueError as exc:  # not UTF-8: the line to fix
+        raise ConfigError(str(exc)) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    return parse_config(raw, path)
+    return parse_config(raw, path, text)
 
 
-def parse_config(raw: dict, path: Path) -> PackConfig:
+def parse_config(raw: dict, path: Path, text: str = "") -> PackConfig:
     """A profile's settings from its parsed YAML (``path``: where it was read, for messages
-    and for the profile's other files)."""
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: not a mapping of settings.")
+    and for the profile's other files; ``text``: the file's text, for the line of a problem).
+
+    Every setting is checked first (:mod:`perfpack.config_checks`): types, ranges, booleans
+    strictly, unknown names with the nearest known one; all problems in one error."""
+    problems = config_checks.check(raw, path, text)  # every setting, strictly, before anything runs
+    if problems:
+        raise ConfigError(
+            f"The configuration has {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was run and no outputs were changed.\n"
+            + "\n".join("- " + p for p in problems)
+        )
     g = lambda k: _get(raw, k, path)  # noqa: E731
     periods = []
     for i, p in enumerate(g("covid.periods")):

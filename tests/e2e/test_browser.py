@@ -12,6 +12,7 @@ skipped with that reason.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -132,3 +133,38 @@ def test_house_style_is_applied_and_marking_is_at_top_and_bottom(visits, config)
         assert bottom["bottom"] > style["doc_height"] - 60, f"{name}: marking not at the bottom"
         assert top["bg"] in ("rgb(11, 12, 12)",), f"{name}: marking band not styled ({top['bg']})"
         assert style.get("scripts") == 0, f"{name}: carries a script"
+
+
+HOSTILE = """<img src="http://tracker.invalid/pixel.png" alt="beacon"><img src="//tracker.invalid/p2.png" alt="beacon 2">
+<link rel="stylesheet" href="https://cdn.invalid/x.css"><script src="https://cdn.invalid/x.js"></script>
+<iframe src="https://frame.invalid/"></iframe><style>body {{ background: url(https://bg.invalid/b.png) }} @import url("https://imp.invalid/i.css");</style>
+<script>fetch("https://fetch.invalid/f"); new Image().src = "https://js.invalid/i.png";</script>
+<object data="https://object.invalid/o.swf"></object><video src="https://video.invalid/v.mp4"></video><audio src="https://audio.invalid/a.mp3"></audio>
+<form action="https://form.invalid/"><button>x</button></form>"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("page", ["index.html", "01-all-crime.html", "meeting-paper.html"])
+def test_the_pages_policy_stops_any_request_even_from_hostile_content(pack_run, tmp_path, page):
+    """Every page carries a Content-Security-Policy that forbids loading anything: a copy of a
+    real page with remote images, style sheets, scripts, frames, media and a fetch() injected
+    into its body sends no request off the machine. (Chromium announces the requests its
+    preload scanner finds, then refuses each under the policy before it leaves: the helper
+    counts those as refused, not sent.)"""
+    from perfpack.publish.export import CONTENT_SECURITY_POLICY
+
+    text = (pack_run["out"] / page).read_text(encoding="utf-8")
+    meta = re.search(r"<meta\b[^>]*http-equiv=\"Content-Security-Policy\"[^>]*>", text)
+    assert meta and meta.start() < text.find("<style"), f"{page}: no policy before the style sheets"
+    assert f'content="{CONTENT_SECURITY_POLICY}"' in meta.group(0), meta.group(0)
+    hostile = tmp_path / page
+    hostile.write_text(
+        text.replace("<main", HOSTILE.format() + "<main", 1) if "<main" in text else text.replace("</body>", HOSTILE.format() + "</body>"), encoding="utf-8"
+    )
+    with Chromium(CHROMIUM, timeout=45) as browser:
+        visit = browser.visit(hostile.resolve().as_uri(), tmp_path / "hostile.png")
+    assert visit.network == [], f"requests left the machine: {visit.network}"
+    refused = " ".join(visit.blocked) + " ".join(visit.console_errors)
+    for host in ("tracker.invalid/pixel.png", "cdn.invalid/x.css", "cdn.invalid/x.js"):
+        assert host in refused, f"{host}: the browser did not say it refused it (was the content injected?)"
+    assert any("Content Security Policy" in m for m in visit.console_errors)

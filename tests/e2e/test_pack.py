@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +114,22 @@ def test_section_pages_are_for_reviewers(pack_run):
             f"{page.name} shows code"
         )
         assert "Traceback" not in text
+        policy = re.search(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*>', text)
+        assert policy and "default-src 'none'" in policy.group(0) and policy.start() < text.find("<style"), (
+            f"{page.name} carries no policy forbidding network loads"
+        )
+
+
+@full_run
+def test_published_notebooks_and_pages_show_no_local_folder(pack_run):
+    import os
+    import tempfile
+
+    local = [str(pack_run["root"]), str(pack_run["demo"]), str(ROOT), tempfile.gettempdir() + "/", os.path.expanduser("~") + "/", sys.prefix]
+    for f in [*pack_run["out"].glob("*.html"), *pack_run["out"].glob("notebooks/*.ipynb")]:
+        text = f.read_text(encoding="utf-8")
+        for folder in local:
+            assert folder not in text, f"{f.name} shows the local folder {folder}"
 
 
 @full_run
@@ -284,12 +302,34 @@ def test_second_run_of_the_same_period_is_refused(small_pack):
 
 
 def test_debris_of_a_killed_run_does_not_break_the_next(small_pack):
+    """A killed run's build and temporary folders (marked with its run id) are removed by the
+    next run; folders that merely look like them are not the pack's and stay."""
+    import tempfile
+
     out = small_pack["out"]
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    debris = out / f".build-2020-Q1-{dead.pid}-abcdef"
+    debris = out / ".build-2020-Q1-abcdef12"
     (debris / "notebooks").mkdir(parents=True)
     (debris / "index.html").write_text("half written")
-    assert run_small(small_pack).returncode == 0
-    assert not debris.exists()
-    assert "half written" not in (out / "2020-Q1" / "index.html").read_text()
+    mark = {"run_id": "20210101T000000-abcdef12", "kind": "build", "pid": dead.pid}
+    (debris / ".perfpack-run.json").write_text(json.dumps(mark))
+    scratch = Path(tempfile.mkdtemp(prefix="perfpack-run_abcdef12_"))
+    (scratch / ".perfpack-run.json").write_text(json.dumps(dict(mark, kind="scratch")))
+    (scratch / "data").mkdir()
+    lookalikes = [
+        out / f".old-stuff-{4_000_000}-x",
+        out / f".build-2020-Q1-{dead.pid}-abcdef",
+        Path(tempfile.gettempdir()) / f"perfpack-export-2021-01-{os.getpid()}",
+    ]
+    for folder in lookalikes:
+        (folder / "keep").mkdir(parents=True, exist_ok=True)
+    try:
+        assert run_small(small_pack).returncode == 0
+        assert not debris.exists() and not scratch.exists()
+        assert "half written" not in (out / "2020-Q1" / "index.html").read_text()
+        for folder in lookalikes:
+            assert (folder / "keep").is_dir(), f"{folder} is not the pack's and must stay"
+    finally:
+        for folder in [*lookalikes, scratch]:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -97,7 +97,7 @@ def test_missing_column(tiny_dir):
 def test_wrong_type(tiny_dir):
     replace_in(tiny_dir, "calls", "2020-01-01,101,300", "2020-01-01,101,three hundred")
     msg = problem_text(tiny_dir)
-    assert "calls.csv, column 'calls'" in msg and "not whole numbers" in msg and "line 3: 'three hundred'" in msg
+    assert "calls.csv, column 'calls'" in msg and "1 value that is not a whole number" in msg and "line 3: 'three hundred'" in msg
 
 
 def test_bad_boolean(tiny_dir):
@@ -110,7 +110,7 @@ def test_bad_boolean(tiny_dir):
 def test_unparseable_or_impossible_date(tiny_dir, bad):
     replace_in(tiny_dir, "crimes", "2020-01-05", bad)
     msg = problem_text(tiny_dir)
-    assert "crimes.csv, column 'recorded_date'" in msg and "not real dates" in msg and f"line 2: '{bad}'" in msg
+    assert "crimes.csv, column 'recorded_date'" in msg and "1 value that is not a real date" in msg and f"line 2: '{bad}'" in msg
 
 
 def test_future_date(tiny_dir):
@@ -207,3 +207,117 @@ def test_snapshot_round_trip(tiny_dir, config, tmp_path):
     again = load_dataset(snap, "canonical", "", config)
     pd.testing.assert_frame_equal(again.tables["crimes"], ds.tables["crimes"])
     assert again.files == ds.files
+
+
+# ---- files that will not read, values that cannot be real: plain words, each problem once ----
+
+
+def test_a_value_that_does_not_parse_is_reported_once_with_the_right_grammar(tiny_dir):
+    replace_in(tiny_dir, "crimes", "2020-01-05", "05/01/2020")
+    with pytest.raises(DataValidationError) as e:
+        load(tiny_dir)
+    assert len(e.value.problems) == 1, "not again as an empty value"
+    assert "1 value that is not a real date" in str(e.value) and "empty" not in str(e.value)
+
+
+@pytest.mark.parametrize("value", ["1e300", "1e19", "inf", "-inf", "1e13"])
+def test_counts_too_large_to_be_real_are_refused(tiny_dir, value):
+    replace_in(tiny_dir, "calls", "2020-01-01,101,300", f"2020-01-01,101,{value}")
+    msg = problem_text(tiny_dir)
+    assert "column 'calls': 1 value too large to be real" in msg and f"line 3: '{value}'" in msg
+
+
+@pytest.mark.parametrize("value", ["inf", "1e300", "Infinity"])
+def test_a_loss_that_is_infinite_or_absurd_is_refused(tiny_dir, value):
+    replace_in(tiny_dir, "fraud_reports", "120.50", value)
+    msg = problem_text(tiny_dir)
+    assert "column 'loss_gbp': 1 value too large to be real" in msg and f"line 2: '{value}'" in msg
+
+
+def test_timestamps_with_a_time_zone_are_refused_in_words(tiny_dir):
+    replace_in(tiny_dir, "incidents", "2020-05-02 23:10:00", "2020-05-02T23:10:00+01:00")
+    replace_in(tiny_dir, "incidents", "2020-04-01 10:00:00", "2020-04-01T10:00:00Z")
+    msg = problem_text(tiny_dir)
+    assert "column 'opened_at': 2 timestamps with a time zone" in msg and "line 3: '2020-05-02T23:10:00+01:00'" in msg and "without a zone" in msg
+
+
+def test_a_placeholder_date_beyond_any_timestamp_is_refused(tiny_dir):
+    replace_in(tiny_dir, "fpns", "2020-04-11", "9999-12-31")
+    assert "1 date outside any plausible range" in problem_text(tiny_dir)
+
+
+def test_a_file_in_windows_1252_names_the_line_and_says_save_as_utf8(tiny_dir):
+    (tiny_dir / "fpns.csv").write_bytes(
+        "fpn_id,issued_date,breach_type,npa\nFPA1,2020-04-11,gathering,Stafford\nFPA2,2020-04-12,café,Stafford\n".encode("cp1252")
+    )
+    msg = problem_text(tiny_dir)
+    assert "fpns.csv: 1 line is not UTF-8 text" in msg and "line 3: byte 0xE9" in msg and "café" in msg and "save the file as UTF-8" in msg
+
+
+@pytest.mark.parametrize(
+    "head,words",
+    [
+        (b"PK\x03\x04" + b"\x00" * 64, "Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old Excel workbook (.xls)"),
+        ("a,b\n1,2\n".encode("utf-16"), "UTF-16"),
+        (b"PAR1\x00\x00", "Parquet file with a .csv name"),
+    ],
+)
+def test_a_file_that_is_not_csv_text_says_what_it_is(tiny_dir, head, words):
+    (tiny_dir / "fpns.csv").write_bytes(head)
+    msg = problem_text(tiny_dir)
+    assert "fpns.csv: the file is" in msg and words in msg and "column is missing" not in msg
+
+
+def test_the_data_folder_given_as_a_file(tiny_dir):
+    with pytest.raises(DataValidationError) as e:
+        load(tiny_dir / "crimes.csv")
+    assert "this is a file, not a folder" in str(e.value) and str(tiny_dir) in str(e.value)
+
+
+def test_a_table_in_two_files_is_refused(tiny_dir):
+    pd.read_csv(tiny_dir / "calls.csv").to_parquet(tiny_dir / "calls.parquet")
+    msg = problem_text(tiny_dir)
+    assert "holds the calls table twice (calls.csv and calls.parquet)" in msg
+
+
+def test_line_numbers_count_quoted_line_breaks_and_blank_lines(tiny_dir):
+    replace_in(tiny_dir, "crimes", "CRA2,2020-02-10,8N,Tamworth,true,VX1\n", 'CRA2,2020-02-10,8N,Tamworth,true,"VX\n1"\n\nCRA9,2020-02-11,8N,Atlantis,true,\n')
+    msg = problem_text(tiny_dir)
+    assert "line 6: 'Atlantis'" in msg, msg
+
+
+def test_an_unknown_name_is_listed_once_with_how_many_rows_carry_it(tiny_dir):
+    p = tiny_dir / "crimes.csv"
+    p.write_text(p.read_text() + "".join(f"CRB{i},2020-01-05,28E,Atlantis,false,\n" for i in range(5)) + "CRC1,2020-01-05,28E,Narnia,false,\n")
+    msg = problem_text(tiny_dir)
+    assert "2 unknown NPA names in 6 rows" in msg and "line 6: 'Atlantis' (and 4 more rows); line 11: 'Narnia'" in msg
+    assert msg.count("Atlantis") == 1
+
+
+@pytest.mark.parametrize(
+    "row,says",
+    [
+        ("CRA1,2020-01-05,28E,Stafford", "line 2: 4 fields"),
+        ("CRA1,2020-01-05,28E,Stafford,false,,x", "line 2: 7 fields"),
+        ('CRA1,2020-01-05,28E,Stafford,false,"abc', "quoted value that never ends"),
+    ],
+)
+def test_records_of_the_wrong_shape_are_named_by_line(tiny_dir, row, says):
+    replace_in(tiny_dir, "crimes", "CRA1,2020-01-05,28E,Stafford,false,", row)
+    msg = problem_text(tiny_dir)
+    assert says in msg and "What to do" in msg
+
+
+def test_a_stray_snapshot_marker_in_the_data_folder_is_refused(tiny_dir, config):
+    from perfpack.sources import SourceError
+
+    (tiny_dir / "snapshot.json").write_text("{}")
+    with pytest.raises(SourceError) as e:
+        load_dataset(tiny_dir, "canonical", "", config, today=TODAY)
+    assert "stray copy" in str(e.value) and "Move" in str(e.value)
+    for name in ("crimes", "incidents", "calls", "fraud_reports", "fpns"):
+        (tiny_dir / f"{name}.csv").unlink()
+    with pytest.raises(SourceError) as e:
+        load_dataset(tiny_dir, "canonical", "", config, today=TODAY)
+    assert "is not a snapshot the pack wrote" in str(e.value)

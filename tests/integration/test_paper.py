@@ -383,9 +383,11 @@ def _section_notebook(path: Path, body: str) -> None:
 
 
 @pytest.mark.e2e
-def test_a_paper_that_cannot_be_made_is_recorded_and_the_pack_still_published(tiny_dir, tmp_path, monkeypatch):
+def test_a_paper_that_cannot_be_made_publishes_nothing_and_leaves_the_earlier_pack(tiny_dir, tmp_path, monkeypatch):
+    """Publishing is all or nothing: without its paper the pack is not published, the earlier
+    pack stays byte for byte, and the run ends non-zero with words."""
     import perfpack.publish.paper
-    from perfpack.execution.runner import run
+    from perfpack.execution.runner import NotPublished, run
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()
@@ -393,22 +395,20 @@ def test_a_paper_that_cannot_be_made_is_recorded_and_the_pack_still_published(ti
         nbs / "01-fine.ipynb",
         'from perfpack.pages.section import Section\ns = Section("01-fine", period=period, data_dir=data_dir, source=source, force=force, config_path=config_path, figures_dir=figures_dir)\ns.say("fine")\ns.save()',
     )
+    good = run("2020-Q1", data_dir=tiny_dir, out_dir=tmp_path / "out", notebooks_dir=nbs, progress=False, workers=1)
+    assert good.exit_code == 0
+    before = {p.relative_to(good.out_dir): p.read_bytes() for p in sorted(good.out_dir.rglob("*")) if p.is_file()}
 
     def broken(*a, **k):
         raise RuntimeError("the Word template is missing")
 
     monkeypatch.setattr(perfpack.publish.paper, "write_paper", broken)
-    result = run("2020-Q1", data_dir=tiny_dir, out_dir=tmp_path / "out", notebooks_dir=nbs, progress=False, workers=1)
-    assert result.exit_code == 1
-    out = result.out_dir
-    assert (out / "01-fine.html").is_file() and (out / "index.html").is_file(), "the pack is published"
-    m = json.loads((out / "manifest.json").read_text())
-    assert m["paper"] == {"status": "failed", "error": "RuntimeError: the Word template is missing"}
-    assert all(s["status"] == "ok" for s in m["sections"])
-    assert not (out / "meeting-paper.docx").exists() and not (out / "meeting-paper.html").exists()
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert "could not be made in this run (RuntimeError: the Word template is missing)" in index
-    assert 'href="meeting-paper.html"' not in index
+    with pytest.raises(NotPublished) as e:
+        run("2020-Q1", data_dir=tiny_dir, out_dir=tmp_path / "out", notebooks_dir=nbs, progress=False, workers=1)
+    assert e.value.exit_code == 1
+    assert "The draft meeting paper could not be made (RuntimeError: the Word template is missing); nothing was published" in str(e.value)
+    assert {p.relative_to(good.out_dir): p.read_bytes() for p in sorted(good.out_dir.rglob("*")) if p.is_file()} == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020-Q1"], "no build folder, lock or swap left"
 
 
 # ---- exhibits from the page: tables as the seed lays them out, typeset for reading ----------------

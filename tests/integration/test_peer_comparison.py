@@ -210,7 +210,11 @@ def p3_rate(path: Path, force: str) -> float:
 def staffordshire(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("peers")
     s = run_page(project(tmp, str(ONS), GROUP + ["Staffs"]), figures_dir=str(tmp / "figures"))
-    return {"s": s, "peers": pd.read_csv(tmp / "figures" / "pack" / "peers.csv"), "figures": pd.read_csv(tmp / "figures" / "09-peer-comparison.csv")}
+    return {
+        "s": s,
+        "peers": pd.read_csv(tmp / "figures" / "pack" / "09-peer-comparison" / "peers.csv"),
+        "figures": pd.read_csv(tmp / "figures" / "09-peer-comparison.csv"),
+    }
 
 
 @needs_shared(ONS)
@@ -292,7 +296,7 @@ def test_a_force_left_out_is_named_and_never_drawn(tmp_path):
     assert "Wiltshire" not in set(peers.results["homicide"].units["unit"])
     assert "Not drawn, having no figure: Gwent (not in the ONS table)" in page
     assert "Gwent (not in the ONS table), Wiltshire (no count shown)" in page
-    csv = pd.read_csv(tmp_path / "figures" / "pack" / "peers.csv")
+    csv = pd.read_csv(tmp_path / "figures" / "pack" / "09-peer-comparison" / "peers.csv")
     gwent = csv[csv["force"] == "Gwent"]
     assert len(gwent) == csv["offence_group"].nunique() and gwent["count"].isna().all() and gwent["rate_per_1000"].isna().all()
     assert (gwent["funnel"] == "left out: not in the ONS table").all()

@@ -37,6 +37,14 @@ import time
 
 # The environment variable that gives kernel clients the server's socket.
 ENV = "PERFPACK_KERNEL_SERVER"
+# The runner's process id and private folders: the server and the workers watch the runner from
+# their first instruction, and remove its folders (the copy of the data, the sockets) if it dies.
+RUNNER_PID_ENV = "PERFPACK_RUNNER_PID"
+SCRATCH_ENV = "PERFPACK_SCRATCH"
+# Where kernels' connection files and IPC sockets go (the run's private folder).
+KERNEL_DIR_ENV = "PERFPACK_KERNEL_DIR"
+PR_SET_PDEATHSIG = 1
+SOCKET_PATH_MAX = 100  # AF_UNIX paths are at most 107 bytes on Linux, 103 on macOS
 # What the section notebooks import (and what those import): loaded once, in the server.
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -151,8 +159,67 @@ class _Lines:
 # ---- the server ----------------------------------------------------------------------------------
 
 
+def die_with_parent(sig: int) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent ends (``PR_SET_PDEATHSIG``),
+    at any moment, even while it imports; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # stdlib, kept local: the client path imports as little as it can
+
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError, TypeError):
+        return False
+
+
+def runner_pid() -> int:
+    """The runner this process serves: from the environment the runner set, else the parent
+    as it is now."""
+    try:
+        return int(os.environ.get(RUNNER_PID_ENV) or os.getppid())
+    except ValueError:
+        return os.getppid()
+
+
+def remove_scratch_of_a_dead_runner(expected_parent: int) -> None:
+    """The runner has died without cleaning up: remove its private folder (the validated copy
+    of the data), if it is one (it carries the run's mark naming that runner)."""
+    import json as _json  # stdlib
+    import shutil  # stdlib, kept local: the client path imports as little as it can
+
+    try:
+        os.kill(expected_parent, 0)
+        return  # still alive (a parent that is not the runner went): leave it to the runner
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        return
+    for folder in (os.environ.get(SCRATCH_ENV) or "").split(os.pathsep):
+        if not folder:
+            continue
+        try:
+            with open(os.path.join(folder, ".perfpack-run.json"), encoding="utf-8") as f:
+                mark = _json.load(f)
+        except (OSError, ValueError):
+            continue
+        if isinstance(mark, dict) and mark.get("pid") == expected_parent:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def serve(path: str) -> int:
-    """Listen on ``path``, import :data:`PRELOAD`, then fork a kernel for each client."""
+    """Listen on ``path``, import :data:`PRELOAD`, then fork a kernel for each client.
+
+    The server watches its runner from its first instruction: Linux sends it SIGUSR2 when the
+    runner ends (``PR_SET_PDEATHSIG``, set before the slow imports), and it checks the runner's
+    pid as well; either way it kills its kernels, removes the runner's private folder and ends."""
+    expected_parent = runner_pid()
+    stopping: list[str] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append("asked"))
+    signal.signal(signal.SIGUSR2, lambda *_: stopping.append("orphaned"))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(signal.SIGUSR2)
+    if os.getppid() != expected_parent:  # the runner ended before the line above
+        stopping.append("orphaned")
     import gc  # stdlib, kept local: the client path imports as little as it can
     import importlib  # stdlib, kept local: the client path imports as little as it can
     import selectors  # stdlib, kept local: the client path imports as little as it can
@@ -161,13 +228,12 @@ def serve(path: str) -> int:
     listener.bind(path)
     listener.listen(16)  # clients that come while the imports run wait in the backlog
     for name in PRELOAD:
+        if stopping:
+            break
         importlib.import_module(name)
     gc.collect()
     gc.freeze()  # the imported objects stay out of the children's garbage collections (no copies)
-    parent = os.getppid()
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = expected_parent
     sel = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ)
     kernels: dict[int, socket.socket] = {}  # pid -> its client's connection
@@ -192,6 +258,8 @@ def serve(path: str) -> int:
             os.unlink(path)
         except OSError:
             pass
+        if "orphaned" in stopping or os.getppid() != parent:
+            remove_scratch_of_a_dead_runner(parent)
     return 0
 
 
@@ -241,7 +309,9 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
     import random  # stdlib, kept local: the client path imports as little as it can
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handler (stop serving) is not the kernel's
+    signal.signal(signal.SIGUSR2, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignored it
+    die_with_parent(signal.SIGKILL)  # a kernel never outlives the server that forked it
     os.setsid()
     for target, fd in zip((0, 1, 2), fds):
         os.dup2(fd, target)
@@ -294,14 +364,54 @@ def _reap(kernels: dict, sel) -> None:
 # ---- the worker's side ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def kernel_manager_class():
-    """The jupyter_client kernel manager papermill should use: the kernel spec's own command,
-    with ``-m ipykernel_launcher`` replaced by this module's client (any other command as it
-    is). Imported only where kernels are started."""
+def _kernel_dir() -> str | None:
+    """A private folder for kernels' connection files and sockets: the run's (set by the
+    runner), else one for this process, removed when it ends."""
+    folder = os.environ.get(KERNEL_DIR_ENV)
+    if folder:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        return folder
+    global _OWN_KERNEL_DIR
+    if _OWN_KERNEL_DIR is None:
+        import atexit  # stdlib, kept local: the client path imports as little as it can
+        import shutil  # stdlib, kept local: the client path imports as little as it can
+        import tempfile  # stdlib, kept local: the client path imports as little as it can
+
+        _OWN_KERNEL_DIR = tempfile.mkdtemp(prefix="pp-k-")
+        atexit.register(shutil.rmtree, _OWN_KERNEL_DIR, True)
+    return _OWN_KERNEL_DIR
+
+
+_OWN_KERNEL_DIR: str | None = None
+
+
+@functools.lru_cache(maxsize=2)
+def kernel_manager_class(fork: bool = True):
+    """The jupyter_client kernel manager papermill should use.
+
+    Kernels talk to the worker over IPC (Unix sockets in a private folder), never over TCP
+    without encryption (which any local user could listen to, and which makes ipykernel warn
+    at every start). With ``fork``, the kernel spec's own command has ``-m ipykernel_launcher``
+    replaced by this module's client (any other command as it is), so the kernel is forked
+    from the server. Imported only where kernels are started."""
+    import uuid  # stdlib, kept local: the client path imports as little as it can
+
     from jupyter_client import AsyncKernelManager  # heavy: the client stays stdlib-only; the server imports what kernels need before forking
 
-    class ForkingKernelManager(AsyncKernelManager):
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            folder = _kernel_dir()
+            name = f"k{uuid.uuid4().hex[:8]}"
+            if folder and len(os.path.join(folder, name)) + 8 <= SOCKET_PATH_MAX:
+                self.transport = "ipc"
+                self.connection_file = os.path.join(folder, name + ".json")
+                self.ip = os.path.join(folder, name + "-ipc")
+
+    if not fork:
+        return IPCKernelManager
+
+    class ForkingKernelManager(IPCKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             for i in range(1, len(cmd) - 1):

@@ -38,13 +38,16 @@ def run_job(job: dict) -> dict:
     import papermill as pm  # heavy: the worker process imports papermill/nbconvert once, on its first job
     from papermill.exceptions import PapermillExecutionError  # heavy: the worker process imports papermill/nbconvert once, on its first job
 
-    from perfpack.publish.export import notebook_to_html  # heavy: the worker process imports papermill/nbconvert once, on its first job
+    from perfpack.publish.export import (  # heavy: the worker process imports papermill/nbconvert once, on its first job
+        notebook_to_html,
+        publish_notebook,
+        without_local_paths,
+    )
 
     started = time.perf_counter()
     result = {"section": job["section"], "status": "ok", "error": None, "started_at": _now()}
-    forking = {}
-    if os.environ.get(kernel_fork.ENV):  # the runner's kernel server: fork the kernel from it
-        forking["kernel_manager_class"] = kernel_fork.kernel_manager_class()
+    # over IPC, never unencrypted TCP; forked from the runner's kernel server when there is one
+    forking = {"kernel_manager_class": kernel_fork.kernel_manager_class(fork=bool(os.environ.get(kernel_fork.ENV)))}
     for attempt in (1, 2):
         try:
             pm.execute_notebook(
@@ -74,7 +77,14 @@ def run_job(job: dict) -> dict:
         break
     result["execute_seconds"] = round(time.perf_counter() - started, 2)
     result["finished_at"] = _now()
+    pairs = [tuple(pair) for pair in job.get("local_paths") or []]
+    if result["error"]:
+        result["error"] = without_local_paths(result["error"], pairs)
     if Path(job["output"]).is_file():
+        try:
+            publish_notebook(job["output"], pairs, job.get("published_parameters"))  # no local folder in what is published
+        except Exception as exc:
+            result.update(status="failed", error=(result["error"] or "") + f" (the notebook could not be prepared for publication: {type(exc).__name__})")
         try:
             info = dict(job["run_info"], started_at=result["started_at"], finished_at=result["finished_at"])
             notebook_to_html(job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=info)
@@ -88,11 +98,12 @@ def _stop_with_the_runner(poll_seconds: float = 0.5) -> None:
     """If the runner dies (killed, out of memory), stop this section too (SIGTERM to itself,
     which stops the kernel) instead of running on for up to the section's time limit into a
     build folder nobody will publish. The kernel watches this process the same way."""
-    parent = os.getppid()
+    parent = kernel_fork.runner_pid()  # as the runner said, in case it ended before this line
 
     def watch():
         while os.getppid() == parent:
             time.sleep(poll_seconds)
+        kernel_fork.remove_scratch_of_a_dead_runner(parent)  # no copy of the data outlives the run
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(30)
         os._exit(1)  # the interrupt did not end the process: leave anyway

@@ -86,7 +86,7 @@ class _Worker:
             self.end_of_jobs()
             self.proc.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
-            _stop(self.proc)
+            stop(self.proc)
         self.log.close()
 
 
@@ -98,16 +98,27 @@ class Workers:
     the workers' kernels are forked from it: each section still gets a fresh kernel, without
     paying 2.5 s of CPU to start it and import the libraries."""
 
-    def __init__(self, workdir: Path, start: int = 0, fork_kernels: bool = True):
+    def __init__(self, workdir: Path, start: int = 0, fork_kernels: bool = True, sockets: Path | None = None):
         self.workdir, self.local, self.all, self.lock = workdir, threading.local(), [], threading.Lock()
         self.finished = False
-        self.env = dict(os.environ, PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
+        from perfpack.execution import kernel_fork  # stdlib only: the kernel client's module
+
+        # the workers and the kernel server watch this process from their first instruction and
+        # remove its private folders if it dies; kernels' sockets (IPC, not TCP) go in ``sockets``
+        sockets = Path(sockets or workdir)
+        folders = os.pathsep.join(dict.fromkeys([str(workdir), str(sockets)]))
+        self.env = dict(
+            os.environ,
+            PYTHONWARNINGS="ignore",
+            MPLBACKEND="Agg",
+            **{kernel_fork.RUNNER_PID_ENV: str(os.getpid()), kernel_fork.SCRATCH_ENV: folders, kernel_fork.KERNEL_DIR_ENV: str(sockets / "k")},
+        )
         self.server = None
         if fork_kernels:
-            from perfpack.execution.kernel_fork import ENV, Server  # heavy: only at the step that needs it, so a refused run exits at once
+            from perfpack.execution.kernel_fork import ENV, Server  # stdlib only: the kernel client's module
 
             self.server_log = open(workdir / "kernel-server.log", "ab")
-            self.server = Server(workdir, env=self.env, log=self.server_log)
+            self.server = Server(sockets, env=self.env, log=self.server_log)
             self.env[ENV] = self.server.path
         self.idle = [self._new() for _ in range(start)]
 
@@ -126,7 +137,7 @@ class Workers:
         return w
 
     def discard(self, w: _Worker) -> None:
-        _stop(w.proc)
+        stop(w.proc)
         self.local.worker = None
 
     def finish(self) -> None:
@@ -143,7 +154,7 @@ class Workers:
         while self.all:
             self.all.pop().close(now)
         if self.server is not None:
-            _stop(self.server.proc)
+            stop(self.server.proc)
             self.server_log.close()
             self.server = None
 
@@ -163,20 +174,28 @@ def run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, worke
             "error": f"stopped after {timeout} s (the section's time limit, runner.timeout_seconds in the configuration)",
         }
         if Path(job["output"]).is_file():
-            from perfpack.publish.export import notebook_to_html  # heavy: only at the step that needs it, so a refused run exits at once
+            from perfpack.publish.export import notebook_to_html, publish_notebook  # heavy: only at the step that needs it, so a refused run exits at once
 
             try:
+                publish_notebook(job["output"], [tuple(pair) for pair in job["local_paths"]], job["published_parameters"])
                 notebook_to_html(
                     job["output"], job["html"], marking=job["marking"], transparency=job["transparency"], period=job["period"], run_info=job["run_info"]
                 )
-            except Exception:  # a partial notebook that cannot be exported: the index says so
-                pass
+            except Exception:  # a partial notebook that cannot be prepared or exported: not published, the index says so
+                Path(job["output"]).unlink(missing_ok=True)
         res["seconds"] = round(time.perf_counter() - started, 2)
         return res
     if outcome == "ended":
         workers.discard(worker)
     result_path = Path(job["result"])
     if not result_path.is_file():
+        if Path(job["output"]).is_file():  # the worker died before preparing its notebook for publication
+            from perfpack.publish.export import publish_notebook  # heavy: only at the step that needs it, so a refused run exits at once
+
+            try:
+                publish_notebook(job["output"], [tuple(pair) for pair in job["local_paths"]], job["published_parameters"])
+            except Exception:  # unreadable: not published
+                Path(job["output"]).unlink(missing_ok=True)
         return {
             "section": spec.id,
             "status": "failed",
@@ -188,7 +207,7 @@ def run_section(spec: SectionSpec, job: dict, timeout: int, workdir: Path, worke
     return res
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
     for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, 5)):
         try:
             os.killpg(proc.pid, sig)

@@ -28,6 +28,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from perfpack import config_checks
+from perfpack.sources.text_files import SAVE_AS_UTF8, encoding_problem, line_numbers
+
 RAG_LEVELS = ("Red", "Amber", "Green")
 #: Direction of the current score against the baseline, and its arrow.
 ARROWS = {"increased": "\u25b2", "same": "\u25c6", "reduced": "\u25bc"}
@@ -189,7 +192,9 @@ def load_config(path: str | Path = "profiles/demo/risk.yaml") -> RiskConfig:
     if not path.is_file():
         raise RiskConfigError(f"{path}: risk configuration not found. Pass the path of the profile's risk.yaml (profiles/<force>/risk.yaml).")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(config_checks.read_text(path))
+    except ValueError as exc:  # not UTF-8: the line to fix, "save as UTF-8"
+        raise RiskConfigError(str(exc)) from None
     except yaml.YAMLError as exc:
         raise RiskConfigError(f"{path}: not valid YAML ({exc}). Fix the syntax at the position shown.") from exc
 
@@ -326,6 +331,9 @@ def load_register(
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        enc = encoding_problem(path)
+        if enc is not None:
+            raise RiskRegisterError(path, [f"{enc[0]} ({'; '.join(enc[1])}). What to do: {SAVE_AS_UTF8}"]) from None
         raise RiskRegisterError(path, [f"cannot be read as a UTF-8 CSV ({exc}). Save it as CSV (UTF-8) and try again."]) from exc
     raw.columns = [c.strip() for c in raw.columns]
     missing_cols = [c for c in REGISTER_COLUMNS if c not in raw.columns]
@@ -338,13 +346,14 @@ def load_register(
         )
 
     by_id = {a.id: a for a in config.areas}
+    lines = line_numbers(path)
     lo, hi = config.scale_min, config.scale_max
     problems: list[str] = []
     records: list[dict] = []
     seen: dict[tuple[int, str], int] = {}
 
     for i, row in raw.iterrows():
-        line = int(i) + 2  # line 1 is the header
+        line = lines.line(int(i))  # line 1 is the header; a note with a line break spans lines
         cells = {k: str(v).strip() for k, v in row.items()}
         area_txt, sub_txt = cells["area_id"], cells["sub_area_id"]
         if sub_txt:

@@ -469,7 +469,7 @@ def peer_table(s: Section) -> pd.DataFrame:
     if not isinstance(p, Peers):
         _unavailable(s, p)
         return pd.DataFrame(columns=PEER_COLUMNS)
-    write_pack_table(p.frame, s.figures_dir, PEERS_CSV)
+    write_pack_table(p.frame, s.figures_dir, PEERS_CSV, s.id)
     group = "the force and its most similar group" if p.group else "every force (no most similar group is listed)"
     s.say(
         f"The pack's {PEERS_CSV} holds these {len(p.frame):,} rows, one per force and offence group: count (Table P1), population and rate per 1,000 (Table P3, the ONS's own), "

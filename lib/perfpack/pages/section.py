@@ -12,14 +12,13 @@ import html
 from datetime import date
 from pathlib import Path
 
-import mistune  # nbconvert's Markdown renderer
 from IPython.display import HTML, display
 
 from perfpack.config import DEMO_DIR, PackConfig
 from perfpack.measures.counts import FORCE
 from perfpack.parameters import commentary_path
 from perfpack.periods import Period, Window
-from perfpack.present import charts
+from perfpack.present import charts, markdown
 from perfpack.profiles import data_force, resolve
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
@@ -169,7 +168,7 @@ class Section:
         path = commentary_path(self.config, self.period, self.id)
         if path is None or not path.is_file():
             return
-        text = mistune.create_markdown(escape=True)(path.read_text(encoding="utf-8"))
+        text = markdown.to_html(path.read_text(encoding="utf-8"))  # escaped; no image fetched from anywhere
         self.show(
             f'<aside class="pp-commentary"><p class="pp-commentary-label">Commentary: force lead response (written by the force, not computed)</p>{text}</aside>'
         )

@@ -19,6 +19,17 @@ from perfpack.publish.run_info import run_block  # noqa: F401  (pages carry it)
 TEMPLATES = Path(str(resources.files("perfpack").joinpath("templates")))
 TOC_MARK = "<!--PP-TOC-->"
 
+#: Every page of the pack forbids the browser to load anything from anywhere: no script at
+#: all, no connection, no frame, no form; images and fonts only as ``data:`` URIs (the charts),
+#: style only inline (the pages carry their style sheet). A remote image that slipped into a
+#: page would not be fetched; the browser test (tests/test_browser.py) checks none is.
+CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def csp_meta() -> str:
+    """The ``<meta>`` element that carries :data:`CONTENT_SECURITY_POLICY` (first in the head)."""
+    return f'<meta http-equiv="Content-Security-Policy" content="{html.escape(CONTENT_SECURITY_POLICY, quote=False)}">'
+
 
 def pack_css() -> str:
     return (TEMPLATES / "pack.css").read_text(encoding="utf-8")
@@ -53,6 +64,68 @@ def offline_only(page: str) -> str:
     page = _NETWORK_CSS.sub("none", page)
     page = _IMPORT_CSS.sub("", page)
     return _NETWORK_TAGS.sub("", page)
+
+
+def without_local_paths(value, pairs: list[tuple[str, str]]):
+    """``value`` (a notebook, or any JSON-like value) with every local folder in ``pairs``
+    ``(absolute path, what to show instead)`` replaced, longest first: the published notebook
+    and page show paths relative to the pack and the project, never the machine's folders
+    (the run's temporary folder, the build folder, the data and configuration folders, the
+    Python installation, the home folder), in parameters, metadata, outputs and tracebacks."""
+    pairs = sorted({(a, b) for a, b in pairs if a and len(a) > 1}, key=lambda ab: -len(ab[0]))
+    if not pairs:
+        return value
+    pattern = re.compile("|".join(re.escape(a) for a, _ in pairs))
+    table = dict(pairs)
+
+    def fix(v):
+        if isinstance(v, str):
+            return pattern.sub(lambda m: table[m.group(0)], v) if any(a in v for a, _ in pairs) else v
+        if isinstance(v, dict):
+            for k in list(v):
+                v[k] = fix(v[k])
+            return v
+        if isinstance(v, list):
+            for i, item in enumerate(v):
+                v[i] = fix(item)
+            return v
+        return v
+
+    return fix(value)
+
+
+def publish_notebook(nb_path: str | Path, pairs: list[tuple[str, str]], parameters: dict | None = None) -> None:
+    """Rewrite an executed notebook for publication: local folders replaced
+    (:func:`without_local_paths`), and papermill's record of the parameters set to the
+    ``parameters`` as published (paths relative to the project)."""
+    import json  # stdlib
+
+    nb = nbformat.read(str(nb_path), as_version=4)
+    if parameters is not None:
+        if "papermill" in nb.metadata:
+            nb.metadata["papermill"]["parameters"] = dict(parameters)
+        for cell in nb.cells:  # the cell papermill injected, as published
+            if "injected-parameters" in (cell.get("metadata") or {}).get("tags", []):
+                cell["source"] = "# Parameters\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in parameters.items()) + "\n"
+    nb = without_local_paths(nb, pairs)
+    nbformat.write(nb, str(nb_path))
+
+
+def local_path_pairs(mapping: dict[str, str]) -> list[tuple[str, str]]:
+    """``{absolute path: shown as}`` with each path's resolved form too (``/tmp`` may be a
+    link), and the places every machine has: the Python installation, the home folder."""
+    import os  # stdlib
+    import sys  # stdlib
+
+    pairs = []
+    extra = {sys.prefix: "<python>", sys.base_prefix: "<python>", os.path.expanduser("~"): "~"}
+    for a, b in {**extra, **mapping}.items():
+        if not a or a in ("/", "~"):
+            continue
+        for form in {str(a), os.path.realpath(str(a))}:
+            pairs.append((form.rstrip("/") + "/", (b.rstrip("/") + "/") if b else ""))
+            pairs.append((form.rstrip("/"), b.rstrip("/") if b else "."))
+    return pairs
 
 
 def _clean_for_reviewers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -144,6 +217,7 @@ def notebook_to_html(nb_path: str | Path, html_path: str | Path, *, marking: str
     exporter = _exporter()
     res = {
         "perfpack": {
+            "csp_meta": csp_meta(),
             "marking": marking,
             "transparency": transparency,
             "period": period,

@@ -13,7 +13,7 @@ import pandas as pd
 from perfpack.periods import Period
 from perfpack.present import spc_icons
 from perfpack.present.tables import fmt_count, fmt_money, fmt_pct, fmt_pts, fmt_signed, html_table, significance_cell, with_sign
-from perfpack.publish.export import TEMPLATES, pack_css, print_css, run_block
+from perfpack.publish.export import TEMPLATES, csp_meta, pack_css, print_css, run_block
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
 from perfpack.publish.run_info import describe_version
 from perfpack.sources.coverage import month_words
@@ -258,6 +258,7 @@ def write_index(folder: Path, manifest: dict, figures: pd.DataFrame, config, per
         "finished_at": manifest["finished_at"],
     }
     page = tmpl.render(
+        csp_meta=jinja2.utils.markupsafe.Markup(csp_meta()),  # the browser loads nothing from anywhere
         force=force,
         meeting=config.meeting_title,
         period=period.id,

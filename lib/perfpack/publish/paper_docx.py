@@ -157,7 +157,8 @@ def _inline(paragraph, children: list, bold=False, italic=False, code=False):
         elif kind == "linebreak":
             paragraph.add_run().add_break()
         elif kind == "image":
-            paragraph.add_run(f"[image: {(t.get('attrs') or {}).get('url', '')}]")
+            alt = "".join(c.get("raw", "") for c in t.get("children") or []).strip()
+            paragraph.add_run(f"[image not shown{': ' + alt if alt else ''}]")  # the paper fetches nothing
         elif t.get("children"):
             _inline(paragraph, t["children"], bold, italic, code)
         elif t.get("raw"):

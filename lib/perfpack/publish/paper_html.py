@@ -6,10 +6,10 @@ import html
 from pathlib import Path
 
 import jinja2
-import mistune
 
+from perfpack.present.markdown import to_html as markdown_html
 from perfpack.present.tables import html_table, significance_cell
-from perfpack.publish.export import TEMPLATES, offline_only, pack_css, print_css, slug
+from perfpack.publish.export import TEMPLATES, csp_meta, offline_only, pack_css, print_css, slug
 from perfpack.publish.index import HEADLINE_HEADER, VARIATION_HEADER, revised_cell, variation_cell
 from perfpack.publish.paper_content import (
     COMMENTARY_LABEL,
@@ -71,7 +71,7 @@ def write_html(paper: Paper, path: Path) -> Path:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=jinja2.select_autoescape(["html", "j2"]))
     Markup = jinja2.utils.markupsafe.Markup
-    md = mistune.create_markdown(escape=True)
+    md = markdown_html  # escaped; no image fetched from anywhere
     n_table = n_fig = 0
     views = []
     used = {"revisions"}
@@ -123,6 +123,7 @@ def write_html(paper: Paper, path: Path) -> Path:
         return out
 
     page = env.get_template("meeting-paper.html.j2").render(
+        csp_meta=Markup(csp_meta()),  # the browser loads nothing from anywhere
         p=paper,
         css=pack_css(),
         print_css=Markup(print_css(paper.marking, paper.transparency)),

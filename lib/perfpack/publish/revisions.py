@@ -54,6 +54,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfpack.csv_cells import restore_frame, write_csv
 from perfpack.publish.revisions_note import REVISION_COLUMNS, by_time, note_html, parse_time, revisions_note, sort_time  # noqa: F401  (note_html: part of this module's API)
 from perfpack.stats.published import (  # noqa: F401  (window_words, revision_words, SUPPRESSED: part of this module's API)
     COMPARED_KINDS,
@@ -165,7 +166,7 @@ def read_pack(folder: str | Path) -> EarlierPack | None:
     if not fpath.is_file():
         return broken("it has no figures.csv", manifest)
     try:
-        figures = pd.read_csv(fpath, dtype=str, keep_default_na=False)
+        figures = restore_frame(pd.read_csv(fpath, dtype=str, keep_default_na=False))
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # pandas' ParserError is a ValueError
         return broken(f"figures.csv is not readable CSV: {type(exc).__name__}", manifest)
     missing = [c for c in REQUIRED_FIGURE_COLUMNS if c not in figures.columns]
@@ -321,16 +322,11 @@ def read_revisions(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         return pd.DataFrame(columns=REVISION_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def _write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    df.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return write_csv(df, path)  # text a spreadsheet would run as a formula is neutralised
 
 
 # ---- input files --------------------------------------------------------------------------

@@ -5,7 +5,6 @@ numbers and what to do."""
 from __future__ import annotations
 
 import csv
-import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,34 +17,49 @@ from perfpack.sources.classification import classification, normalise_code
 from perfpack.sources.contract import (
     APART_DAYS,
     EARLIEST_DATE,
-    FALSE_WORDS,
     PARSE_CHUNK_ROWS,
     PARSE_DISTINCT,
     REQUIRED_TABLES,
     SHOW_ROWS,
     TABLES,
-    TRUE_WORDS,
     ColumnSpec,
     DataProblem,
     DataValidationError,
     TableSpec,
-    find_table_file,
+    table_files,
 )
 from perfpack.sources.coverage import month_words, record_coverage
+from perfpack.sources.hashing import string_hashes
+from perfpack.sources.parsing import NOT_PARSED, OUT_OF_RANGE, TIME_ZONE, _parse_bool, _parse_values, _parse_words  # noqa: F401  (tests reach them here)
+from perfpack.sources.text_files import SAVE_AS_UTF8, encoding_problem, line_numbers, shape_problem, sniff
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
 
 def _row_ref(path: Path, idx) -> str:
-    # CSV: line numbers as a text editor shows them (header is line 1).
-    return f"line {int(idx) + 2}" if path.suffix == ".csv" else f"row {int(idx) + 1}"
+    # CSV: line numbers as a text editor shows them (header is line 1), counting the lines of
+    # quoted values that hold a line break and the blank lines the readers skip.
+    return f"line {line_numbers(path).line(int(idx))}" if path.suffix != ".parquet" else f"row {int(idx) + 1}"
 
 
 def _examples(path: Path, raw: pd.Series, mask: pd.Series) -> tuple[list[str], int]:
     bad = raw[mask]
     rows = [f"{_row_ref(path, i)}: {v!r}" for i, v in bad.head(SHOW_ROWS).items()]
     return rows, int(mask.sum())
+
+
+def _distinct_examples(path: Path, raw: pd.Series, mask: pd.Series) -> tuple[list[str], int, int]:
+    """Each distinct offending value once, with the line it first appears on and how many
+    more rows carry it: (examples, distinct values, rows)."""
+    bad = raw[mask].astype(str)
+    first = bad[~bad.duplicated()]
+    counts = bad.value_counts()
+    rows = []
+    for i, v in first.head(SHOW_ROWS).items():
+        more = int(counts[v]) - 1
+        rows.append(f"{_row_ref(path, i)}: {v!r}" + (f" (and {more:,} more row{'s' if more != 1 else ''})" if more else ""))
+    return rows, len(first), int(mask.sum())
 
 
 def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -62,7 +76,9 @@ def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, l
         out = pd.DataFrame(index=df.index)
         for c in df.columns:
             s = df[c]
-            if pd.api.types.is_datetime64_any_dtype(s):
+            if isinstance(s.dtype, pd.DatetimeTZDtype):  # kept with its offset: the checks refuse it in words
+                txt = s.dt.strftime("%Y-%m-%d %H:%M:%S%z")
+            elif pd.api.types.is_datetime64_any_dtype(s):
                 txt = s.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False)
             else:
                 txt = s.astype("string")
@@ -89,6 +105,32 @@ def read_raw(path: Path, spec: TableSpec | None = None) -> tuple[pd.DataFrame, l
     return df, [c.strip() for c in header]
 
 
+SHAPE_TODO = (
+    'each record must have the header\'s columns: put a value that holds a comma or a line break in double quotes, and double any quote inside it ("").'
+)
+
+
+def _unreadable(path: Path, exc: Exception) -> DataProblem:
+    """Why a file could not be read, in words: which lines are not UTF-8, which records have
+    the wrong number of fields, or the reader's own words."""
+    file = str(path)
+    if path.suffix != ".parquet":
+        enc = encoding_problem(path)
+        if enc is not None:
+            return DataProblem(file, None, enc[0], enc[1], SAVE_AS_UTF8, enc[2])
+        shape = shape_problem(path)
+        if shape is not None:
+            return DataProblem(file, None, shape[0], shape[1], SHAPE_TODO, shape[2])
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+    return DataProblem(
+        file,
+        None,
+        f"the file could not be read as {kind} ({first[:300]})",
+        todo="check the file is a comma-separated UTF-8 text file with a header row (or a Parquet file), exported again from the source system.",
+    )
+
+
 def _csv_header(path: Path) -> list[str]:
     """The column names on a CSV file's first line (byte-order mark and line ending removed)."""
 
@@ -100,49 +142,9 @@ def _pyarrow_ok(path: Path) -> bool:
     return path.stat().st_size > 1_000_000
 
 
-def _parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    low = s.str.strip().str.lower()
-    ok = low.isin(TRUE_WORDS | FALSE_WORDS)
-    return low.isin(TRUE_WORDS), ~ok
-
-
-def _parse_values(spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse text values to the column's type, value by value: (parsed, not-parseable mask)."""
-    stripped = raw.str.strip()
-    if stripped.str.len().sum() == raw.str.len().sum():
-        stripped = raw  # nothing was stripped: keep the file's strings rather than a copy (memory)
-    empty = stripped == ""
-    if spec.kind in ("date", "datetime"):
-        fmt = "%Y-%m-%d" if spec.kind == "date" else "ISO8601"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(stripped.where(~empty), format=fmt, errors="coerce")
-        if spec.kind == "date" and parsed.isna().any():
-            # Accept a full timestamp in a date column (Parquet / database exports).
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                retry = pd.to_datetime(stripped.where(parsed.isna() & ~empty), format="ISO8601", errors="coerce")
-            parsed = parsed.fillna(retry.dt.normalize())
-        bad = parsed.isna() & ~empty
-        return (parsed if bad.any() else parsed.astype("datetime64[ns]")), bad
-    if spec.kind == "bool":
-        parsed, bad = _parse_bool(stripped)
-        bad = bad & ~empty
-        return (parsed if bad.any() else parsed.where(~empty)), bad
-    if spec.kind in ("int", "float"):
-        num = pd.to_numeric(stripped.str.replace(",", "", regex=False).where(~empty), errors="coerce")
-        bad = num.isna() & ~empty
-        if spec.kind == "int":
-            bad = bad | (num.notna() & (num % 1 != 0))
-        if bad.any():
-            return num, bad
-        return (num.astype("Int64") if spec.kind == "int" else num.astype("float64")), bad
-    # text columns
-    return (stripped.where(~empty) if empty.any() else stripped), pd.Series(False, index=raw.index)
-
-
-def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, DataProblem | None]:
-    """Parse one column of text to its type; (typed column, the problem or None).
+def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tuple[pd.Series, list[DataProblem], pd.Series]:
+    """Parse one column of text to its type: (typed column, its problems, the rows that did
+    not parse), each kind of failure reported once.
 
     Parsing goes value by value, so a column with few distinct values in many rows (a date,
     a flag, a grade) is parsed once per distinct value and the result spread back over the
@@ -157,32 +159,25 @@ def _parse_column(path: Path, name: str, spec: ColumnSpec, raw: pd.Series) -> tu
             codes = None
     if codes is None and spec.kind == "datetime" and len(raw) > PARSE_CHUNK_ROWS:
         parts = [_parse_values(spec, raw.iloc[i : i + PARSE_CHUNK_ROWS]) for i in range(0, len(raw), PARSE_CHUNK_ROWS)]
-        parsed, bad = pd.concat([p for p, _ in parts]), pd.concat([b for _, b in parts])
-        if not bad.any():
+        parsed, reason = pd.concat([p for p, _ in parts]), pd.concat([b for _, b in parts])
+        if not reason.any():
             parsed = parsed.astype("datetime64[ns]")
     elif codes is None:
-        parsed, bad = _parse_values(spec, raw)
+        parsed, reason = _parse_values(spec, raw)
     else:
-        parsed_d, bad_d = _parse_values(spec, pd.Series(distinct, dtype=str))
+        parsed_d, reason_d = _parse_values(spec, pd.Series(distinct, dtype=str))
         parsed = _spread(parsed_d, codes, raw.index, categorical=spec.kind == "str")
-        bad = pd.Series(bad_d.to_numpy(dtype=bool)[codes], index=raw.index)
-    if not bad.any():
-        return parsed, None
-    rows, n = _examples(path, raw, bad)
-    s = "s" if n != 1 else ""
-    if spec.kind in ("date", "datetime"):
-        words, todo = (
-            f"{n} value{s} that are not real dates",
-            f"write dates as YYYY-MM-DD{' HH:MM:SS' if spec.kind == 'datetime' else ''} and correct impossible ones (such as 30 February) in the extract.",
-        )
-    elif spec.kind == "bool":
-        words, todo = f"{n} value{s} that are not true/false", "write true or false (yes/no and 1/0 are accepted too)."
-    else:
-        words, todo = (
-            f"{n} value{s} that are not {'whole numbers' if spec.kind == 'int' else 'numbers'}",
-            "correct the values in the extract; numbers must not carry units or text.",
-        )
-    return parsed, DataProblem(str(path), name, words, rows, todo, n)
+        reason = pd.Series(reason_d.to_numpy()[codes], index=raw.index)
+    if not reason.any():
+        return parsed, [], pd.Series(False, index=raw.index)
+    problems = []
+    for code in (NOT_PARSED, TIME_ZONE, OUT_OF_RANGE):
+        mask = reason == code
+        if mask.any():
+            rows, n = _examples(path, raw, mask)
+            words, todo = _parse_words(spec, code, n)
+            problems.append(DataProblem(str(path), name, words, rows, todo, n))
+    return parsed, problems, reason != 0
 
 
 def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index, categorical: bool) -> pd.Series:
@@ -282,21 +277,33 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
             [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")],
             facts,
         )
+    what = sniff(path)
+    if what is not None:  # an Excel workbook named .csv, UTF-16 text...: say what it is
+        return pd.DataFrame(), [DataProblem(file, None, what[0], todo=what[1])], facts
     try:
+        header = [c.strip() for c in _csv_header(path)] if path.suffix != ".parquet" else []
+        twice = sorted({c for c in header if header.count(c) > 1 and c in spec.columns})
+        if twice:
+            return (
+                pd.DataFrame(),
+                [
+                    DataProblem(file, c, "the header names this column more than once", todo="keep one column of that name; rename or remove the others.")
+                    for c in twice
+                ],
+                facts,
+            )
         raw, in_file = read_raw(path, spec)
-    except Exception as exc:  # unreadable file: say so plainly
-        return (
-            pd.DataFrame(),
-            [
-                DataProblem(
-                    file,
-                    None,
-                    f"the file could not be read as {'Parquet' if path.suffix == '.parquet' else 'CSV'} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
-                    todo="check the file is a comma-separated text file with a header row (or a Parquet file).",
-                )
-            ],
-            facts,
-        )
+    except Exception as exc:  # unreadable file: say why plainly
+        return pd.DataFrame(), [_unreadable(path, exc)], facts
+    if path.suffix != ".parquet" and not _pyarrow_ok(path):
+        # pandas reads a record with more or fewer fields than the header without a word
+        # (pyarrow refuses it, and reads no empty value as missing): small files are checked
+        # record by record, in milliseconds
+        shape = shape_problem(path)
+        if shape is not None:
+            return pd.DataFrame(), [DataProblem(file, None, shape[0], shape[1], SHAPE_TODO, shape[2])], facts
+        if raw.isna().to_numpy().any():
+            raw = raw.fillna("")
     raw.columns = [str(c).strip() for c in raw.columns]
     facts["rows"] = len(raw)
     facts["extra_columns"] = [c for c in in_file if c not in spec.columns]
@@ -319,10 +326,12 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
         return pd.DataFrame(), [DataProblem(file, None, "the file has a header but no rows", todo=f"re-export the {spec.name} table with its data.")], facts
     problems: list[DataProblem] = []
     typed = pd.DataFrame(index=raw.index)
+    unparsed: dict[str, pd.Series] = {}  # rows already reported as not parsing: reported once
     for name, c in spec.columns.items():
-        series, problem = _parse_column(path, name, c, raw[name])
-        if problem:
-            problems.append(problem)
+        series, probs, failed = _parse_column(path, name, c, raw[name])
+        problems.extend(probs)
+        if probs:
+            unparsed[name] = failed
         typed[name] = series
     if spec.columns.get("offence_code"):
         typed["offence_code"] = _normalise_codes(typed["offence_code"])
@@ -332,7 +341,7 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
     try:
         schema.validate(typed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
-        problems.extend(_problems_from_pandera(path, spec, raw, err.failure_cases))
+        problems.extend(_problems_from_pandera(path, spec, raw, err.failure_cases, unparsed))
     for name, c in spec.columns.items():
         if c.kind == "id":
             problems.extend(_duplicates(path, name, raw, typed[name]))
@@ -361,7 +370,7 @@ def _duplicates(path: Path, column: str, raw: pd.DataFrame, ids: pd.Series) -> l
     no two identifiers alike (0.3 s and 200 MB for 7 million, against 3.6 s and 700 MB for a
     hash table of the strings). Equal hashes (a duplicate, or a one-in-a-million collision)
     send the column to the exact test, which finds the rows."""
-    hashes = _string_hashes(ids)
+    hashes = string_hashes(ids)
     if hashes is not None:
         hashes.sort()
         if not (hashes[1:] == hashes[:-1]).any():
@@ -371,42 +380,6 @@ def _duplicates(path: Path, column: str, raw: pd.DataFrame, ids: pd.Series) -> l
         return []
     rows, n = _examples(path, raw[column], dup)
     return [DataProblem(str(path), column, CHECK_WORDS["field_uniqueness"](None, n), rows, CHECK_TODO["field_uniqueness"], n)]
-
-
-def _string_hashes(values: pd.Series) -> np.ndarray | None:
-    """FNV-1a hashes of the UTF-8 bytes of Arrow-backed strings without missing values, read
-    straight from the Arrow buffers (no Python objects); None for anything else."""
-    import pyarrow as pa  # heavy: only when a table is read or validated
-
-    if not pd.api.types.is_string_dtype(values.dtype) or values.isna().any():
-        return None
-    try:
-        chunks = pa.Table.from_pandas(values.to_frame(), preserve_index=False).column(0).chunks
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
-    out = []
-    for chunk in chunks:
-        if not pa.types.is_large_string(chunk.type) and not pa.types.is_string(chunk.type):
-            return None
-        width = 8 if pa.types.is_large_string(chunk.type) else 4
-        n = len(chunk)
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=f"<i{width}", count=n + 1, offset=chunk.offset * width).astype(np.int64)
-        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8) if n and chunk.buffers()[2] is not None else np.zeros(0, np.uint8)
-        lengths = np.diff(offsets)
-        if n and lengths.max() > 64:
-            return None  # long free text, not an identifier: the exact test
-        h = np.full(n, 14695981039346656037, dtype=np.uint64) ^ lengths.astype(np.uint64)
-        prime = np.uint64(1099511628211)
-        if n and (lengths == lengths[0]).all():  # fixed width, the usual identifier
-            rows = data[offsets[0] : offsets[0] + n * lengths[0]].reshape(n, lengths[0])
-            for j in range(lengths[0]):
-                h = (h ^ rows[:, j]) * prime
-        else:
-            for j in range(int(lengths.max()) if n else 0):
-                live = lengths > j
-                h[live] = (h[live] ^ data[offsets[:-1][live] + j]) * prime
-        out.append(h)
-    return np.concatenate(out) if out else np.zeros(0, np.uint64)
 
 
 def _apart_from_the_rest(path: Path, spec: TableSpec, raw: pd.DataFrame, dates: pd.Series, today: date) -> list[DataProblem]:
@@ -441,28 +414,39 @@ def _apart_from_the_rest(path: Path, spec: TableSpec, raw: pd.DataFrame, dates: 
     return [DataProblem(str(path), spec.date_column, words, rows, CHECK_TODO["apart"], n)]
 
 
-def _problems_from_pandera(path: Path, spec: TableSpec, raw: pd.DataFrame, fc: pd.DataFrame) -> list[DataProblem]:
+def _problems_from_pandera(path: Path, spec: TableSpec, raw: pd.DataFrame, fc: pd.DataFrame, unparsed: dict[str, pd.Series] | None = None) -> list[DataProblem]:
+    """The pandera checks' failures as problems; a row whose value did not parse (reported
+    already, and NaN to pandera) is not reported again, as empty or as anything else."""
     out = []
     fc = fc.copy()
     fc["check"] = fc["check"].astype(str)
+    unparsed = unparsed or {}
     for (column, check), group in fc.groupby(["column", "check"], sort=False, dropna=False):
         key = next((k for k in CHECK_WORDS if k in check), None)
         col_spec = spec.columns.get(column)
         if key is None or col_spec is None:
             continue
-        idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int)
-        # rows that failed parsing are already reported; pandera sees them as NaN here
-        idx = idx[raw[column].iloc[idx.to_numpy()].str.strip().to_numpy() != ""] if key != "not_nullable" else idx
+        idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int).drop_duplicates()
+        idx = idx[(idx >= 0) & (idx < len(raw))]
+        values = raw[column].iloc[idx.to_numpy()].astype(str).str.strip().to_numpy()
+        idx = idx[values == ""] if key == "not_nullable" else idx[values != ""]
+        if column in unparsed:
+            idx = idx[~unparsed[column].iloc[idx.to_numpy()].to_numpy()]
         if idx.empty:
             continue
         mask = pd.Series(False, index=raw.index)
         mask.iloc[idx.to_numpy()] = True
-        rows, n = _examples(path, raw[column], mask)
         allowed = _allowed_values(col_spec, ()) if key == "allowed_values" else None
         todo = CHECK_TODO.get(key) or _todo_for(column, col_spec, allowed)
         if key == "allowed_values" and col_spec.allowed_from == "npas":
             todo = _todo_for(column, col_spec, None)
-        out.append(DataProblem(str(path), column, CHECK_WORDS[key](col_spec, n), rows, todo, n))
+        if key == "allowed_values":  # each unknown name once, with the rows that carry it
+            rows, distinct, n = _distinct_examples(path, raw[column], mask)
+            words = CHECK_WORDS[key](col_spec, distinct) + (f" in {n:,} rows" if n != distinct else "")
+        else:
+            rows, n = _examples(path, raw[column], mask)
+            words = CHECK_WORDS[key](col_spec, n)
+        out.append(DataProblem(str(path), column, words, rows, todo, distinct if key == "allowed_values" else n))
     return out
 
 
@@ -486,6 +470,33 @@ def _facts(typed: pd.DataFrame, spec: TableSpec) -> dict:
             counts = typed[col].value_counts()
             facts.setdefault("values", {})[col] = {str(k): int(counts[k]) for k in sorted(counts.index, key=str) if counts[k]}
     return facts
+
+
+def check_data_folder(folder: Path) -> None:
+    """A data folder that is a file, or is not there, in words."""
+    folder = Path(folder)
+    if folder.is_file():
+        raise DataValidationError(
+            [
+                DataProblem(
+                    str(folder),
+                    None,
+                    "this is a file, not a folder",
+                    todo=f"pass --data the folder that holds the tables (here perhaps {folder.parent}), not one file in it.",
+                )
+            ]
+        )
+    if not folder.is_dir():
+        raise DataValidationError(
+            [
+                DataProblem(
+                    str(folder),
+                    None,
+                    "the data folder does not exist",
+                    todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).",
+                )
+            ]
+        )
 
 
 def load_canonical(
@@ -518,20 +529,21 @@ def load_canonical(
         With every problem found, in every table, at once.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DataValidationError(
-            [
-                DataProblem(
-                    str(folder),
-                    None,
-                    "the data folder does not exist",
-                    todo="pass --data with the folder that holds crimes.csv, incidents.csv, calls.csv, fraud_reports.csv and fpns.csv (run `perfpack demo-data` to make the demo set).",
-                )
-            ]
-        )
+    check_data_folder(folder)
     out, facts, files, problems = {}, {}, {}, []
     for name in tables:
-        path = find_table_file(folder, name)
+        found = table_files(folder, name)
+        if len(found) > 1:
+            problems.append(
+                DataProblem(
+                    ", ".join(str(p) for p in found),
+                    None,
+                    f"the folder holds the {name} table twice ({' and '.join(p.name for p in found)}); the pack will not choose one silently",
+                    todo=f"keep the current one and move the other out of {folder}.",
+                )
+            )
+            continue
+        path = found[0] if found else None
         if path is None:
             if name in REQUIRED_TABLES:
                 problems.append(

@@ -30,6 +30,9 @@ EARLIEST_DATE = pd.Timestamp("2000-01-01")
 # record to a window the extract does not really cover.
 APART_DAYS = 366
 SHOW_ROWS = 5
+# A count or an amount in pounds larger than this (a million million) is a corrupted value,
+# not a figure: 1e300 calls, or a loss of 1e19, would reach the pages as "£inf million".
+MAX_NUMBER = 1e12
 # Columns with few distinct values in many rows (dates, flags, grades) are parsed once per
 # distinct value (see _parse_column); identifiers, free text and timestamps row by row.
 PARSE_DISTINCT = ("date", "bool", "int", "float")
@@ -204,9 +207,11 @@ class DataValidationError(ValueError):
         super().__init__(head + "\n\n" + "\n\n".join(p.render() for p in problems))
 
 
+def table_files(folder: Path, table: str) -> list[Path]:
+    """Every file in ``folder`` that could hold ``table`` (``<table>.csv``, ``<table>.parquet``)."""
+    return [p for ext in (".csv", ".parquet") if (p := Path(folder) / f"{table}{ext}").is_file()]
+
+
 def find_table_file(folder: Path, table: str) -> Path | None:
-    for ext in (".csv", ".parquet"):
-        p = folder / f"{table}{ext}"
-        if p.is_file():
-            return p
-    return None
+    found = table_files(folder, table)
+    return found[0] if found else None

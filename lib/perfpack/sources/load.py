@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from perfpack.config import PackConfig
 from perfpack.sources.canonical import load_canonical
-from perfpack.sources.contract import TABLES, find_table_file
+from perfpack.sources.contract import TABLES, find_table_file, table_files
 from perfpack.sources.dataset import SNAPSHOT_MARKER, SOURCES, Dataset, SourceError, enrich, sha256_file
 from perfpack.sources.homeoffice import load_homeoffice
 from perfpack.sources.peers import write_peers
@@ -61,6 +61,18 @@ def _load_canonical(data_dir: Path, config: PackConfig, today: date | None, snap
     )
 
 
+def _not_a_stray_marker(data_dir: Path) -> None:
+    """A ``snapshot.json`` beside the force's own tables is not a run's snapshot (the pack
+    writes those only in its private temporary folder): refuse it in words rather than read
+    the folder as one."""
+    tables = [p.name for t in TABLES for p in table_files(data_dir, t)]
+    if tables:
+        raise SourceError(
+            f"{data_dir} holds {SNAPSHOT_MARKER} as well as the tables ({', '.join(tables)}). {SNAPSHOT_MARKER} marks a run's private snapshot of validated data; "
+            f"in a data folder it is a stray copy, and the pack will not guess which to read. Move {data_dir / SNAPSHOT_MARKER} out of the folder and run again."
+        )
+
+
 def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConfig, today: date | None = None, keep_rows: bool = True) -> Dataset:
     """Load a source's data for one force, validated, as a :class:`Dataset`.
 
@@ -70,6 +82,7 @@ def load_dataset(data_dir: str | Path, source: str, force: str, config: PackConf
     """
     data_dir = Path(data_dir)
     if (data_dir / SNAPSHOT_MARKER).is_file():
+        _not_a_stray_marker(data_dir)
         return read_snapshot(data_dir)
     if source not in SOURCES:
         raise SourceError(f"Unknown data source '{source}'. Use one of: {', '.join(SOURCES)}.")
@@ -94,6 +107,8 @@ def make_snapshot(
     data (:func:`perfpack.sources.peers.write_peers`) and listed among the input files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if (Path(data_dir) / SNAPSHOT_MARKER).is_file():
+        _not_a_stray_marker(Path(data_dir))
     peer_files = [write_peers(folder, peers).file_entry()] if peers else []
     if source == "canonical" and not (Path(data_dir) / SNAPSHOT_MARKER).is_file():
         ds = _load_canonical(Path(data_dir), config, today, snapshot=folder)

@@ -284,7 +284,7 @@ def _first_value(path: Path, column: str) -> str | None:
 def _is_profile_force(slug: str, config: PackConfig) -> bool:
     if getattr(config, "derived", False) or not getattr(config, "npas", ()):
         return False
-    names = {config.force_name, config.force_short_name, str((getattr(config, "raw", {}) or {}).get("force", {}).get("policeuk", "") or "")}
+    names = {config.force_name, config.force_short_name, str((getattr(config, "raw", {}) or {}).get("force", {}).get("sources", {}).get("policeuk", "") or "")}
     return slug in {c for n in names if n for c in _force_candidates(n)}
 
 

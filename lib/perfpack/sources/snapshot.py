@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from perfpack.sources.dataset import SNAPSHOT_MARKER, SNAPSHOT_SUFFIX, Dataset, SnapshotTables
+from perfpack.sources.dataset import SNAPSHOT_MARKER, SNAPSHOT_SUFFIX, Dataset, SnapshotTables, SourceError
 
 
 def write_table(df: pd.DataFrame, folder: Path, name: str) -> None:
@@ -53,8 +53,17 @@ def write_meta(ds: Dataset, folder: Path) -> Path:
 
 def read_snapshot(folder: str | Path) -> Dataset:
     folder = Path(folder)
-    meta = json.loads((folder / SNAPSHOT_MARKER).read_text(encoding="utf-8"))
-    tables = SnapshotTables({name: _arrow_table(folder, name) for name in meta["tables"]})
+    try:
+        meta = json.loads((folder / SNAPSHOT_MARKER).read_text(encoding="utf-8"))
+        missing = [k for k in ("source", "force", "tables", "files", "facts", "unavailable", "notes", "granularity") if k not in meta]
+        if missing:
+            raise ValueError(f"it has no {', '.join(missing)}")
+        tables = SnapshotTables({name: _arrow_table(folder, name) for name in meta["tables"]})
+    except (OSError, ValueError, TypeError, AttributeError, pa.ArrowException) as exc:
+        raise SourceError(
+            f"{folder / SNAPSHOT_MARKER} is not a snapshot the pack wrote ({type(exc).__name__}: {str(exc)[:200]}). The pack writes snapshot.json only in its own temporary folder, "
+            "with the validated tables beside it; move this one out of the data folder, and point --data at the folder of the force's tables."
+        ) from None
     return Dataset(
         source=meta["source"],
         force=meta["force"],

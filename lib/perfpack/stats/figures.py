@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfpack.csv_cells import restore_frame, write_csv
 from perfpack.measures.counts import FORCE
 from perfpack.periods import Window
 from perfpack.stats.disclosure import is_suppressed
@@ -236,42 +237,44 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def write_section_figures(rows: list[dict], path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    to_frame(rows).to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    """A section's rows as CSV, text a spreadsheet would run as a formula neutralised
+    (:mod:`perfpack.csv_cells`), written atomically."""
+    return write_csv(to_frame(rows), path)
+
+
+def read_figures_text(path: str | Path) -> pd.DataFrame:
+    """A figures file the pack wrote, every cell as text as the section wrote it (the
+    spreadsheet escaping undone)."""
+    return restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 #: Where under its figures folder a section writes a table for the pack itself (``peers.csv``):
-#: the runner copies each file there into the pack beside ``figures.csv``.
+#: ``pack/<section>/<name>``; the runner copies each file there into the pack beside
+#: ``figures.csv`` and records which section wrote it.
 PACK_FILES_DIR = "pack"
 
 
-def write_pack_table(frame: pd.DataFrame, figures_dir: str | Path, name: str) -> Path | None:
-    """Write ``frame`` as ``name`` (a CSV file name) for the runner to put in the pack;
-    nothing when ``figures_dir`` is empty (a notebook run by hand)."""
+def write_pack_table(frame: pd.DataFrame, figures_dir: str | Path, name: str, section: str) -> Path | None:
+    """Write ``frame`` as ``name`` (a CSV file name) for the runner to put in the pack, text a
+    spreadsheet would run as a formula neutralised; nothing when ``figures_dir`` is empty (a
+    notebook run by hand)."""
     if not figures_dir:
         return None
-    path = Path(figures_dir) / PACK_FILES_DIR / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
-    return path
+    return write_csv(frame, Path(figures_dir) / PACK_FILES_DIR / section / name)
 
 
 def merge_figures(paths: list[Path]) -> pd.DataFrame:
     """All sections' rows, in section order."""
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths if p.is_file() and p.stat().st_size > 0]
+    frames = [read_figures_text(p) for p in paths if p.is_file() and p.stat().st_size > 0]
     if not frames:
         return pd.DataFrame(columns=FIGURE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
 
 
 def read_figures(path: str | Path) -> pd.DataFrame:
-    """Read a run's ``figures.csv`` with numbers as numbers."""
+    """Read a run's ``figures.csv`` with numbers as numbers (and text as the sections wrote
+    it: the spreadsheet escaping undone)."""
     df = pd.read_csv(path, dtype={"section": str, "key": str, "label": str, "window": str, "significance": str, "area": str, "kind": str}, keep_default_na=True)
+    df = restore_frame(df)
     df["suppressed"] = df["suppressed"].astype(str).str.lower().eq("true")
     return df

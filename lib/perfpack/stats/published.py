@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfpack.csv_cells import restore_frame
 from perfpack.measures.counts import FORCE
 
 #: The kinds of figure compared: counts of events and amounts (money).
@@ -212,7 +213,7 @@ def read_published(path: str | Path) -> Published | None:
     path = Path(path)
     if not path.is_file():
         return None
-    return Published(pd.read_csv(path, dtype=str, keep_default_na=False))
+    return Published(restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False)))  # written by csv_cells.write_csv
 
 
 # ---- words --------------------------------------------------------------------------------
