@@ -118,6 +118,22 @@ def test_the_shipped_configuration_passes():
         ("    - Tamworth\n", "    - Tamworth\n    - Tamworth\n", "Tamworth appears twice"),
         ("  npas:", "  npa:", "unknown setting 'force.npa'; the pack would ignore it. Did you mean 'force.npas'?"),
         ("statistics:", "statistic:", "Did you mean 'statistics'?"),
+        # the settings of force profiles, Covid-19 bases, wording, peers, the paper and revisions
+        (
+            "  compare_with: before_pandemic\n",
+            "  compare_with: sometimes\n",
+            "'covid.compare_with' is the text 'sometimes'; it must be one of year_earlier, before_pandemic",
+        ),
+        ("  group: []", "  grup: []", "unknown setting 'peers.grup'; the pack would ignore it. Did you mean 'peers.group'?"),
+        ("  group: []", "  group: Derbyshire", "'peers.group' is the text 'Derbyshire'; it must be a list of text items"),
+        ('  dir: ""', "  dir: 5", "'peers.dir' is 5; it must be text"),
+        ("  final: false", '  final: "yes"', "'paper.final' is the text 'yes'; it must be true or false"),
+        ("  leave_out:", "  leave_outs:", "Did you mean 'paper.leave_out'?"),
+        ("material_pct: 1.0", "material_pct: -1", "'revisions.material_pct' is -1; it must be a number at least 0"),
+        ("  asb: ", "  asb_words: ", "unknown setting 'wording.asb_words'"),
+        ("  area_short: NPA", "  area_short: 5", "'force.area_short' is 5"),
+        ("    policeuk: staffordshire", "    police_uk: staffordshire", "Did you mean 'force.sources.policeuk'?"),
+        ("  name: demo", "  name: demo\n  derived: maybe", "'profile.derived' is the text 'maybe'"),
     ],
 )
 def test_every_mistake_is_named_with_its_line(old, new, says):
@@ -243,3 +259,14 @@ def test_an_older_clean_up_cannot_take_a_running_runs_folders(tmp_path, monkeypa
     import shutil
 
     shutil.rmtree(sockets, ignore_errors=True)
+
+
+def test_the_profile_template_and_an_empty_group_pass():
+    """What ``perfpack init-force`` writes (an empty list of areas: derived from the data) and
+    a group left empty (``peers:`` with nothing under it) are valid."""
+    from perfpack.profiles import template_raw
+
+    raw = template_raw("Gwent Police")
+    assert config_checks.check(raw, Path("pack.yaml")) == []
+    raw["peers"] = None
+    assert config_checks.check(raw, Path("pack.yaml")) == []
