@@ -146,20 +146,6 @@ STREETS = [
     "On or near Sports/Recreation Area",
     "On or near Nightclub",
 ]
-COLUMNS = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
 NO_LOCATION_SHARE = 0.085
 NEIGHBOUR_SHARE = 0.003
 LSOAS_PER_DISTRICT = 90

@@ -628,3 +628,18 @@ def test_chart_finish_monthly_bars_have_a_key_and_trends_name_their_months():
     fig, _ = charts.trend_chart(t, "crimes disseminated")
     labels = [x.get_text() for x in fig.axes[0].get_xticklabels()]
     assert "Jan 2017" in labels and not any("2017-01" in x for x in labels)
+
+
+@pytest.mark.parametrize(
+    "source,says",
+    [
+        ("policeuk", "from the street-level crime and anti-social behaviour files published on data.police.uk"),
+        ("homeoffice", "from the Home Office police recorded crime tables for the force area"),
+        ("canonical", "own records (crime, incident, call"),
+    ],
+)
+def test_the_page_names_its_data_source_in_words(source, says):
+    s = Capture("test", period="2020-Q4", data_dir="", data=synthetic(source=source))
+    s.header()
+    block = "".join(s.shown)
+    assert says in block and "source '" not in block, block

@@ -10,6 +10,13 @@ from perfpack.measures.windows import months_before, trailing_window
 from perfpack.pages import blocks
 from perfpack.pages.section import Section
 
+#: The shares of reports the page records: key, label, attribute of :class:`perfpack.measures.fraud.FraudSummary`.
+FRAUD_SHARES = (
+    ("fraud_share_individuals", "Reports from individuals (%)", "share_individuals"),
+    ("fraud_share_organisations", "Reports from organisations (%)", "share_organisations"),
+    ("fraud_share_support", "Victims asking for support (%)", "share_support"),
+)
+
 
 def _fraud(s: Section, what: str):
     """(reports, window, previous window or None) for the Action Fraud blocks, or None."""
@@ -62,37 +69,20 @@ def reports(s: Section) -> pd.DataFrame:
             previous_window=prev,
             coverage=words,
         ),
-        s.add_value(
-            "fraud_share_individuals",
-            "Reports from individuals (%)",
-            window,
-            blocks.round1(cur.share_individuals),
-            blocks.round1(old.share_individuals) if old else None,
-            kind="share",
-            previous_window=prev,
-            coverage=words,
-        ),
-        s.add_value(
-            "fraud_share_organisations",
-            "Reports from organisations (%)",
-            window,
-            blocks.round1(cur.share_organisations),
-            blocks.round1(old.share_organisations) if old else None,
-            kind="share",
-            previous_window=prev,
-            coverage=words,
-        ),
-        s.add_value(
-            "fraud_share_support",
-            "Victims asking for support (%)",
-            window,
-            blocks.round1(cur.share_support),
-            blocks.round1(old.share_support) if old else None,
-            kind="share",
-            previous_window=prev,
-            coverage=words,
-        ),
     ]
+    for key, label, share in FRAUD_SHARES:
+        rows.append(
+            s.add_value(
+                key,
+                label,
+                window,
+                blocks.round1(getattr(cur, share)),
+                blocks.round1(getattr(old, share)) if old else None,
+                kind="share",
+                previous_window=prev,
+                coverage=words,
+            )
+        )
     s.say(
         f"In the {len(window.months)} months {window.short()}, {cur.reports:,} reports from victims in the force area were made to Action Fraud, "
         f"with reported losses of {_money(cur.losses_gbp)}. {cur.share_individuals or 0:.0f}% came from individuals and {cur.share_organisations or 0:.0f}% from organisations; "

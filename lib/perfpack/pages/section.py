@@ -23,6 +23,7 @@ from perfpack.profiles import data_force, resolve
 from perfpack.sources import Dataset, load_dataset
 from perfpack.sources.contract import TABLES
 from perfpack.sources.coverage import month_words
+from perfpack.sources.dataset import source_words
 from perfpack.stats.figures import INCOMPLETE_COVERAGE, count_row, value_row, write_section_figures
 from perfpack.stats.published import EARLIER_FIGURES, Published, mark_words, read_published, revision_words
 from perfpack.stats.significance import Comparison, describe_change
@@ -140,7 +141,7 @@ class Section:
             '<div class="pp-period"><p><b>Period:</b> '
             + html.escape(f"{self.period.id} (figures for the 12 months to {self.current.end:%d %B %Y}, compared with the 12 months before unless stated)")
             + "</p><p><b>Data:</b> "
-            + html.escape(f"{ds.force}, source '{ds.source}'{cov_text}.")
+            + html.escape(f"{ds.force}, from {source_words(ds.source, ds.force)}{cov_text}.")
             + "</p></div>"
         )
 

@@ -39,6 +39,7 @@ from perfpack.periods import Period
 from perfpack.publish.index import headline_cells, headline_rows, revision_marks, significance_note
 from perfpack.publish.paper_exhibits import NOT_IN_PAPER_CLASS, PAPER_TEXT_CLASS, RAG_FILLS, Chart, Exhibit, Table, notebook_exhibits  # noqa: F401  (the paper's API)
 from perfpack.publish.revisions import REVISIONS_FILE, read_revisions
+from perfpack.sources.dataset import source_words
 
 DOCX_NAME = "meeting-paper.docx"
 HTML_NAME = "meeting-paper.html"
@@ -294,19 +295,6 @@ def _computed_caveats(config) -> list[str]:
         f"Counts below {config.disclosure_threshold} in breakdowns below force level are not published (shown as \u201c<{config.disclosure_threshold}\u201d), with further cells hidden where they could be worked out from the totals.",
         "The pack's assumptions and caveats log says what each figure means and cannot say; it is published with the evidence pack.",
     ]
-
-
-#: The data sources in words for the public (``--source``).
-SOURCE_WORDS = {
-    "canonical": "the force's own records (crime, incident, call and fixed penalty notice systems, and Action Fraud reports for the force area)",
-    "policeuk": "the street-level crime and anti-social behaviour files published on data.police.uk",
-    "homeoffice": "the Home Office police recorded crime tables for the force area",
-}
-
-
-def source_words(source: str, force: str) -> str:
-    words = SOURCE_WORDS.get(str(source or ""), f"the {source} data" if source else "the force's records")
-    return words.replace("the force's own", f"{force}'s own") if force else words
 
 
 def _slug(title: str) -> str:

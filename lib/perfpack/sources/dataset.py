@@ -260,3 +260,17 @@ def _classify(crimes: pd.DataFrame) -> pd.DataFrame:
     for col in lookup.columns:
         out[col] = lookup[col].array.take(idx)  # Arrow take for text: no Python objects
     return out
+
+
+#: The data sources in words for the public (``--source``).
+SOURCE_WORDS = {
+    "canonical": "the force's own records (crime, incident, call and fixed penalty notice systems, and Action Fraud reports for the force area)",
+    "policeuk": "the street-level crime and anti-social behaviour files published on data.police.uk",
+    "homeoffice": "the Home Office police recorded crime tables for the force area",
+}
+
+
+def source_words(source: str, force: str) -> str:
+    """Where the figures come from, in words for the public (the pages and the paper)."""
+    words = SOURCE_WORDS.get(str(source or ""), f"the {source} data" if source else "the force's records")
+    return words.replace("the force's own", f"{force}'s own") if force else words
