@@ -91,7 +91,7 @@ def cmd_validate(args) -> int:
 def cmd_run(args) -> int:
     from perfpack.execution.runner import run  # heavy: loaded only for the command that needs it (perfpack --help stays instant)
 
-    sections = [s for s in args.sections.split(",") if s.strip()] if args.sections else None
+    sections = [s for s in args.sections.split(",") if s.strip()] if args.sections is not None else None
     result = run(
         args.period,
         data_dir=args.data,

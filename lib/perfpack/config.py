@@ -14,8 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from perfpack import config_checks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -141,13 +139,11 @@ def load_config(path: str | Path | None = None) -> PackConfig:
         )
     try:
         text = config_checks.read_text(path)
-        raw = yaml.safe_load(text) or {}
-    except ValueError as exc:  # not UTF-8: the line to fix
+        raw = config_checks.load_yaml(path, text) or {}
+    except ValueError as exc:  # not UTF-8, not YAML, a setting twice: the line to fix
         raise ConfigError(str(exc)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
     return parse_config(raw, path, text)
 
 

@@ -168,6 +168,55 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a setting written twice in one group (PyYAML keeps the
+    last without a word: ``alpha: 0.05`` then ``alpha: 0.5`` would test at 50%)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: PyYAML says so in its own words
+                continue
+            if first is not None:
+                raise _Twice(key, first, key_node.start_mark.line + 1)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Twice(yaml.YAMLError):
+    def __init__(self, key, first: int, again: int):
+        super().__init__(f"{key!r} twice")
+        self.key, self.first, self.again = key, first, again
+
+
+def load_yaml(path: Path, text: str) -> Any:
+    """The YAML ``text`` of ``path`` parsed, or ValueError in words: a syntax error with its
+    line and column and what to check; a setting written twice with both lines."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a SafeLoader: no objects built)
+    except _Twice as exc:
+        lines = f"on line {exc.again}" if exc.first == exc.again else f"on lines {exc.first} and {exc.again}"
+        raise ValueError(
+            f"{path}, line {exc.again}: the setting '{exc.key}' is written twice in the same group ({lines}); "
+            "the pack would silently use the last. Keep the one you mean and delete the other."
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        tab = " A tab is not allowed for indenting: indent with spaces." if "'\\t'" in what else ""
+        raise ValueError(
+            f"{path}{where}: not valid YAML (the reader says: {what}).{tab} Check that line and the one before it: each setting is 'name: value' indented with spaces "
+            "under its group, each list item starts with '- ', brackets and quotes are closed, and text holding ': ' or ' #' is in quotes. "
+            f"profiles/demo/{Path(path).name} in the repository shows the layout."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc}). Compare it with profiles/demo/{Path(path).name} in the repository.") from None
+
+
 def key_lines(text: str) -> dict[str, int]:
     """The line of each setting in the YAML text, by dotted name (lists by index:
     ``covid.periods[0].start``); empty when the text does not compose."""

@@ -517,6 +517,23 @@ REFUSED = [
         lambda w: {"env": faulty(PP_FAULT_ERRNO="ENOSPC", PP_FAULT_PATH="meeting-paper.docx")},
         ["The disk is full (", "meeting-paper.docx) while writing the draft meeting paper", "Nothing was published"],
     ),
+    (
+        "setting-written-twice",
+        lambda w: {"config": profile(w, lambda t: t.replace("  alpha: 0.05\n", "  alpha: 0.05\n  alpha: 0.5\n"))},
+        ["pack.yaml, line ", "the setting 'alpha' is written twice in the same group", "Keep the one you mean"],
+    ),
+    (
+        "yaml-syntax",
+        lambda w: {"config": profile(w, lambda t: t.replace("  alpha: 0.05\n", "  alpha: [0.05\n"))},
+        ["pack.yaml, line ", "not valid YAML", "brackets and quotes are closed"],
+    ),
+    ("out-is-the-pack", lambda w: {"out": w["out"] / PERIOD}, [f"is a published {PERIOD} pack", "Give the folder that holds the packs"]),
+    ("sections-empty", lambda w: {"extra": ["--sections", ""]}, ["--sections names no section"]),
+    (
+        "new-out-left-out",
+        lambda w: {"out": w["tmp"] / "fresh", "data": w["data"] / "crimes.csv", "absent": [w["tmp"] / "fresh"]},
+        ["this is a file, not a folder"],
+    ),
 ]
 
 
@@ -536,6 +553,8 @@ def test_refused_before_anything_runs_in_plain_words(work, case, setup, says):
         where = out if out.is_dir() else out.parent
         now = snapshot(where) if out.is_dir() else {out.name: out.read_bytes()}
         assert now == work["keep"], "files the pack did not make were touched"
+    for path in how.get("absent", []):
+        assert not path.exists(), f"{path} was made by a run that published nothing"
     if case != "lock-is-a-folder":  # that folder is not the pack's to remove
         no_debris(work["out"])
 

@@ -270,3 +270,44 @@ def test_the_profile_template_and_an_empty_group_pass():
     assert config_checks.check(raw, Path("pack.yaml")) == []
     raw["peers"] = None
     assert config_checks.check(raw, Path("pack.yaml")) == []
+
+
+def test_a_partial_run_checks_the_commentary_of_the_sections_it_keeps(tmp_path):
+    """The meeting paper carries every section's commentary, so a partial run checks them all
+    (a kept section's commentary saved as Windows-1252 is named, not a paper that fails)."""
+    import shutil
+
+    from perfpack.pages.preflight import check_inputs
+    from perfpack.periods import Period
+
+    profile = shutil.copytree(ROOT / "profiles" / "demo", tmp_path / "p", ignore=shutil.ignore_patterns("commentary"))
+    (profile / "commentary" / "2020-Q4").mkdir(parents=True)
+    (profile / "commentary" / "2020-Q4" / "01-all-crime.md").write_bytes("Caf\xe9\n".encode("cp1252"))
+    (profile / "paper").mkdir()
+    (profile / "paper" / "foreword.md").write_text("Hello ![](https://t.example/p.png)\n", encoding="utf-8")
+    config = load_config(profile / "pack.yaml")
+    period = Period.parse("2020-Q4")
+    found = check_inputs(config, period, ["03-violent-crime"], ["01-all-crime", "03-violent-crime"])
+    assert len(found) == 2, found
+    assert "01-all-crime.md: 1 line is not UTF-8 text" in found[0] and "in Notepad" in found[0] and "Excel" not in found[0]
+    assert "foreword.md, line 1: an image from 'https://t.example/p.png'" in found[1] and "remove the image from the file" in found[1]
+    assert check_inputs(config, period, ["03-violent-crime"]) == [found[1]], "a section not in the pack is not read"
+
+
+def test_a_setting_written_twice_is_refused_with_both_lines(tmp_path):
+    text = (ROOT / "profiles" / "demo" / "pack.yaml").read_text(encoding="utf-8").replace("  alpha: 0.05\n", "  alpha: 0.05\n  alpha: 0.5\n")
+    line = text.splitlines().index("  alpha: 0.5") + 1
+    (tmp_path / "pack.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(tmp_path / "pack.yaml")
+    assert f"pack.yaml, line {line}: the setting 'alpha' is written twice in the same group (on lines {line - 1} and {line})" in str(e.value)
+
+
+def test_out_may_not_be_a_pack_or_inside_one(tmp_path):
+    pack = tmp_path / "outputs" / "2020-Q4"
+    pack.mkdir(parents=True)
+    (pack / "manifest.json").write_text(json.dumps({"period": "2020-Q4", "sections": []}))
+    pack_folder.check_out_root(tmp_path / "outputs")  # the folder that holds the packs
+    for out in (pack, pack / "notebooks"):
+        with pytest.raises(pack_folder.PackFolderError, match="a published 2020-Q4 pack"):
+            pack_folder.check_out_root(out)

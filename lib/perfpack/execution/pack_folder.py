@@ -172,13 +172,21 @@ def _finish_swap(intent: Path) -> list[Path]:
 # ---- what may be replaced ------------------------------------------------------------------
 
 
-def pack_manifest(folder: Path, period: str) -> dict | None:
-    """The folder's manifest if the folder is a pack of ``period``, else None."""
+def pack_manifest(folder: Path, period: str | None = None) -> dict | None:
+    """The folder's manifest if the folder is a pack (of ``period``, when given), else None."""
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():
+        return None
     try:
-        m = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(m, dict) or m.get("period") != period or not isinstance(m.get("sections"), list):
+    if (
+        not isinstance(m, dict)
+        or not isinstance(m.get("period"), str)
+        or (period is not None and m["period"] != period)
+        or not isinstance(m.get("sections"), list)
+    ):
         return None
     return m
 
@@ -200,10 +208,20 @@ def files_in(folder: Path) -> list[str]:
 
 
 def check_out_root(out_root: Path) -> None:
+    """``--out`` must be the folder the packs go in: not a file, and not a pack itself or a
+    folder inside one (``--out outputs/2020-Q4`` would write a pack inside the published one)."""
     if out_root.exists() and not out_root.is_dir():
         raise PackFolderError(
             f"--out {out_root} is a file, not a folder. Give the folder the packs go in (each period in a folder of its own inside it), such as outputs/."
         )
+    for folder in (out_root, *out_root.parents):
+        m = pack_manifest(folder)
+        if m is not None:
+            inside = "is" if folder == out_root else f"is inside {folder}, which is"
+            raise PackFolderError(
+                f"--out {out_root} {inside} a published {m['period']} pack (it holds the pack's manifest.json). Give the folder that holds the packs, "
+                f"{folder.parent} here: each period is written in a folder of its own inside it."
+            )
 
 
 def check_replaceable(final: Path, period: str) -> dict | None:

@@ -106,9 +106,14 @@ def discover_sections(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[SectionSpec]:
 
 
 def select_sections(available: list[SectionSpec], wanted: list[str] | None) -> list[SectionSpec]:
-    """Sections by id (``01-all-crime``), number (``01``) or name (``all-crime``)."""
-    if not wanted:
+    """Sections by id (``01-all-crime``), number (``01``) or name (``all-crime``); None: all."""
+    if wanted is None:
         return available
+    wanted = [w for w in wanted if str(w).strip()]
+    if not wanted:
+        raise RunError(
+            f"--sections names no section. Name one or more, separated by commas (such as 08 or 01,03), or leave --sections out to run them all: {', '.join(s.id for s in available)}."
+        )
     chosen, unknown = [], []
     for w in wanted:
         w = w.strip()
@@ -158,7 +163,7 @@ def acquire_lock(out_root: Path, period: str, run_id: str = "") -> Path:
     for _ in range(2):
         if lock.is_dir() or lock.is_symlink() and not lock.exists():
             raise RunError(
-                f"The lock {lock} is a {'folder' if lock.is_dir() else 'broken link'}, not a lock file the pack made; the pack will not remove it. Remove it (nothing of the pack is in it) and run again."
+                f"The lock {lock} is a {'folder' if lock.is_dir() else 'broken link'}, not a lock file the pack made; the pack will not remove it. The pack never makes a folder or link there: look inside, keep what you need elsewhere, remove it and run again."
             )
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -382,7 +387,7 @@ def run(
     peer_workbook = find_peer_workbook(peers, config, p)
     from perfpack.pages.preflight import check_inputs  # heavy (pandas): only at the step that needs it, so a refused run exits at once
 
-    problems = check_inputs(config, p, [s.id for s in specs])
+    problems = check_inputs(config, p, [s.id for s in specs], [s.id for s in every])
     if problems:
         raise RunError(
             f"What the sections read besides the data has {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was run and no outputs were changed.\n\n"
@@ -394,6 +399,7 @@ def run(
     except PackFolderError as exc:
         raise RunError(str(exc)) from None
 
+    made_out_root = not out_root.exists()  # removed again if the run publishes nothing
     with _signals_as_interrupts():
         try:
             lock = acquire_lock(out_root, p.id, run_id)
@@ -571,3 +577,8 @@ def run(
                 if build is not None and build.exists():
                     shutil.rmtree(build, ignore_errors=True)
                 lock.unlink(missing_ok=True)
+                if made_out_root:
+                    try:
+                        out_root.rmdir()  # the run made it and published nothing: nothing is left
+                    except OSError:  # not empty: it holds the pack, or files another run put there
+                        pass

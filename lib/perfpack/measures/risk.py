@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from perfpack import config_checks
 from perfpack.sources.text_files import SAVE_AS_UTF8, encoding_problem, line_numbers
@@ -192,11 +191,9 @@ def load_config(path: str | Path = "profiles/demo/risk.yaml") -> RiskConfig:
     if not path.is_file():
         raise RiskConfigError(f"{path}: risk configuration not found. Pass the path of the profile's risk.yaml (profiles/<force>/risk.yaml).")
     try:
-        raw = yaml.safe_load(config_checks.read_text(path))
-    except ValueError as exc:  # not UTF-8: the line to fix, "save as UTF-8"
+        raw = config_checks.load_yaml(path, config_checks.read_text(path))
+    except ValueError as exc:  # not UTF-8, not YAML, a setting twice: the line to fix
         raise RiskConfigError(str(exc)) from None
-    except yaml.YAMLError as exc:
-        raise RiskConfigError(f"{path}: not valid YAML ({exc}). Fix the syntax at the position shown.") from exc
 
     scale = _need(raw, "scale", "", path)
     lo, hi = _need(scale, "min", "scale.", path), _need(scale, "max", "scale.", path)

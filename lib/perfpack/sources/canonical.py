@@ -274,7 +274,16 @@ def validate_table(path: Path, spec: TableSpec, npas: tuple[str, ...], today: da
     if path.stat().st_size == 0:
         return (
             pd.DataFrame(),
-            [DataProblem(file, None, "the file is empty (0 bytes)", todo=f"re-export the {spec.name} table; it must have a header row and at least one row.")],
+            [
+                DataProblem(
+                    file,
+                    None,
+                    "the file is empty (0 bytes)",
+                    todo=f"re-export the {spec.name} table; it must have a header row and at least one row."
+                    if spec.name in REQUIRED_TABLES
+                    else f"re-export the {spec.name} table with its header row (a header and no rows says the force's extracts hold none), or remove the file.",
+                )
+            ],
             facts,
         )
     what = sniff(path)

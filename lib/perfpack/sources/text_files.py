@@ -26,6 +26,10 @@ SHOW_LINES = 5
 CHUNK = 1 << 22  # 4 MiB at a time: a file of any size is scanned in bounded memory
 
 SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'; in LibreOffice: Save As, Text CSV, character set 'Unicode (UTF-8)')."
+#: The same for a text file written in an editor (Markdown commentary, YAML settings).
+SAVE_TEXT_AS_UTF8 = (
+    "save the file as UTF-8 (in Notepad: File > Save As, Encoding 'UTF-8'; most editors show the encoding in the status bar and can change it there)."
+)
 
 
 def sniff(path: Path) -> tuple[str, str] | None:
