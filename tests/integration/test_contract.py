@@ -87,72 +87,48 @@ def test_header_only_file(tiny_dir, config):
     assert not ds.has("fpns") and "has a header but no rows" in ds.why_not("fpns")
 
 
-def test_missing_column(tiny_dir):
-    replace_in(tiny_dir, "crimes", "crime_id,recorded_date,offence_code,npa,domestic,victim_id", "crime_id,recorded_date,offence,npa,domestic,victim_id")
+# (id, table, text in the tiny file, what it becomes, what the message must say)
+BAD_CELLS = [
+    (
+        "missing-column",
+        "crimes",
+        "crime_id,recorded_date,offence_code,npa,domestic,victim_id",
+        "crime_id,recorded_date,offence,npa,domestic,victim_id",
+        ["crimes.csv, column 'offence_code': column is missing", "found: crime_id, recorded_date, offence,"],
+    ),
+    (
+        "wrong-type",
+        "calls",
+        "2020-01-01,101,300",
+        "2020-01-01,101,three hundred",
+        ["calls.csv, column 'calls'", "1 value that is not a whole number", "line 3: 'three hundred'"],
+    ),
+    ("bad-boolean", "crimes", "Tamworth,true", "Tamworth,maybe", ["column 'domestic'", "line 3: 'maybe'"]),
+    (
+        "impossible-date",
+        "crimes",
+        "2020-01-05",
+        "2020-02-30",
+        ["crimes.csv, column 'recorded_date'", "1 value that is not a real date", "line 2: '2020-02-30'"],
+    ),
+    ("day-first-date", "crimes", "2020-01-05", "05/01/2020", ["1 value that is not a real date", "line 2: '05/01/2020'"]),
+    ("word-for-a-date", "crimes", "2020-01-05", "yesterday", ["1 value that is not a real date", "line 2: 'yesterday'"]),
+    ("future-date", "fpns", "2020-04-11", "2029-04-11", ["fpns.csv, column 'issued_date'", "in the future", "line 2"]),
+    ("placeholder-date", "fpns", "2020-04-11", "1900-01-01", ["before 2000"]),
+    ("unknown-offence-code", "crimes", ",45,", ",45X,", ["column 'offence_code': 1 unknown offence code", "line 4: '45X'", "offence_classification.csv"]),
+    ("duplicate-identifier", "crimes", "CRA3", "CRA1", ["column 'crime_id'", "duplicate identifier", "'CRA1'"]),
+    ("negative-loss", "fraud_reports", "120.50", "-120.50", ["column 'loss_gbp': 1 negative value", "line 2: '-120.50'"]),
+    ("unknown-npa", "fpns", "Stafford", "Atlantis", ["column 'npa': 1 unknown NPA name", "Atlantis", "force.npas"]),
+    ("unknown-category", "incidents", "asb_nuisance", "asb_noise", ["column 'category'", "asb_noise", "use one of"]),
+]
+
+
+@pytest.mark.parametrize("case,table,old,new,says", BAD_CELLS, ids=[c[0] for c in BAD_CELLS])
+def test_a_bad_cell_is_named_with_its_file_column_and_line(tiny_dir, case, table, old, new, says):
+    replace_in(tiny_dir, table, old, new)
     msg = problem_text(tiny_dir)
-    assert "crimes.csv, column 'offence_code': column is missing" in msg
-    assert "found: crime_id, recorded_date, offence," in msg
-
-
-def test_wrong_type(tiny_dir):
-    replace_in(tiny_dir, "calls", "2020-01-01,101,300", "2020-01-01,101,three hundred")
-    msg = problem_text(tiny_dir)
-    assert "calls.csv, column 'calls'" in msg and "1 value that is not a whole number" in msg and "line 3: 'three hundred'" in msg
-
-
-def test_bad_boolean(tiny_dir):
-    replace_in(tiny_dir, "crimes", "Tamworth,true", "Tamworth,maybe")
-    msg = problem_text(tiny_dir)
-    assert "column 'domestic'" in msg and "line 3: 'maybe'" in msg
-
-
-@pytest.mark.parametrize("bad", ["2020-02-30", "05/01/2020", "yesterday"])
-def test_unparseable_or_impossible_date(tiny_dir, bad):
-    replace_in(tiny_dir, "crimes", "2020-01-05", bad)
-    msg = problem_text(tiny_dir)
-    assert "crimes.csv, column 'recorded_date'" in msg and "1 value that is not a real date" in msg and f"line 2: '{bad}'" in msg
-
-
-def test_future_date(tiny_dir):
-    replace_in(tiny_dir, "fpns", "2020-04-11", "2029-04-11")
-    msg = problem_text(tiny_dir)
-    assert "fpns.csv, column 'issued_date'" in msg and "in the future" in msg and "line 2" in msg
-
-
-def test_placeholder_date(tiny_dir):
-    replace_in(tiny_dir, "fpns", "2020-04-11", "1900-01-01")
-    assert "before 2000" in problem_text(tiny_dir)
-
-
-def test_unknown_offence_code(tiny_dir):
-    replace_in(tiny_dir, "crimes", ",45,", ",45X,")
-    msg = problem_text(tiny_dir)
-    assert "column 'offence_code': 1 unknown offence code" in msg and "line 4: '45X'" in msg
-    assert "offence_classification.csv" in msg
-
-
-def test_duplicate_identifier(tiny_dir):
-    replace_in(tiny_dir, "crimes", "CRA3", "CRA1")
-    msg = problem_text(tiny_dir)
-    assert "column 'crime_id'" in msg and "duplicate identifier" in msg and "'CRA1'" in msg
-
-
-def test_negative_loss(tiny_dir):
-    replace_in(tiny_dir, "fraud_reports", "120.50", "-120.50")
-    msg = problem_text(tiny_dir)
-    assert "column 'loss_gbp': 1 negative value" in msg and "line 2: '-120.50'" in msg
-
-
-def test_unknown_npa(tiny_dir):
-    replace_in(tiny_dir, "fpns", "Stafford", "Atlantis")
-    msg = problem_text(tiny_dir)
-    assert "column 'npa': 1 unknown NPA name" in msg and "Atlantis" in msg and "force.npas" in msg
-
-
-def test_unknown_category(tiny_dir):
-    replace_in(tiny_dir, "incidents", "asb_nuisance", "asb_noise")
-    msg = problem_text(tiny_dir)
-    assert "column 'category'" in msg and "asb_noise" in msg and "use one of" in msg
+    missing = [x for x in says if x not in msg]
+    assert not missing, f"{missing} not in:\n{msg}"
 
 
 def test_every_problem_reported_at_once(tiny_dir):
