@@ -12,6 +12,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SHARED_DATA = SHARED / "data"
 
+#: The demo force's Neighbourhood Policing Areas, as profiles/demo/pack.yaml lists them.
+DEMO_NPAS = (
+    "Cannock Chase",
+    "East Staffordshire",
+    "Lichfield",
+    "Newcastle-under-Lyme",
+    "South Staffordshire",
+    "Stafford",
+    "Staffordshire Moorlands",
+    "Tamworth",
+    "Stoke-on-Trent",
+)
 TINY = {
     "crimes": "crime_id,recorded_date,offence_code,npa,domestic,victim_id\n"
     "CRA1,2020-01-05,28E,Stafford,false,\n"

@@ -19,21 +19,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import DEMO_NPAS
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("pack")]
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSIFICATION = ROOT / "lib" / "perfpack" / "data" / "offence_classification.csv"
-NPAS = [
-    "Cannock Chase",
-    "East Staffordshire",
-    "Lichfield",
-    "Newcastle-under-Lyme",
-    "South Staffordshire",
-    "Stafford",
-    "Staffordshire Moorlands",
-    "Tamworth",
-    "Stoke-on-Trent",
-]
+NPAS = list(DEMO_NPAS)
 ASB = ["asb_personal", "asb_nuisance", "asb_environmental", "asb_unspecified"]
 SAC = ["residential_burglary", "business_burglary", "theft_of_motor_vehicle", "theft_from_motor_vehicle", "personal_robbery", "business_robbery"]
 YEAR_2020, YEAR_2019 = "2020-01-01..2020-12-31", "2019-01-01..2019-12-31"

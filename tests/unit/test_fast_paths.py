@@ -18,21 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import DEMO_NPAS
 from perfpack.sources import canonical as contract
 from perfpack.sources.canonical import load_canonical
 from perfpack.sources.contract import DataValidationError
 
-NPAS = (
-    "Cannock Chase",
-    "East Staffordshire",
-    "Lichfield",
-    "Newcastle-under-Lyme",
-    "South Staffordshire",
-    "Stafford",
-    "Staffordshire Moorlands",
-    "Tamworth",
-    "Stoke-on-Trent",
-)
+NPAS = DEMO_NPAS
 TODAY = date(2021, 6, 1)
 
 

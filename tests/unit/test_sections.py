@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import DEMO_NPAS
 from perfpack.measures import calls as calls_measures
 from perfpack.measures import covid, domestic, fraud
 from perfpack.measures.counts import this_year_vs_last
@@ -335,17 +336,7 @@ def test_snake_keys():
 
 # ---- Section building blocks ----------------------------------------------------------------
 
-NPAS = [
-    "Cannock Chase",
-    "East Staffordshire",
-    "Lichfield",
-    "Newcastle-under-Lyme",
-    "South Staffordshire",
-    "Stafford",
-    "Staffordshire Moorlands",
-    "Tamworth",
-    "Stoke-on-Trent",
-]
+NPAS = list(DEMO_NPAS)
 
 
 def synthetic(seed: int = 1, source: str = "canonical") -> Dataset:
