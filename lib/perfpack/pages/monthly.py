@@ -22,6 +22,19 @@ from perfpack.stats.seasonal import expected_range, months_outside
 from perfpack.stats.spc import TooFewPoints, xmr
 
 
+def _monthly_coverage(s: Section, what: str, table: str):
+    """The table's coverage when it can be shown month by month; None, with the reason said on
+    the page, when the source has no such table or counts only by quarter."""
+    cov = s.data.coverage_of(table)
+    if cov is None:
+        s.unavailable(f"Monthly {what}", s.data.why_not(table))
+        return None
+    if s.data.granularity.get(table) == "quarter":
+        s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
+        return None
+    return cov
+
+
 def monthly_comparison(
     s: Section,
     what: str,
@@ -50,12 +63,8 @@ def monthly_comparison(
     first_row = len(s.rows)
 
     window = window or s.current
-    cov = s.data.coverage_of(table)
+    cov = _monthly_coverage(s, what, table)
     if cov is None:
-        s.unavailable(f"Monthly {what}", s.data.why_not(table))
-        return recorded_since(s, first_row)
-    if s.data.granularity.get(table) == "quarter":
-        s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
         return recorded_since(s, first_row)
     gap = cov.shortfall(window)
     prev_gap = cov.shortfall(window.year_earlier())
@@ -252,12 +261,8 @@ def monthly_split(
     first_row = len(s.rows)
 
     window = window or s.current
-    cov = s.data.coverage_of(table)
+    cov = _monthly_coverage(s, what, table)
     if cov is None:
-        s.unavailable(f"Monthly {what}", s.data.why_not(table))
-        return recorded_since(s, first_row)
-    if s.data.granularity.get(table) == "quarter":
-        s.unavailable(f"Monthly {what}", s.data.unavailable.get("monthly", "counts in this source are quarterly"))
         return recorded_since(s, first_row)
     frames = {label: this_year_vs_last(ev, date_col, window) for label, ev in parts}
     if cov.shortfall(window) or cov.shortfall(window.year_earlier()):
