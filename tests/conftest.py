@@ -41,6 +41,23 @@ TINY = {
 }
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``pytest -n 2 --dist loadgroup`` (``make test``) the tests marked
+    ``xdist_group("pack")`` share one worker and so one run of the pack (the session fixture
+    ``pack_run``). pytest-xdist marks them by appending ``@pack`` to their node ids; pytest 9.2
+    ignores that (its node ids no longer come from ``_nodeid``), and every grouped fixture was
+    then built on both workers, silently: stop here instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if grouped and "@" not in grouped[0].nodeid:
+        raise pytest.UsageError(
+            f"pytest-xdist's --dist loadgroup is not applied with pytest {pytest.__version__}: "
+            f"{grouped[0].nodeid} has no @group suffix. Use the pinned versions (requirements.txt)."
+        )
+
+
 def write_tiny(folder: Path) -> Path:
     """Write the tiny canonical tables (:data:`TINY`) into ``folder``; returns it."""
     folder.mkdir(parents=True, exist_ok=True)
