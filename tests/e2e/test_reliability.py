@@ -237,10 +237,25 @@ def says_all(text: str, says: list[str]) -> None:
             assert words in text, f"{words!r} not in:\n{text}"
 
 
+@pytest.fixture(scope="module")
+def plain_kernels(tmp_path_factory) -> Path:
+    """The demo profile with ``runner.fork_kernels: false``. A run refused at validation has
+    started its section workers and the kernel server already (they start while the data are
+    checked); with plain kernels there is no kernel server to start and stop, 3 s of CPU less a
+    case. The kernel server's own behaviour while a run is refused is tested apart
+    (test_a_run_killed_while_it_validates_leaves_no_process_and_no_copy_of_the_data)."""
+    folder = shutil.copytree(ROOT / "profiles" / "demo", tmp_path_factory.mktemp("plain") / "demo")
+    pack = folder / "pack.yaml"
+    text = pack.read_text(encoding="utf-8")
+    assert "fork_kernels: true" in text
+    pack.write_text(text.replace("fork_kernels: true", "fork_kernels: false"), encoding="utf-8")
+    return pack
+
+
 @pytest.mark.parametrize("case,breaks,says", BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
-def test_bad_input_is_refused_plainly_and_changes_nothing(work, case, breaks, says):
+def test_bad_input_is_refused_plainly_and_changes_nothing(work, plain_kernels, case, breaks, says):
     breaks(work["data"])
-    proc = run(work["data"], work["out"], work["nbs"])
+    proc = run(work["data"], work["out"], work["nbs"], config=plain_kernels)
     assert proc.returncode == 2, f"exit {proc.returncode}\n{proc.stderr[-2000:]}"
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     assert proc.stderr.startswith("perfpack run: The data in"), proc.stderr[:300]
