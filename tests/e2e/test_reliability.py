@@ -553,12 +553,13 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("case,setup,says", REFUSED, ids=[c[0] for c in REFUSED])
-def test_refused_before_anything_runs_in_plain_words(work, case, setup, says):
+def test_refused_before_anything_runs_in_plain_words(work, plain_kernels, case, setup, says):
     how = setup(work)
     if how.get("then"):
         how["then"]()
     out = how.get("out", work["out"])
-    proc = run(how.get("data", work["data"]), out, how.get("nbs", work["nbs"]), *how.get("extra", []), config=how.get("config"), env=how.get("env"))
+    config = how.get("config", plain_kernels)  # one section: plain kernels cost no more than the server
+    proc = run(how.get("data", work["data"]), out, how.get("nbs", work["nbs"]), *how.get("extra", []), config=config, env=how.get("env"))
     assert proc.returncode == 2, f"exit {proc.returncode}\n{proc.stderr[-2000:]}"
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr[-3000:]
     assert proc.stderr.startswith("perfpack run: "), proc.stderr[:300]
