@@ -624,9 +624,9 @@ def test_chart_finish_monthly_bars_have_a_key_and_trends_name_their_months():
 @pytest.mark.parametrize(
     "source,says",
     [
-        ("policeuk", "from the street-level crime and anti-social behaviour files published on data.police.uk"),
-        ("homeoffice", "from the Home Office police recorded crime tables for the force area"),
-        ("canonical", "own records (crime, incident, call"),
+        ("policeuk", "<b>Data:</b> The street-level crime and anti-social behaviour files published on data.police.uk, for Test force; data from"),
+        ("homeoffice", "<b>Data:</b> The Home Office police recorded crime tables for the force area, for Test force; data from"),
+        ("canonical", "<b>Data:</b> Test force&#x27;s own records (crime, incident, call"),
     ],
 )
 def test_the_page_names_its_data_source_in_words(source, says):

@@ -141,7 +141,7 @@ class Section:
             '<div class="pp-period"><p><b>Period:</b> '
             + html.escape(f"{self.period.id} (figures for the 12 months to {self.current.end:%d %B %Y}, compared with the 12 months before unless stated)")
             + "</p><p><b>Data:</b> "
-            + html.escape(f"{ds.force}, from {source_words(ds.source, ds.force)}{cov_text}.")
+            + html.escape(_data_words(ds.source, ds.force) + f"{cov_text}.")
             + "</p></div>"
         )
 
@@ -299,3 +299,12 @@ class Section:
         """Write this section's rows for the runner to gather into figures.csv."""
         if self.figures_dir:
             write_section_figures(self.rows, Path(self.figures_dir) / f"{self.id}.csv")
+
+
+def _data_words(source: str, force: str) -> str:
+    """Where a page's figures come from, as its Data line opens: "Staffordshire Police's own
+    records (...)", "The street-level crime ... files published on data.police.uk, for City of
+    London Police"."""
+    words = source_words(source, force)
+    words = words[0].upper() + words[1:]
+    return words if not force or force in words else f"{words}, for {force}"
