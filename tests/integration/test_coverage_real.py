@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from capture import Capture
 from conftest import SHARED_DATA, needs_shared
 from perfpack.pages import all_crime, asb_and_covid, blocks
-from perfpack.pages.section import Section
 from perfpack.periods import Window
 from perfpack.profiles import derived_config
 from perfpack.sources import load_dataset
@@ -35,21 +35,6 @@ ho = needs_shared(HO)
 ASB = "Anti-social behaviour"
 CURRENT = ("2019-10", "2020-09")  # 2020-Q3: October 2019 to September 2020
 PREVIOUS = ("2018-10", "2019-09")
-
-
-class Capture(Section):
-    """A Section that keeps what it would show."""
-
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        self.shown: list[str] = []
-
-    def show(self, html_text: str) -> None:
-        self.shown.append(html_text)
-
-    @property
-    def page(self) -> str:
-        return "".join(self.shown)
 
 
 def recount(folder: Path) -> dict:

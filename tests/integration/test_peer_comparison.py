@@ -18,10 +18,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from capture import Capture
 from conftest import ROOT, SHARED_DATA, needs_shared
 from perfpack.config import ConfigError, load_config, peer_settings
 from perfpack.pages import peer_comparison as pc
-from perfpack.pages.section import NOT_IN_PAPER, PAPER_TEXT, Section
+from perfpack.pages.section import NOT_IN_PAPER, PAPER_TEXT
 from perfpack.present.funnel_chart import funnel_chart, off_scale
 from perfpack.publish.paper_content import NOT_IN_PAPER_CLASS, PAPER_TEXT_CLASS, notebook_charts, notebook_paragraphs
 from perfpack.sources.dataset import Dataset
@@ -32,21 +33,6 @@ from perfpack.stats.funnel import funnel
 ONS = SHARED_DATA / "ons"
 DECEMBER = ONS / "policeforceareatablesyearendingdecember2018.xlsx"
 GROUP = ["Derbyshire", "Nottinghamshire", "Leicestershire", "Kent"]  # a test group, not the Home Office's
-
-
-class Capture(Section):
-    """A Section that keeps what it would show, as HTML strings."""
-
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        self.shown: list[str] = []
-
-    def show(self, html_text: str) -> None:
-        self.shown.append(html_text)
-
-    @property
-    def page(self) -> str:
-        return "".join(self.shown)
 
 
 def project(tmp_path: Path, peers_dir: str = "", group: list[str] | None = None) -> Path:

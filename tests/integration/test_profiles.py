@@ -15,30 +15,17 @@ import pandas as pd
 import pytest
 import yaml
 
+from capture import Capture
 from conftest import ROOT, SHARED_DATA, write_tiny
 from perfpack.cli import build_parser
 from perfpack.config import DEFAULT_CONFIG, ConfigError, load_config
 from perfpack.execution import provenance
 from perfpack.pages import asb_and_covid, fraud_and_cyber_crime, strategic_risk
-from perfpack.pages.section import Section
 from perfpack.profiles import check_commentary, data_force, derived_config, describe_profile, find_profile, init_profile, resolve, write_derived
 from perfpack.sources import load_dataset
 from perfpack.sources.demo import generate
 
 CITY = SHARED_DATA / "policeuk" / "city-of-london"
-
-
-class Capture(Section):
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        self.shown: list[str] = []
-
-    def show(self, html_text: str) -> None:
-        self.shown.append(html_text)
-
-    @property
-    def page(self) -> str:
-        return "".join(self.shown)
 
 
 @pytest.fixture

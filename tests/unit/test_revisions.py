@@ -477,7 +477,7 @@ def _page(ds, period: str, figures_dir: Path):
     """Some section blocks on synthetic data, as a notebook would run them, ending the page."""
     import importlib
 
-    from test_sections import Capture
+    from capture import Capture
 
     s = Capture("01-test", period=period, data_dir="", data=ds, figures_dir=str(figures_dir))
     for module, block in PAGE_BLOCKS:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from capture import Capture
 from conftest import DEMO_NPAS
 from perfpack.measures import calls as calls_measures
 from perfpack.measures import covid, domestic, fraud
@@ -15,7 +16,6 @@ from perfpack.measures.counts import this_year_vs_last
 from perfpack.measures.windows import latest_end, months_before, trailing_window, window_since
 from perfpack.pages import asb_and_covid, blocks, calls_for_service, domestic_abuse, fraud_and_cyber_crime, serious_acquisitive_crime, violent_crime
 from perfpack.pages.blocks import snake
-from perfpack.pages.section import Section
 from perfpack.periods import Period, Window
 from perfpack.present.domestic_tables import repeat_victims_table
 from perfpack.sources import Dataset, load_dataset
@@ -430,17 +430,6 @@ ALL_BLOCKS = [
     (calls_for_service, "monthly"),
     (calls_for_service, "covid_periods"),
 ]
-
-
-class Capture(Section):
-    """A Section that keeps what it would show, as HTML strings."""
-
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        self.shown: list[str] = []
-
-    def show(self, html_text: str) -> None:
-        self.shown.append(html_text)
 
 
 def run_blocks(ds: Dataset, period: str = "2020-Q4") -> Capture:
