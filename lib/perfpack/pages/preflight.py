@@ -34,10 +34,9 @@ def commentary_problems(path: Path, what: str = "the commentary", instead: str =
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        enc = encoding_problem(Path(path))
+        enc = encoding_problem(Path(path), spreadsheet=False)
         shown = "; ".join(enc[1]) if enc else "a byte that is not UTF-8"
-        words = (enc[0] if enc else "not UTF-8 text").replace(", as Excel does unless told otherwise", "")
-        return [f"{path}: {words} ({shown}). What to do: {SAVE_TEXT_AS_UTF8}"]
+        return [f"{path}: {enc[0] if enc else 'not UTF-8 text'} ({shown}). What to do: {SAVE_TEXT_AS_UTF8}"]
     except OSError as exc:
         return [f"{path}: cannot be read ({exc.strerror or exc})."]
     out = []

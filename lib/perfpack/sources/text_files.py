@@ -66,8 +66,10 @@ def sniff(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def encoding_problem(path: Path) -> tuple[str, list[str], int] | None:
-    """(words, example lines, number of lines) when some lines are not UTF-8; None if all are."""
+def encoding_problem(path: Path, spreadsheet: bool = True) -> tuple[str, list[str], int] | None:
+    """(words, example lines, number of lines) when some lines are not UTF-8; None if all are.
+    ``spreadsheet``: the file is a table a spreadsheet may have saved (the words say Excel does
+    this unless told otherwise); False for a text file written in an editor."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     bad: list[str] = []
     n_bad, line, pending = 0, 1, b""
@@ -94,7 +96,9 @@ def encoding_problem(path: Path) -> tuple[str, list[str], int] | None:
                 break
     if not n_bad:
         return None
-    words = f"{n_bad} line{'s are' if n_bad != 1 else ' is'} not UTF-8 text; the file looks saved as Windows-1252 (ANSI) or Latin-1, as Excel does unless told otherwise"
+    words = f"{n_bad} line{'s are' if n_bad != 1 else ' is'} not UTF-8 text; the file looks saved as Windows-1252 (ANSI) or Latin-1" + (
+        ", as Excel does unless told otherwise" if spreadsheet else ""
+    )
     return words, bad, n_bad
 
 
